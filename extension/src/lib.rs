@@ -1,0 +1,1 @@
+//! The botlens browser extension (Rust side).

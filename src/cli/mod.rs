@@ -1,0 +1,34 @@
+//! Command-line front end. Each subcommand owns its arguments and its run function.
+
+mod diagnose;
+mod scan;
+mod serve;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "botlens", version, about = "Find Recall.ai bot IDs and explain what happened to each bot.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Find bot IDs in logs, HTML pages, chat exports and webhook dumps.
+    Scan(scan::ScanArgs),
+    /// Explain a bot: verdict, reason, what to do, timeline.
+    Diagnose(diagnose::DiagnoseArgs),
+    /// Serve the demo (a Recall simulator with sample bots) or a proxy that holds the key.
+    Serve(serve::ServeArgs),
+}
+
+pub fn main() -> ExitCode {
+    match Cli::parse().command {
+        Command::Scan(args) => scan::run(args),
+        Command::Diagnose(args) => diagnose::run(args),
+        Command::Serve(args) => serve::run(args),
+    }
+}

@@ -1,0 +1,1 @@
+//! Placeholder until the scanner lands (issue 4).

@@ -1,0 +1,1 @@
+//! Placeholder until the diagnosis engine lands (issue 3).

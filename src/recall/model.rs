@@ -1,0 +1,1 @@
+//! Placeholder until the model lands (issue 3).

@@ -1,0 +1,1 @@
+//! The Leptos card (browser builds only).

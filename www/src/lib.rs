@@ -1,0 +1,1 @@
+//! The botlens embed (Rust side).
