@@ -1,0 +1,98 @@
+//! What can go wrong when asking Recall about a bot, in words a user understands.
+
+use serde::{Deserialize, Serialize};
+
+use super::region::Region;
+
+/// A failed look-up. Every variant reads as one sentence plus a next step.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ApiError {
+    #[error("No Recall API key is set.")]
+    NoKey,
+    #[error("{id:?} is not a bot ID (a bot ID is a UUID).")]
+    InvalidId { id: String },
+    #[error("The API key was refused in {}.", list(regions_tried))]
+    Unauthorized { regions_tried: Vec<Region> },
+    #[error("No bot with this ID in {}.", list(regions_tried))]
+    NotFound { regions_tried: Vec<Region> },
+    #[error("Recall is rate-limiting requests; retrying in {retry_after_s} s.")]
+    Throttled { retry_after_s: u32 },
+    #[error("Recall answered {status} (server error).")]
+    Server { status: u16 },
+    #[error("Recall's firewall blocked the request (HTTP 403).")]
+    Blocked,
+    #[error("Recall answered {status} with something that is not the expected JSON: {detail}")]
+    Malformed { status: u16, detail: String },
+    #[error("Recall could not be reached at {host}: {detail}")]
+    Unreachable { host: String, detail: String },
+}
+
+impl ApiError {
+    /// A short machine-readable name, used as `data-error` in the card's DOM contract.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ApiError::NoKey => "no_key",
+            ApiError::InvalidId { .. } => "invalid_id",
+            ApiError::Unauthorized { .. } => "unauthorized",
+            ApiError::NotFound { .. } => "not_found",
+            ApiError::Throttled { .. } => "throttled",
+            ApiError::Server { .. } => "server",
+            ApiError::Blocked => "blocked",
+            ApiError::Malformed { .. } => "malformed",
+            ApiError::Unreachable { .. } => "unreachable",
+        }
+    }
+
+    /// What the user can do about it.
+    pub fn next_step(&self) -> String {
+        match self {
+            ApiError::NoKey => {
+                "Open the botlens options, paste your Recall API key (or a team proxy URL) and press Test connection.".into()
+            }
+            ApiError::InvalidId { .. } => "Hover a bot ID: 8-4-4-4-12 hexadecimal digits.".into(),
+            ApiError::Unauthorized { .. } => {
+                "Keys are bound to the region they were created in. Check the key in the botlens options \
+                 (Test connection names the region it works in), or create one in the bot's region."
+                    .into()
+            }
+            ApiError::NotFound { .. } => {
+                "This UUID may not be a bot: recordings, transcripts, screenshots and calendar events use the \
+                 same format. If it is a bot, it belongs to another workspace or region than your key."
+                    .into()
+            }
+            ApiError::Throttled { .. } => {
+                "botlens waits as Recall asks and tries again; nothing to do unless it persists.".into()
+            }
+            ApiError::Server { .. } => "Recall may be busy or down. Try again in a minute.".into(),
+            ApiError::Blocked => {
+                "This happens when a proxy adds a body to the request; check the team proxy or network filter.".into()
+            }
+            ApiError::Malformed { .. } => {
+                "A proxy or captive portal may be answering instead of Recall; check the Recall host setting.".into()
+            }
+            ApiError::Unreachable { .. } => {
+                "Check your network and the Recall host setting (or the team proxy URL), then refresh.".into()
+            }
+        }
+    }
+
+    /// Worth asking again later without any change on the user's side.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            ApiError::Throttled { .. } | ApiError::Server { .. } | ApiError::Unreachable { .. }
+        )
+    }
+}
+
+fn list(regions: &[Region]) -> String {
+    if regions.is_empty() {
+        return "no region".into();
+    }
+    regions
+        .iter()
+        .map(|r| r.label())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
