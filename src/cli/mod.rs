@@ -9,7 +9,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "botlens", version, about = "Find Recall.ai bot IDs and explain what happened to each bot.")]
+#[command(
+    name = "botlens",
+    version,
+    about = "Find Recall.ai bot IDs and explain what happened to each bot."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -38,11 +38,7 @@ impl Region {
 
     /// The Explorer page of one bot in this region's dashboard.
     pub fn explorer_url(self, bot_id: &str) -> String {
-        format!(
-            "{}/dashboard/explorer/bot/{}",
-            self.recall_base(),
-            bot_id
-        )
+        format!("{}/dashboard/explorer/bot/{}", self.recall_base(), bot_id)
     }
 
     /// The region that answers for a host name. Recall's legacy `api.recall.ai`
@@ -109,7 +105,10 @@ mod tests {
     #[test]
     fn host_names_map_to_regions() {
         assert_eq!(Region::from_host("us-west-2.recall.ai"), Region::UsWest2);
-        assert_eq!(Region::from_host("eu-central-1.localhost:8787"), Region::EuCentral1);
+        assert_eq!(
+            Region::from_host("eu-central-1.localhost:8787"),
+            Region::EuCentral1
+        );
         assert_eq!(Region::from_host("api.recall.ai"), Region::UsEast1);
         assert_eq!(Region::from_host("127.0.0.1:8787"), Region::UsEast1);
         assert_eq!(Region::from_host(""), Region::UsEast1);
