@@ -6,14 +6,13 @@
 //! detect   → find bot IDs in text and classify them by context
 //! recall   → the Recall API: model, regions, requests, errors
 //! diagnose → verdict, reason, cause, remedy, timeline, notable logs
-//! ui       → the Leptos card (browser builds only)
+//! ui       → placement (pure) and the Leptos card (browser builds only)
 //! ```
 //!
-//! Everything but `ui` is pure Rust and tests natively.
+//! Everything but the Leptos components is pure Rust and tests natively.
 
 pub mod detect;
 pub mod diagnose;
 pub mod recall;
 
-#[cfg(target_arch = "wasm32")]
 pub mod ui;

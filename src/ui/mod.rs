@@ -1,1 +1,7 @@
-//! The Leptos card (browser builds only).
+//! What users see. `placement` is pure geometry; the Leptos components exist
+//! only in browser builds.
+
+pub mod placement;
+
+#[cfg(target_arch = "wasm32")]
+pub mod card;

@@ -1,1 +1,159 @@
-fn main() {}
+//! `cargo xtask <task>`: the project's build, test, demo and dist recipes in one
+//! place, so the README, CI and developers run exactly the same steps.
+
+mod build;
+mod tools;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+const USAGE: &str = "\
+usage: cargo xtask <task>
+
+  demo                 build everything, then run `botlens serve --demo` and print where to look
+  test                 install what is missing, then run every test (what CI runs)
+  build                build the wasm, the test extension and dist/ (no zips)
+  dist                 build the store packages dist/chrome, dist/firefox (+ zips) and dist/embed; print sizes
+  e2e-page PAGE DIR    load the extension in headless Chromium, hover every bot ID on PAGE with the
+                       simulator serving the scenarios in DIR; print what each card showed as JSON
+  bench                run the benchmarks that print figures";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("demo") => demo(),
+        Some("test") => test(),
+        Some("build") => build::all(false).map(drop),
+        Some("dist") => build::all(true).map(drop),
+        Some("e2e-page") => e2e_page(&args[1..]),
+        Some("bench") => bench(),
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+pub type Result<T = ()> = std::result::Result<T, String>;
+
+/// The workspace root (xtask lives one level below it).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// Run a command in the workspace root, echoing it; fail with its name.
+pub fn run(command: &mut Command) -> Result {
+    let shown = format!("{command:?}").replace('"', "");
+    eprintln!("» {shown}");
+    let status = command
+        .current_dir(root())
+        .status()
+        .map_err(|e| format!("could not start {shown}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{shown} failed ({status})"))
+    }
+}
+
+pub fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+fn demo() -> Result {
+    tools::ensure(tools::Need::Build)?;
+    let out = build::all(false)?;
+    run(cargo().args(["build", "--release", "--bin", "botlens"]))?;
+    println!();
+    println!("botlens demo");
+    println!("  demo page:          http://127.0.0.1:8787/demo/");
+    println!("  unpacked extension: {}", out.test_extension.display());
+    println!("    (chrome://extensions → Developer mode → Load unpacked; then in its options set");
+    println!("     the key to `demo` and the Recall host to http://{{region}}.localhost:8787)");
+    println!("  store builds:       {}", root().join("dist").display());
+    println!();
+    run(Command::new(root().join("target/release/botlens")).args(["serve", "--demo"]))
+}
+
+fn test() -> Result {
+    tools::ensure(tools::Need::Everything)?;
+    run(cargo().args(["fmt", "--all", "--check"]))?;
+    run(cargo().args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    run(cargo().args([
+        "clippy",
+        "--target",
+        "wasm32-unknown-unknown",
+        "-p",
+        "botlens",
+        "-p",
+        "botlens-extension",
+        "-p",
+        "botlens-embed",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    // Native: the core, the CLI, the simulator.
+    run(cargo().args(["test", "-p", "botlens", "-p", "xtask"]))?;
+    // Browser: component tests in real headless Chromium.
+    run(cargo()
+        .args([
+            "test",
+            "--target",
+            "wasm32-unknown-unknown",
+            "-p",
+            "botlens-extension",
+        ])
+        .env("CHROMEDRIVER", tools::chromedriver())
+        .env_remove("GECKODRIVER")
+        .env_remove("SAFARIDRIVER"))?;
+    let out = build::all(true)?;
+    run(Command::new(tools::npx_bin("web-ext"))
+        .args(["lint", "--no-input", "--source-dir"])
+        .arg(&out.firefox))?;
+    // End to end: the extension loaded in headless Chromium, the simulator as the API.
+    run(Command::new("node")
+        .args(["--test", "--test-concurrency=1", "tests/e2e/"])
+        .env("BOTLENS_BIN", root().join("target/debug/botlens"))
+        .env("BOTLENS_EXTENSION", &out.test_extension))
+}
+
+fn e2e_page(args: &[String]) -> Result {
+    let [page, scenarios] = args else {
+        return Err("usage: cargo xtask e2e-page PAGE SCENARIOS_DIR".into());
+    };
+    tools::ensure(tools::Need::Browser)?;
+    let out = build::all(false)?;
+    run(cargo().args(["build", "--bin", "botlens"]))?;
+    let absolute = |p: &String| std::fs::canonicalize(p).map_err(|e| format!("{p}: {e}"));
+    run(Command::new("node")
+        .arg("tests/e2e/e2e-page.mjs")
+        .arg(absolute(page)?)
+        .arg(absolute(scenarios)?)
+        .env("BOTLENS_BIN", root().join("target/debug/botlens"))
+        .env("BOTLENS_EXTENSION", &out.test_extension))
+}
+
+fn bench() -> Result {
+    tools::ensure(tools::Need::Build)?;
+    run(cargo().args(["bench", "-p", "botlens"]))?;
+    let out = build::all(true)?;
+    build::print_sizes(&out)
+}

@@ -1,0 +1,199 @@
+//! Rust → wasm32 → wasm-bindgen → wasm-opt → the extension folders and dist/.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::{json, Value};
+
+use crate::tools::npx_bin;
+use crate::{cargo, root, run, Result};
+
+/// Where a build put things.
+pub struct Output {
+    pub pkg: PathBuf,
+    /// Chromium build with loopback permissions, for tests and the demo only.
+    pub test_extension: PathBuf,
+    pub chrome: PathBuf,
+    pub firefox: PathBuf,
+}
+
+#[derive(Clone, Copy)]
+enum Browser {
+    Chrome,
+    Firefox,
+}
+
+/// The four regional hosts and the legacy one: the only hosts the store builds may call.
+const RECALL_HOSTS: [&str; 5] = [
+    "https://us-west-2.recall.ai/*",
+    "https://us-east-1.recall.ai/*",
+    "https://eu-central-1.recall.ai/*",
+    "https://ap-northeast-1.recall.ai/*",
+    "https://api.recall.ai/*",
+];
+
+/// The simulator on loopback: test builds only, never in dist/.
+const LOOPBACK_HOSTS: [&str; 3] = [
+    "http://127.0.0.1/*",
+    "http://localhost/*",
+    "http://*.localhost/*",
+];
+
+pub fn all(zips: bool) -> Result<Output> {
+    let pkg = wasm("botlens-extension", "botlens_extension", "extension")?;
+    let target = root().join("target/botlens");
+    let out = Output {
+        test_extension: target.join("extension-test"),
+        chrome: root().join("dist/chrome"),
+        firefox: root().join("dist/firefox"),
+        pkg,
+    };
+    assemble(&out.pkg, &out.test_extension, Browser::Chrome, true)?;
+    assemble(&out.pkg, &out.chrome, Browser::Chrome, false)?;
+    assemble(&out.pkg, &out.firefox, Browser::Firefox, false)?;
+    if zips {
+        zip(&out.chrome, &root().join("dist/botlens-chrome.zip"))?;
+        zip(&out.firefox, &root().join("dist/botlens-firefox.zip"))?;
+        print_sizes(&out)?;
+    }
+    Ok(out)
+}
+
+/// Build one crate to wasm, generate its JS glue and shrink it.
+fn wasm(package: &str, artifact: &str, name: &str) -> Result<PathBuf> {
+    run(cargo().args([
+        "build",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--profile",
+        "wasm-release",
+        "-p",
+        package,
+    ]))?;
+    let raw = root().join(format!(
+        "target/wasm32-unknown-unknown/wasm-release/{artifact}.wasm"
+    ));
+    let pkg = root().join("target/botlens").join(name).join("pkg");
+    let _ = fs::remove_dir_all(&pkg);
+    run(Command::new("wasm-bindgen")
+        .args(["--target", "web", "--no-typescript", "--out-dir"])
+        .arg(&pkg)
+        .arg(&raw))?;
+    // binaryen from npm: Debian's older wasm-opt silently breaks wasm-bindgen's output.
+    let bg = pkg.join(format!("{artifact}_bg.wasm"));
+    run(Command::new(npx_bin("wasm-opt"))
+        .arg("-Oz")
+        .arg(&bg)
+        .arg("-o")
+        .arg(&bg))?;
+    Ok(pkg)
+}
+
+/// One manifest template, one line per browser difference.
+fn manifest(browser: Browser, loopback: bool) -> Result<Value> {
+    let path = root().join("extension/static/manifest.json");
+    let text = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut m: Value =
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    m["host_permissions"] = json!(RECALL_HOSTS);
+    match browser {
+        // Chrome runs the background as a module service worker.
+        Browser::Chrome => {
+            m["background"] = json!({"service_worker": "background.js", "type": "module"})
+        }
+        // Firefox runs it as an event page and needs an add-on ID and a data-collection statement.
+        Browser::Firefox => {
+            m["background"] = json!({"scripts": ["background.js"], "type": "module"});
+            m["browser_specific_settings"] = json!({"gecko": {
+                "id": "botlens@botlens.dev",
+                "strict_min_version": "140.0",
+                "data_collection_permissions": {"required": ["none"]}
+            }});
+        }
+    }
+    if loopback {
+        if let Some(hosts) = m["host_permissions"].as_array_mut() {
+            hosts.extend(LOOPBACK_HOSTS.iter().map(|h| json!(h)));
+        }
+        m["name"] = json!("botlens (test build)");
+    }
+    Ok(m)
+}
+
+/// Copy the static files and the wasm package into an unpacked extension folder.
+fn assemble(pkg: &Path, dir: &Path, browser: Browser, loopback: bool) -> Result {
+    let _ = fs::remove_dir_all(dir);
+    copy_dir(&root().join("extension/static"), dir)?;
+    copy_dir(pkg, &dir.join("pkg"))?;
+    let manifest =
+        serde_json::to_string_pretty(&manifest(browser, loopback)?).map_err(|e| e.to_string())?;
+    fs::write(dir.join("manifest.json"), manifest).map_err(|e| format!("{}: {e}", dir.display()))
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result {
+    fs::create_dir_all(to).map_err(|e| format!("{}: {e}", to.display()))?;
+    let entries = fs::read_dir(from).map_err(|e| format!("{}: {e}", from.display()))?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let dest = to.join(entry.file_name());
+        if path.is_dir() {
+            copy_dir(&path, &dest)?;
+        } else {
+            fs::copy(&path, &dest).map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
+fn zip(dir: &Path, file: &Path) -> Result {
+    let _ = fs::remove_file(file);
+    // Python's zipfile is on every machine this project targets; no zip binary needed.
+    run(Command::new("python3")
+        .args(["-m", "zipfile", "-c"])
+        .arg(file)
+        .args(
+            fs::read_dir(dir)
+                .map_err(|e| e.to_string())?
+                .flatten()
+                .map(|e| e.path()),
+        ))
+}
+
+fn gzip_len(bytes: &[u8]) -> Result<usize> {
+    let mut child = Command::new("gzip")
+        .arg("-9c")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("gzip: {e}"))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin.write_all(bytes).map_err(|e| e.to_string())?;
+    }
+    let out = child.wait_with_output().map_err(|e| e.to_string())?;
+    Ok(out.stdout.len())
+}
+
+/// Raw and gzip size of each wasm and JS glue file in the build.
+pub fn print_sizes(out: &Output) -> Result {
+    println!("{:<40} {:>10} {:>10}", "file", "raw B", "gzip -9 B");
+    let mut total = (0, 0);
+    for entry in fs::read_dir(&out.pkg).map_err(|e| e.to_string())?.flatten() {
+        let path = entry.path();
+        let bytes = fs::read(&path).map_err(|e| e.to_string())?;
+        let gz = gzip_len(&bytes)?;
+        total = (total.0 + bytes.len(), total.1 + gz);
+        println!(
+            "{:<40} {:>10} {:>10}",
+            format!("extension/pkg/{}", entry.file_name().to_string_lossy()),
+            bytes.len(),
+            gz
+        );
+    }
+    println!(
+        "{:<40} {:>10} {:>10}  (budget: 153600 gzip)",
+        "card frame wasm + glue", total.0, total.1
+    );
+    Ok(())
+}

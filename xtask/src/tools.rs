@@ -1,0 +1,138 @@
+//! Install what the build and the tests need, or say plainly what is missing.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::{root, run, Result};
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Need {
+    /// wasm target, wasm-bindgen CLI, npm tools.
+    Build,
+    /// Build + Chromium and chromedriver.
+    Browser,
+    /// Everything the test command runs.
+    Everything,
+}
+
+pub fn ensure(need: Need) -> Result {
+    wasm_target()?;
+    wasm_bindgen_cli()?;
+    npm_tools()?;
+    if need >= Need::Browser {
+        browser()?;
+    }
+    Ok(())
+}
+
+fn succeeds(command: &mut Command) -> bool {
+    command
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+fn output(command: &mut Command) -> String {
+    command
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default()
+}
+
+fn wasm_target() -> Result {
+    let installed = output(Command::new("rustup").args(["target", "list", "--installed"]));
+    if installed
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
+        return Ok(());
+    }
+    run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+}
+
+/// The wasm-bindgen version in Cargo.lock: the CLI must match it exactly.
+fn locked_wasm_bindgen() -> Result<String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock"))
+        .map_err(|e| format!("Cargo.lock: {e}"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == "name = \"wasm-bindgen\"" {
+            if let Some(version) = lines
+                .next()
+                .and_then(|l| l.strip_prefix("version = \""))
+                .and_then(|l| l.strip_suffix('"'))
+            {
+                return Ok(version.to_string());
+            }
+        }
+    }
+    Err("Cargo.lock has no wasm-bindgen entry".into())
+}
+
+fn wasm_bindgen_cli() -> Result {
+    let version = locked_wasm_bindgen()?;
+    let have = output(Command::new("wasm-bindgen").arg("--version"));
+    if have.trim() == format!("wasm-bindgen {version}") {
+        return Ok(());
+    }
+    // Not --locked: the CLI's own lockfile pins a crate version the registry here lacks.
+    run(crate::cargo().args([
+        "install",
+        "wasm-bindgen-cli",
+        "--version",
+        &format!("={version}"),
+    ]))
+}
+
+fn npm_tools() -> Result {
+    let dir = root().join("tests/e2e");
+    let marker = dir.join("node_modules/.package-lock.json");
+    if marker.exists() && npx_bin("wasm-opt").exists() && npx_bin("web-ext").exists() {
+        return Ok(());
+    }
+    if !succeeds(Command::new("npm").arg("--version")) {
+        return Err(
+            "npm is missing: install Node.js 20+ with npm (Debian: apt-get install nodejs npm)"
+                .into(),
+        );
+    }
+    run(Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund", "--prefix"])
+        .arg(&dir))
+}
+
+/// A tool installed by npm in tests/e2e.
+pub fn npx_bin(name: &str) -> PathBuf {
+    root().join("tests/e2e/node_modules/.bin").join(name)
+}
+
+pub fn chromedriver() -> PathBuf {
+    PathBuf::from("/usr/bin/chromedriver")
+}
+
+fn browser() -> Result {
+    if Path::new("/usr/bin/chromium").exists() && chromedriver().exists() {
+        return Ok(());
+    }
+    let debian = Path::new("/etc/debian_version").exists();
+    let root_user = output(Command::new("id").arg("-u")).trim() == "0";
+    if !(debian && root_user) {
+        return Err(
+            "Chromium and chromedriver are needed at /usr/bin/chromium and /usr/bin/chromedriver. \
+             On Debian or Ubuntu run: sudo apt-get install chromium chromium-driver"
+                .into(),
+        );
+    }
+    run(Command::new("apt-get").args(["update", "-q"]))?;
+    run(Command::new("apt-get")
+        .args([
+            "install",
+            "-y",
+            "-q",
+            "--no-install-recommends",
+            "chromium",
+            "chromium-driver",
+        ])
+        .env("DEBIAN_FRONTEND", "noninteractive"))
+}
