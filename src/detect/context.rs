@@ -1,0 +1,595 @@
+//! Context classification: what the bytes before a UUID say it is.
+//!
+//! Every rule looks at most [`LOOKBACK`] bytes before the UUID and never after it, so a streaming
+//! scan that keeps that many bytes of history classifies exactly as a whole-text scan does.
+//! All indexing goes through `get`, so no input can make a rule panic.
+
+use super::Seen;
+
+/// How far back (in bytes) any rule may look from the start of a UUID.
+pub(crate) const LOOKBACK: usize = 8192;
+/// How far back the JSON container walk may go (skipping over nested objects).
+const CONTAINER_WINDOW: usize = 4096;
+/// Separator bytes skipped between a label and its value (`"bot_id": "…"`, `bot_id=…`, `Bot: …`).
+const MAX_SEP: usize = 16;
+/// Longest label read back (`data.bot.id`, `recording_id`, `X-Bot-Id`).
+const MAX_LABEL: usize = 64;
+/// Longest gap between two list items for the second to inherit the first's kind.
+const MAX_LIST_GAP: usize = 64;
+
+/// What a label says about the value that follows it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Label {
+    /// `bot`, `bot_id`, `botId`, `Bot ID`, `data-bot-id`, `bots`, `bot_ids` …
+    Bot,
+    /// `recording_id`, `/recordings/`, `screenshots`, `video_mixed`, `request_id` …
+    Other,
+    /// A bare `id`/`uuid`: the enclosing object decides.
+    Neutral,
+    /// Nothing we know.
+    Unknown,
+}
+
+/// Resource nouns: a UUID labelled by (or in a path segment named after) one of these is that
+/// resource, not a bot. Compared case-insensitively after removing `_`, `-`, `.` and spaces.
+const OTHER_NOUNS: &[&[u8]] = &[
+    b"recording",
+    b"recordings",
+    b"screenshot",
+    b"screenshots",
+    b"transcript",
+    b"transcripts",
+    b"videomixed",
+    b"audiomixed",
+    b"videoseparate",
+    b"audioseparate",
+    b"participantevents",
+    b"meetingmetadata",
+    b"mediashortcuts",
+    b"media",
+    b"calendarevent",
+    b"calendarevents",
+    b"calendarmeeting",
+    b"calendarmeetings",
+    b"calendar",
+    b"calendars",
+    b"output",
+    b"outputs",
+    b"outputmedia",
+    b"job",
+    b"jobs",
+    b"workspace",
+    b"workspaces",
+    b"realtimeendpoint",
+    b"realtimeendpoints",
+    b"sdkupload",
+    b"sdkuploads",
+    b"asynctranscription",
+    b"asynctranscriptions",
+];
+
+/// Words that may precede a spaced `ID` to form a two-word label (`Recording ID`, `Request ID`).
+const ID_PREFIX_WORDS: &[&[u8]] = &[
+    b"bot",
+    b"recording",
+    b"screenshot",
+    b"transcript",
+    b"calendar",
+    b"event",
+    b"job",
+    b"output",
+    b"workspace",
+    b"request",
+    b"trace",
+    b"span",
+    b"session",
+    b"user",
+    b"customer",
+    b"meeting",
+    b"participant",
+    b"media",
+    b"organization",
+    b"org",
+    b"team",
+    b"tenant",
+    b"account",
+    b"message",
+    b"correlation",
+    b"idempotency",
+    b"external",
+    b"organizer",
+];
+
+#[inline]
+pub(crate) fn is_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+#[inline]
+fn is_label_byte(b: u8) -> bool {
+    is_word(b) || b == b'-' || b == b'.'
+}
+
+#[inline]
+fn is_sep(b: u8) -> bool {
+    matches!(
+        b,
+        b' ' | b'\t' | b'"' | b'\'' | b'`' | b':' | b'=' | b'>' | b'#' | b'('
+    )
+}
+
+/// Compare `word` with `lit` ignoring ASCII case and the joiners `_ - . space`.
+fn norm_eq(word: &[u8], lit: &[u8]) -> bool {
+    let mut it = word.iter().filter(|b| b.is_ascii_alphanumeric());
+    for &l in lit {
+        match it.next() {
+            Some(b) if b.eq_ignore_ascii_case(&l) => {}
+            _ => return false,
+        }
+    }
+    it.next().is_none()
+}
+
+fn in_list(word: &[u8], list: &[&[u8]]) -> bool {
+    list.iter().any(|lit| norm_eq(word, lit))
+}
+
+fn is_bot_word(word: &[u8]) -> bool {
+    norm_eq(word, b"bot") || norm_eq(word, b"bots")
+}
+
+fn is_id_word(word: &[u8]) -> bool {
+    [&b"id"[..], b"ids", b"uuid", b"uuids", b"guid"]
+        .iter()
+        .any(|lit| norm_eq(word, lit))
+}
+
+/// Split off the last word of a label: words are separated by `_ - . space` and by camelCase
+/// boundaries (`recordingId` → `recording` + `Id`, `botID` → `bot` + `ID`).
+fn split_last_word(label: &[u8]) -> (&[u8], &[u8]) {
+    let mut end = label.len();
+    while end > 0
+        && label
+            .get(end - 1)
+            .is_some_and(|b| !b.is_ascii_alphanumeric())
+    {
+        end -= 1;
+    }
+    let Some(&last) = label.get(end.wrapping_sub(1)) else {
+        return (&[], &[]);
+    };
+    let mut start = end - 1;
+    if last.is_ascii_uppercase() {
+        // An all-caps run (`ID`), stopping where a lowercase letter precedes it.
+        while start > 0 && label.get(start - 1).is_some_and(|b| b.is_ascii_uppercase()) {
+            start -= 1;
+        }
+    } else {
+        while start > 0
+            && label
+                .get(start - 1)
+                .is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        {
+            start -= 1;
+        }
+        // `Id` in `recordingId`: take the one capital that starts the word.
+        if start > 0 && label.get(start - 1).is_some_and(|b| b.is_ascii_uppercase()) {
+            start -= 1;
+        }
+    }
+    (
+        label.get(..start).unwrap_or_default(),
+        label.get(start..end).unwrap_or_default(),
+    )
+}
+
+/// Classify a label: a key, a header cell, an attribute name, a path segment.
+pub(crate) fn classify_label(label: &[u8]) -> Label {
+    let (rest, last) = split_last_word(label);
+    if last.is_empty() {
+        return Label::Unknown;
+    }
+    if is_id_word(last) {
+        let (_, prev) = split_last_word(rest);
+        if prev.is_empty() {
+            return Label::Neutral;
+        }
+        return if is_bot_word(prev) {
+            Label::Bot
+        } else {
+            // `recording_id`, `request_id`, `organizer_id`: a key naming some other resource.
+            Label::Other
+        };
+    }
+    if is_bot_word(last) {
+        return Label::Bot;
+    }
+    if in_list(label, OTHER_NOUNS) || in_list(last, OTHER_NOUNS) {
+        return Label::Other;
+    }
+    Label::Unknown
+}
+
+/// A path segment before `/<uuid>`: only the segments we know decide.
+fn classify_segment(seg: &[u8]) -> Label {
+    if is_bot_word(seg) {
+        Label::Bot
+    } else if in_list(seg, OTHER_NOUNS) {
+        Label::Other
+    } else {
+        Label::Unknown
+    }
+}
+
+/// Start of the label that ends at `end` (exclusive), reading back over label bytes.
+fn label_start(ctx: &[u8], end: usize) -> usize {
+    let mut i = end;
+    while i > 0 && end - i < MAX_LABEL && ctx.get(i - 1).is_some_and(|&b| is_label_byte(b)) {
+        i -= 1;
+    }
+    i
+}
+
+/// Skip separators backwards from `pos`; returns the new position.
+fn skip_seps(ctx: &[u8], pos: usize, max: usize) -> usize {
+    let mut i = pos;
+    while i > 0 && pos - i < max && ctx.get(i - 1).is_some_and(|&b| is_sep(b)) {
+        i -= 1;
+    }
+    i
+}
+
+/// The label written just before `pos` (key, prose word, `Bot ID`), and where it starts.
+fn label_before(ctx: &[u8], pos: usize) -> Option<(Label, usize)> {
+    let end = skip_seps(ctx, pos, MAX_SEP);
+    let start = label_start(ctx, end);
+    let label = ctx.get(start..end)?;
+    if label.is_empty() {
+        return None;
+    }
+    let mut class = classify_label(label);
+    let mut from = start;
+    // `Bot ID: …`, `Recording ID …`: a spaced two-word label.
+    if class == Label::Neutral && start >= 2 && ctx.get(start - 1) == Some(&b' ') {
+        let pstart = label_start(ctx, start - 1);
+        if let Some(prev) = ctx.get(pstart..start - 1) {
+            if !prev.is_empty() && in_list(prev, ID_PREFIX_WORDS) {
+                class = if is_bot_word(prev) {
+                    Label::Bot
+                } else {
+                    Label::Other
+                };
+                from = pstart;
+            }
+        }
+    }
+    Some((class, from))
+}
+
+/// For a bare `id` key: the key of the enclosing JSON-ish object, or of the list holding it.
+fn container_label(ctx: &[u8], pos: usize) -> Label {
+    let floor = pos.saturating_sub(CONTAINER_WINDOW);
+    let Some(open) = enclosing_open(ctx, pos, floor) else {
+        return Label::Unknown;
+    };
+    let Some(&bracket) = ctx.get(open) else {
+        return Label::Unknown;
+    };
+    let key_end = skip_ws(ctx, open);
+    let before = key_end.checked_sub(1).and_then(|i| ctx.get(i)).copied();
+    if bracket == b'{' && matches!(before, Some(b',') | Some(b'[')) {
+        // An object inside a list: the list's key decides (`"screenshots": [{"id": …}]`).
+        let Some(list) = enclosing_open(ctx, open, floor) else {
+            return Label::Unknown;
+        };
+        if ctx.get(list) != Some(&b'[') {
+            return Label::Unknown;
+        }
+        return key_label(ctx, list);
+    }
+    key_label(ctx, open)
+}
+
+fn key_label(ctx: &[u8], open: usize) -> Label {
+    match label_before(ctx, open) {
+        Some((Label::Neutral, _)) | None => Label::Unknown,
+        Some((l, _)) => l,
+    }
+}
+
+fn skip_ws(ctx: &[u8], pos: usize) -> usize {
+    let mut i = pos;
+    while i > 0 && ctx.get(i - 1).is_some_and(|b| b.is_ascii_whitespace()) {
+        i -= 1;
+    }
+    i
+}
+
+/// The innermost unclosed `{` or `[` before `pos`, not looking below `floor`.
+fn enclosing_open(ctx: &[u8], pos: usize, floor: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut i = pos;
+    while i > floor {
+        i -= 1;
+        match ctx.get(i) {
+            Some(b'}') | Some(b']') => depth += 1,
+            Some(b'{') | Some(b'[') => {
+                if depth == 0 {
+                    return Some(i);
+                }
+                depth -= 1;
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The table layout of a CSV/TSV document, taken from its first line.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Header {
+    delim: u8,
+    cells: Vec<Label>,
+}
+
+impl Header {
+    /// Read the header from the start of a document; `None` unless it looks like a header row
+    /// (at least two cells, one of them an id-ish label, no UUID in it).
+    pub(crate) fn detect(doc: &[u8]) -> Option<Header> {
+        let line_end = memchr::memchr(b'\n', doc).unwrap_or(doc.len());
+        if line_end > 4096 {
+            return None;
+        }
+        let line = doc.get(..line_end)?;
+        let delim = [b',', b'\t', b';']
+            .into_iter()
+            .max_by_key(|d| line.iter().filter(|b| *b == d).count())?;
+        if !line.contains(&delim) || line.len() > 36 && super::scan::first_uuid(line).is_some() {
+            return None;
+        }
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let label_like =
+            |c: &[u8]| c.len() <= MAX_LABEL && c.iter().all(|&b| is_label_byte(b) || b == b' ');
+        if !split_cells(line, delim).all(|c| label_like(trim_cell(c))) {
+            return None;
+        }
+        let cells: Vec<Label> = split_cells(line, delim)
+            .map(|c| classify_label(trim_cell(c)))
+            .collect();
+        cells
+            .iter()
+            .any(|l| *l != Label::Unknown)
+            .then_some(Header { delim, cells })
+    }
+}
+
+fn trim_cell(c: &[u8]) -> &[u8] {
+    let is_trim = |b: &u8| b.is_ascii_whitespace() || *b == b'"' || *b == b'\'' || *b == b'*';
+    let start = c.iter().position(|b| !is_trim(b)).unwrap_or(c.len());
+    let end = c.iter().rposition(|b| !is_trim(b)).map_or(start, |e| e + 1);
+    c.get(start..end).unwrap_or_default()
+}
+
+/// Cells of a delimited line, honouring double quotes.
+fn split_cells(line: &[u8], delim: u8) -> impl Iterator<Item = &[u8]> {
+    let mut in_quotes = false;
+    line.split(move |&b| {
+        if b == b'"' {
+            in_quotes = !in_quotes;
+        }
+        b == delim && !in_quotes
+    })
+}
+
+/// Count delimiters outside double quotes in `bytes`.
+fn column_of(bytes: &[u8], delim: u8) -> usize {
+    let mut in_quotes = false;
+    let mut n = 0;
+    for &b in bytes {
+        if b == b'"' {
+            in_quotes = !in_quotes;
+        } else if b == delim && !in_quotes {
+            n += 1;
+        }
+    }
+    n
+}
+
+/// The classification context of one UUID occurrence.
+pub(crate) struct Ctx<'a> {
+    /// Bytes before the UUID (at most [`LOOKBACK`]), ending right before it.
+    pub before: &'a [u8],
+    /// `before` starts at the start of the document.
+    pub at_doc_start: bool,
+    /// The document's CSV/TSV header, if it has one.
+    pub header: Option<&'a Header>,
+    /// The previous UUID in the document: bytes from its end to this one, and its class, when
+    /// that gap lies within `before`.
+    pub prev: Option<(&'a [u8], Option<Seen>)>,
+}
+
+/// Classify an occurrence. `None` means no evidence: a candidate, unless a caller-supplied
+/// default (an attribute name) says more.
+pub(crate) fn classify(cx: &Ctx<'_>) -> Option<Seen> {
+    let b = cx.before;
+    let pos = b.len();
+    // 1. A path: `/bot/<id>`, `/recordings/<id>`.
+    if b.last() == Some(&b'/') {
+        let seg_end = pos - 1;
+        let mut s = seg_end;
+        while s > 0 && seg_end - s < MAX_LABEL && b.get(s - 1).is_some_and(|&c| is_label_byte(c)) {
+            s -= 1;
+        }
+        match classify_segment(b.get(s..seg_end).unwrap_or_default()) {
+            Label::Bot => return Some(Seen::Bot),
+            Label::Other => return Some(Seen::Other),
+            _ => {}
+        }
+    }
+    // 2. A label: `"bot_id": "`, `recording_id=`, `Bot ID:`, `bot-`, `"id": ` in a `bot` object.
+    if let Some((label, start)) = label_before(b, pos) {
+        match label {
+            Label::Bot => return Some(Seen::Bot),
+            Label::Other => return Some(Seen::Other),
+            Label::Neutral => match container_label(b, start) {
+                Label::Bot => return Some(Seen::Bot),
+                Label::Other => return Some(Seen::Other),
+                _ => {}
+            },
+            Label::Unknown => {}
+        }
+    }
+    // 3. A table column: Markdown table header or the CSV/TSV header line.
+    match column_label(cx) {
+        Label::Bot => return Some(Seen::Bot),
+        Label::Other => return Some(Seen::Other),
+        _ => {}
+    }
+    // 4. The next item of a list: `"bot_ids": ["…", "…"]`, `bots X, Y and Z`.
+    if let Some((gap, class)) = cx.prev {
+        if is_list_gap(gap) {
+            return class;
+        }
+    }
+    None
+}
+
+fn is_list_gap(gap: &[u8]) -> bool {
+    if gap.len() > MAX_LIST_GAP {
+        return false;
+    }
+    let mut joined = false;
+    let mut word = [0u8; 3];
+    let mut wlen = 0;
+    for &c in gap {
+        match c {
+            b',' | b';' => joined = true,
+            b' ' | b'\t' | b'\r' | b'\n' | b'"' | b'\'' | b'`' => {}
+            c if c.is_ascii_alphabetic() && wlen < word.len() => {
+                if let Some(slot) = word.get_mut(wlen) {
+                    *slot = c.to_ascii_lowercase();
+                }
+                wlen += 1;
+            }
+            _ => return false,
+        }
+    }
+    match word.get(..wlen) {
+        Some(b"and") | Some(b"or") => true,
+        Some(b"") => joined,
+        _ => false,
+    }
+}
+
+/// The label of the table column the UUID sits in.
+fn column_label(cx: &Ctx<'_>) -> Label {
+    let b = cx.before;
+    let line_start = match memchr::memrchr(b'\n', b) {
+        Some(i) => i + 1,
+        None if cx.at_doc_start => 0,
+        None => return Label::Unknown,
+    };
+    let line = b.get(line_start..).unwrap_or_default();
+    let trimmed = trim_start_ws(line);
+    if trimmed.first() == Some(&b'|') {
+        return markdown_column(b, line_start, trimmed);
+    }
+    let Some(header) = cx.header else {
+        return Label::Unknown;
+    };
+    if line_start == 0 && cx.at_doc_start {
+        return Label::Unknown; // the header line itself
+    }
+    let col = column_of(line, header.delim);
+    header.cells.get(col).copied().unwrap_or(Label::Unknown)
+}
+
+fn trim_start_ws(s: &[u8]) -> &[u8] {
+    let i = s
+        .iter()
+        .position(|b| *b != b' ' && *b != b'\t')
+        .unwrap_or(s.len());
+    s.get(i..).unwrap_or_default()
+}
+
+/// Markdown table: find the `|---|---|` line above, the header is the line above that.
+fn markdown_column(b: &[u8], line_start: usize, row: &[u8]) -> Label {
+    let row = row.get(1..).unwrap_or_default();
+    let col = row.iter().filter(|c| **c == b'|').count();
+    let mut end = line_start.saturating_sub(1); // the '\n' that ends the previous line
+    for _ in 0..64 {
+        let start = memchr::memrchr(b'\n', b.get(..end).unwrap_or_default()).map_or(0, |i| i + 1);
+        let line = trim_start_ws(b.get(start..end).unwrap_or_default());
+        if line.first() != Some(&b'|') {
+            return Label::Unknown;
+        }
+        if is_md_separator(line) {
+            if start == 0 {
+                return Label::Unknown;
+            }
+            let hend = start - 1;
+            let hstart =
+                memchr::memrchr(b'\n', b.get(..hend).unwrap_or_default()).map_or(0, |i| i + 1);
+            let header = trim_start_ws(b.get(hstart..hend).unwrap_or_default());
+            let header = header.get(1..).unwrap_or_default();
+            return header
+                .split(|c| *c == b'|')
+                .nth(col)
+                .map_or(Label::Unknown, |cell| {
+                    match classify_label(trim_cell(cell)) {
+                        Label::Neutral => Label::Unknown,
+                        l => l,
+                    }
+                });
+        }
+        if start == 0 {
+            return Label::Unknown;
+        }
+        end = start - 1;
+    }
+    Label::Unknown
+}
+
+fn is_md_separator(line: &[u8]) -> bool {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    line.windows(3).any(|w| w == b"---")
+        && line
+            .iter()
+            .all(|c| matches!(c, b'|' | b'-' | b':' | b' ' | b'\t'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels() {
+        assert_eq!(classify_label(b"bot_id"), Label::Bot);
+        assert_eq!(classify_label(b"botId"), Label::Bot);
+        assert_eq!(classify_label(b"BotID"), Label::Bot);
+        assert_eq!(classify_label(b"data-bot-id"), Label::Bot);
+        assert_eq!(classify_label(b"bot_ids"), Label::Bot);
+        assert_eq!(classify_label(b"bot"), Label::Bot);
+        assert_eq!(classify_label(b"recording_id"), Label::Other);
+        assert_eq!(classify_label(b"recordingId"), Label::Other);
+        assert_eq!(classify_label(b"request_id"), Label::Other);
+        assert_eq!(classify_label(b"recording"), Label::Other);
+        assert_eq!(classify_label(b"video_mixed"), Label::Other);
+        assert_eq!(classify_label(b"id"), Label::Neutral);
+        assert_eq!(classify_label(b"ID"), Label::Neutral);
+        assert_eq!(classify_label(b"said"), Label::Unknown);
+        assert_eq!(classify_label(b"results"), Label::Unknown);
+        assert_eq!(classify_label(b""), Label::Unknown);
+        assert_eq!(classify_label(b"_workspace-"), Label::Other);
+    }
+
+    #[test]
+    fn list_gaps() {
+        assert!(is_list_gap(b"\", \""));
+        assert!(is_list_gap(b" and "));
+        assert!(is_list_gap(b",\n    "));
+        assert!(!is_list_gap(b" "));
+        assert!(!is_list_gap(b" then "));
+        assert!(!is_list_gap(b" | "));
+    }
+}

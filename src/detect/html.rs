@@ -1,0 +1,1 @@
+//! HTML mode (native only): the detection rules over a parsed HTML document.
