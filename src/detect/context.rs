@@ -356,9 +356,13 @@ impl Header {
         let cells: Vec<Label> = split_cells(line, delim)
             .map(|c| classify_label(trim_cell(c)))
             .collect();
-        cells
-            .iter()
-            .any(|l| *l != Label::Unknown)
+        // A header names at least one id column (`id`, `bot_id`, `Recording ID`); prose with
+        // commas does not.
+        let has_id_column = split_cells(line, delim).any(|c| {
+            let (_, last) = split_last_word(trim_cell(c));
+            is_id_word(last)
+        });
+        (has_id_column && cells.iter().any(|l| *l != Label::Unknown))
             .then_some(Header { delim, cells })
     }
 }

@@ -135,11 +135,35 @@ fn merge(raw: Vec<(usize, [u8; 36], Seen)>) -> Vec<Match> {
         .collect()
 }
 
-fn raw_scan(text: &[u8], default: Option<Seen>) -> Vec<(usize, [u8; 36], Seen)> {
+fn raw_scan(text: &[u8]) -> Vec<(usize, [u8; 36], Seen)> {
     let mut raw = Vec::new();
     scan::scan_all(text, |hit| {
-        let seen = hit.seen.or(default).unwrap_or(Seen::Candidate);
+        let seen = hit.seen.unwrap_or(Seen::Candidate);
         raw.push((hit.start, scan::lower_id(text, hit.start), seen));
+    });
+    raw
+}
+
+/// Raw occurrences `(start, id, seen)` in one attribute value; empty for attributes that are
+/// not read. Used by [`classify_attribute`] and the HTML mode.
+pub(crate) fn attribute_occurrences(name: &str, value: &str) -> Vec<(usize, [u8; 36], Seen)> {
+    let lower = name.trim().to_ascii_lowercase();
+    let label = if let Some(rest) = lower.strip_prefix("data-") {
+        rest
+    } else if matches!(lower.as_str(), "href" | "title" | "aria-label") {
+        ""
+    } else {
+        return Vec::new();
+    };
+    let default = match context::classify_label(label.as_bytes()) {
+        context::Label::Bot => Some(Seen::Bot),
+        context::Label::Other => Some(Seen::Other),
+        _ => None,
+    };
+    let mut raw = Vec::new();
+    scan::scan_fragment(value.as_bytes(), |hit| {
+        let seen = hit.seen.or(default).unwrap_or(Seen::Candidate);
+        raw.push((hit.start, scan::lower_id(value.as_bytes(), hit.start), seen));
     });
     raw
 }
@@ -155,12 +179,12 @@ fn raw_scan(text: &[u8], default: Option<Seen>) -> Vec<(usize, [u8; 36], Seen)> 
 /// assert_eq!(m[0].kind, Kind::Bot);
 /// ```
 pub fn scan(text: &str) -> Vec<Match> {
-    merge(raw_scan(text.as_bytes(), None))
+    merge(raw_scan(text.as_bytes()))
 }
 
 /// Like [`scan`] over bytes that may not be UTF-8 (offsets are byte offsets).
 pub fn scan_bytes(text: &[u8]) -> Vec<Match> {
-    merge(raw_scan(text, None))
+    merge(raw_scan(text))
 }
 
 /// The reportable UUID covering or touching byte `offset` of `text` (`start <= offset <= end`),
@@ -184,21 +208,7 @@ pub fn is_uuid(s: &str) -> bool {
 /// otherwise the attribute name is the label: `data-bot-id` → bot, `data-recording-id` → never,
 /// `data-id` or `title` → candidate.
 pub fn classify_attribute(name: &str, value: &str) -> Vec<Match> {
-    let name = name.trim();
-    let lower = name.to_ascii_lowercase();
-    let label = if let Some(rest) = lower.strip_prefix("data-") {
-        rest
-    } else if matches!(lower.as_str(), "href" | "title" | "aria-label") {
-        ""
-    } else {
-        return Vec::new();
-    };
-    let default = match context::classify_label(label.as_bytes()) {
-        context::Label::Bot => Some(Seen::Bot),
-        context::Label::Other => Some(Seen::Other),
-        _ => None,
-    };
-    merge(raw_scan(value.as_bytes(), default))
+    merge(attribute_occurrences(name, value))
 }
 
 /// Lowercase the UUID at `s` of `buf` (used by the native front ends).

@@ -131,6 +131,14 @@ pub(crate) struct Engine {
 }
 
 impl Engine {
+    /// An engine that never treats the first line as a CSV/TSV header (HTML text, attributes).
+    pub(crate) fn without_header() -> Engine {
+        Engine {
+            header_checked: true,
+            ..Engine::default()
+        }
+    }
+
     /// Scan `buf`, which starts at absolute offset `base` of the document, for UUIDs starting
     /// in `[next_from, base + limit)`. The caller guarantees `LOOKBACK` bytes of history before
     /// `next_from` (or the document start) and `LOOKAHEAD` bytes after `limit + 36` (or the
@@ -182,4 +190,9 @@ impl Engine {
 /// Scan a whole in-memory document.
 pub(crate) fn scan_all(buf: &[u8], emit: impl FnMut(Hit)) {
     Engine::default().run(buf, 0, buf.len(), emit);
+}
+
+/// Scan a short fragment (an attribute value) that has no header line.
+pub(crate) fn scan_fragment(buf: &[u8], emit: impl FnMut(Hit)) {
+    Engine::without_header().run(buf, 0, buf.len(), emit);
 }
