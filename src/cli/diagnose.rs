@@ -1,13 +1,326 @@
-//! `botlens diagnose` (issue 3).
+//! `botlens diagnose`: explain a bot from a file (or standard input).
+//!
+//! Accepts a bot object (either API flavour), a scenario `{bot, screenshots,
+//! logs, region}` (the simulator's format) or a bot status webhook. Prints a
+//! support engineer's answer, or with `--json` the whole `Diagnosis`.
+//! Exit codes: 0 diagnosed; 2 bad input (one line naming the file and the problem).
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+use botlens::diagnose::{self, Diagnosis, NoteLevel, Verdict};
+use botlens::recall::model::{self, Input, Logs, Screenshots};
+use botlens::recall::region::Region;
+use botlens::recall::time::{human_duration, Timestamp};
 
 #[derive(clap::Args)]
 pub struct DiagnoseArgs {
-    /// A bot JSON file; `-` for standard input.
-    file: std::path::PathBuf,
+    /// A bot JSON file, a scenario `{bot, screenshots, logs, region}` or a status webhook; `-` for standard input.
+    file: PathBuf,
+    /// Print the diagnosis as one JSON object.
+    #[arg(long)]
+    json: bool,
+    /// The bot's region (us-west-2, us-east-1, eu-central-1, ap-northeast-1), for the Explorer link.
+    #[arg(long)]
+    region: Option<Region>,
+    /// Bot logs: an array of `{level, message, created_at}`, `{results: [...]}` or log webhooks.
+    #[arg(long, value_name = "FILE")]
+    logs: Option<PathBuf>,
+    /// Screenshots: a bare array or `{results, next}`.
+    #[arg(long, value_name = "FILE")]
+    screenshots: Option<PathBuf>,
+    /// Diagnose as of this moment (RFC 3339) instead of the clock; makes output reproducible.
+    #[arg(long, value_name = "RFC3339", hide = true)]
+    now: Option<String>,
 }
 
-pub fn run(_args: DiagnoseArgs) -> ExitCode {
-    eprintln!("botlens diagnose: not built yet");
-    ExitCode::from(2)
+pub fn run(args: DiagnoseArgs) -> ExitCode {
+    match build(&args) {
+        Ok(d) => {
+            if args.json {
+                match serde_json::to_string_pretty(&d) {
+                    Ok(text) => println!("{text}"),
+                    Err(e) => {
+                        eprintln!("botlens diagnose: cannot write JSON: {e}");
+                        return ExitCode::from(1);
+                    }
+                }
+            } else {
+                print!("{}", human(&d));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(line) => {
+            eprintln!("botlens diagnose: {line}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn name(path: &Path) -> String {
+    if path.as_os_str() == "-" {
+        "<stdin>".to_string()
+    } else {
+        path.display().to_string()
+    }
+}
+
+fn read(path: &Path) -> Result<String, String> {
+    let mut text = String::new();
+    let result = if path.as_os_str() == "-" {
+        std::io::stdin().read_to_string(&mut text).map(|_| ())
+    } else {
+        std::fs::read_to_string(path).map(|t| text = t)
+    };
+    result.map_err(|e| format!("{}: cannot read: {e}", name(path)))?;
+    Ok(text)
+}
+
+fn build(args: &DiagnoseArgs) -> Result<Diagnosis, String> {
+    let file = name(&args.file);
+    let text = read(&args.file)?;
+    if text.trim().is_empty() {
+        return Err(format!("{file}: the file is empty"));
+    }
+    let input = model::parse_input(&text).map_err(|e| format!("{file}: {e}"))?;
+    let extra_logs = match &args.logs {
+        Some(p) => {
+            Some(serde_json::from_str::<Logs>(&read(p)?).map_err(|e| format!("{}: {e}", name(p)))?)
+        }
+        None => None,
+    };
+    let extra_shots = match &args.screenshots {
+        Some(p) => Some(
+            serde_json::from_str::<Screenshots>(&read(p)?)
+                .map_err(|e| format!("{}: {e}", name(p)))?,
+        ),
+        None => None,
+    };
+    let now = match &args.now {
+        Some(t) => Some(
+            Timestamp::parse(t).ok_or_else(|| format!("--now: not an RFC 3339 timestamp: {t}"))?,
+        ),
+        None => clock(),
+    };
+    let (bot, shots, logs, region) = match input {
+        Input::Bot(bot) => (*bot, None, None, None),
+        Input::Scenario(s) => {
+            let s = *s;
+            (s.bot, s.screenshots, s.logs, s.region)
+        }
+        Input::Webhook(w) => (w.to_bot(), None, None, None),
+    };
+    let shots = extra_shots.or(shots);
+    let logs = extra_logs.or(logs);
+    Ok(diagnose::diagnose(
+        &bot,
+        shots.as_ref(),
+        logs.as_ref(),
+        args.region.or(region),
+        now,
+    ))
+}
+
+/// The real clock: fine in the native binary, never used by the library.
+fn clock() -> Option<Timestamp> {
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_millis();
+    Timestamp::from_millis(i64::try_from(ms).ok()?)
+}
+
+const WIDTH: usize = 92;
+
+fn wrap(text: &str, indent: &str) -> String {
+    let mut out = String::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && indent.len() + line.len() + 1 + word.len() > WIDTH {
+            out.push_str(indent);
+            out.push_str(&line);
+            out.push('\n');
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        out.push_str(indent);
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+/// The human answer: verdict, reason, what happened, what to do, timeline, notes, links.
+pub fn human(d: &Diagnosis) -> String {
+    let mut o = String::new();
+    let mark = match d.verdict {
+        Verdict::Healthy => "✔",
+        Verdict::InProgress => "…",
+        Verdict::Failed => "✘",
+        Verdict::Warning => "!",
+    };
+    o.push_str(&format!(
+        "{mark} {}: {}\n",
+        d.verdict.label().to_uppercase(),
+        d.title
+    ));
+    match &d.reason {
+        Some(r) if d.reason_known => o.push_str(&format!("  reason: {r}\n")),
+        Some(r) => o.push_str(&format!("  reason: {r}  (not in botlens's catalog yet)\n")),
+        None => {}
+    }
+    o.push('\n');
+    let name = d
+        .bot_name
+        .as_deref()
+        .map(|n| format!("  \"{n}\""))
+        .unwrap_or_default();
+    o.push_str(&format!("  Bot       {}{name}\n", d.bot_id));
+    let mut meeting = d.platform_name.clone();
+    if let Some(t) = &d.meeting_title {
+        meeting.push_str(&format!(" · \"{t}\""));
+    }
+    o.push_str(&format!("  Meeting   {meeting}\n"));
+    let region = if d.region_assumed {
+        format!(
+            "{} (assumed; pass --region if the bot lives elsewhere)",
+            d.region
+        )
+    } else {
+        d.region.to_string()
+    };
+    o.push_str(&format!("  Region    {region}\n"));
+    let status = match (&d.status, d.status_at) {
+        (Some(s), Some(at)) => format!("{s} since {}", at.human()),
+        (Some(s), None) => s.clone(),
+        (None, _) => "none yet".to_string(),
+    };
+    o.push_str(&format!("  Status    {status}\n\n"));
+
+    o.push_str("What happened\n");
+    o.push_str(&wrap(&d.explanation, "  "));
+    if let Some(c) = &d.detail {
+        o.push('\n');
+        let unknown = if c.known {
+            ""
+        } else {
+            "  (not in botlens's catalog yet)"
+        };
+        o.push_str(&wrap(
+            &format!("Underlying cause: {} — {}{unknown}", c.code, c.title),
+            "  ",
+        ));
+        o.push_str(&wrap(&c.explanation, "    "));
+    }
+    o.push_str("\nWhat to do\n");
+    o.push_str(&wrap(&d.remedy, "  "));
+    if let Some(c) = &d.detail {
+        o.push_str(&wrap(&format!("For {}: {}", c.code, c.remedy), "  "));
+    }
+    match d.verdict {
+        Verdict::Failed | Verdict::Warning if d.retry_may_help => {
+            o.push_str(&wrap(
+                "Sending a new bot may work once the cause is addressed.",
+                "  ",
+            ));
+        }
+        Verdict::Failed => {
+            o.push_str(&wrap(
+                "A new bot will fail the same way until the cause is fixed.",
+                "  ",
+            ));
+        }
+        _ => {}
+    }
+
+    if !d.timeline.is_empty() {
+        let day = d
+            .timeline
+            .iter()
+            .find_map(|t| t.at)
+            .map(|t| format!(" ({}, UTC)", t.date()));
+        o.push_str(&format!("\nTimeline{}\n", day.unwrap_or_default()));
+        for t in &d.timeline {
+            let at = t.at.map_or_else(|| "--:--:--".to_string(), |a| a.clock());
+            let dur = t.seconds.map(human_duration).unwrap_or_default();
+            o.push_str(&format!("  {at}  {:<28} {:>8}  {}\n", t.code, dur, t.label));
+            if let Some(sub) = &t.sub_code {
+                let flag = if t.sub_code_known {
+                    ""
+                } else {
+                    "  (unrecognised)"
+                };
+                o.push_str(&format!("  {:8}  └ {sub}{flag}\n", ""));
+            }
+        }
+    }
+    if !d.phases.is_empty() {
+        o.push_str("\nTime spent\n");
+        for p in &d.phases {
+            let dur = p.seconds.map_or_else(|| "?".to_string(), human_duration);
+            let ongoing = if p.ongoing { "  (ongoing)" } else { "" };
+            o.push_str(&format!("  {:<24} {:>8}{ongoing}\n", p.label, dur));
+        }
+    }
+    if !d.notes.is_empty() {
+        o.push_str("\nNotes\n");
+        for n in &d.notes {
+            let level = match n.level {
+                NoteLevel::Error => "error",
+                NoteLevel::Warning => "warning",
+                NoteLevel::Info => "info",
+            };
+            let at = n.at.map(|a| format!(" {}", a.clock())).unwrap_or_default();
+            o.push_str(&format!("  [{level}]{at} {}\n", n.title));
+            if let Some(m) = &n.message {
+                o.push_str(&wrap(&format!("log: {m}"), "      "));
+            }
+            o.push_str(&wrap(&n.text, "      "));
+        }
+    }
+    o.push_str("\nMedia\n");
+    let m = &d.media;
+    let mut line = format!("  Recording: {}", m.recording.label());
+    line.push_str(&format!(" · Transcript: {}", m.transcript.label()));
+    if let Some(e) = m.expires_at {
+        line.push_str(&format!(" · deleted after {}", e.human()));
+        if let Some(s) = m.expires_in_seconds {
+            if s > 0 {
+                line.push_str(&format!(" (in {})", human_duration(s)));
+            }
+        }
+    }
+    o.push_str(&line);
+    o.push('\n');
+    if let Some(u) = &m.video_url {
+        o.push_str(&format!("  Video       {u}\n"));
+    }
+    if let Some(u) = &m.transcript_url {
+        o.push_str(&format!("  Transcript  {u}\n"));
+    }
+    if !d.screenshots.is_empty() {
+        o.push_str(&format!("\nScreenshots ({})\n", d.screenshots.len()));
+        for s in &d.screenshots {
+            let at = s
+                .recorded_at
+                .map_or_else(|| "--:--:--".into(), |a| a.clock());
+            let during = s.status.as_deref().unwrap_or("?");
+            o.push_str(&format!(
+                "  {at}  during {during}  {}\n",
+                s.url.as_deref().unwrap_or("")
+            ));
+        }
+    }
+    o.push_str("\nLinks\n");
+    o.push_str(&format!("  Explorer  {}\n", d.explorer_url));
+    if let Some(u) = &d.docs_url {
+        o.push_str(&format!("  Docs      {u}\n"));
+    }
+    o
 }

@@ -5,3 +5,4 @@ pub mod client;
 pub mod error;
 pub mod model;
 pub mod region;
+pub mod time;

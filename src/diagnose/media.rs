@@ -1,0 +1,183 @@
+//! What the bot produced: is there a recording, a transcript, where to get
+//! them and until when.
+
+use serde::{Deserialize, Serialize};
+
+use crate::recall::model::{ArtifactStatus, ArtifactStatusCode, Bot, MediaShortcut};
+use crate::recall::time::Timestamp;
+
+/// Whether a piece of media can be had.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Availability {
+    /// Ready to download.
+    Available,
+    /// Still being produced.
+    Processing,
+    /// Production failed.
+    Failed,
+    /// Deleted, or past its retention.
+    Deleted,
+    /// The bot never produced it.
+    None,
+    /// The bot object does not say (legacy shape, or a webhook).
+    Unknown,
+}
+
+impl Availability {
+    pub fn label(self) -> &'static str {
+        match self {
+            Availability::Available => "available",
+            Availability::Processing => "processing",
+            Availability::Failed => "failed",
+            Availability::Deleted => "deleted",
+            Availability::None => "none",
+            Availability::Unknown => "unknown",
+        }
+    }
+}
+
+/// One media artifact of the first recording.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Artifact {
+    /// `video_mixed`, `transcript`, `audio_mixed`, `participant_events`, `meeting_metadata`.
+    pub kind: String,
+    pub availability: Availability,
+    /// Raw artifact status code and sub code.
+    pub status: Option<String>,
+    pub sub_code: Option<String>,
+    /// Signed, time-limited download link (never put in reports).
+    pub url: Option<String>,
+}
+
+/// Recording and transcript availability, links and expiry.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Media {
+    /// The bot reached `in_call_recording` (or a recording exists).
+    pub recorded: bool,
+    pub recording: Availability,
+    pub recording_id: Option<String>,
+    /// Raw recording status code and sub code (v1.11).
+    pub recording_status: Option<String>,
+    pub recording_sub_code: Option<String>,
+    pub recording_started_at: Option<Timestamp>,
+    pub recording_completed_at: Option<Timestamp>,
+    /// Signed mp4 link (v1.11 `video_mixed`, or legacy `video_url`).
+    pub video_url: Option<String>,
+    pub transcript: Availability,
+    pub transcript_url: Option<String>,
+    /// When Recall deletes the media.
+    pub expires_at: Option<Timestamp>,
+    /// Seconds from `now` to `expires_at` (negative once expired); needs `now`.
+    pub expires_in_seconds: Option<i64>,
+    pub meeting_title: Option<String>,
+    pub artifacts: Vec<Artifact>,
+}
+
+fn availability(status: Option<&ArtifactStatus>) -> Availability {
+    match status.map(|s| &s.code) {
+        Some(ArtifactStatusCode::Done) => Availability::Available,
+        Some(ArtifactStatusCode::Processing | ArtifactStatusCode::Paused) => {
+            Availability::Processing
+        }
+        Some(ArtifactStatusCode::Failed) => Availability::Failed,
+        Some(ArtifactStatusCode::Deleted) => Availability::Deleted,
+        Some(ArtifactStatusCode::Other(_)) | None => Availability::Unknown,
+    }
+}
+
+fn artifact(kind: &str, m: &MediaShortcut) -> Artifact {
+    let data = m.data.as_ref();
+    let url = data.and_then(|d| {
+        d.download_url
+            .clone()
+            .or_else(|| d.participant_events_download_url.clone())
+    });
+    Artifact {
+        kind: kind.to_string(),
+        availability: availability(m.status.as_ref()),
+        status: m.status.as_ref().map(|s| s.code.as_str().to_string()),
+        sub_code: m.status.as_ref().and_then(|s| s.sub_code.clone()),
+        url,
+    }
+}
+
+/// Summarise the bot's media. `recorded` comes from the status history.
+pub fn summarize(bot: &Bot, recorded_by_status: bool, now: Option<Timestamp>) -> Media {
+    let rec = bot.recordings.first();
+    let shortcuts = rec.and_then(|r| r.media_shortcuts.as_ref());
+    let mut artifacts = Vec::new();
+    if let Some(s) = shortcuts {
+        let all = [
+            ("video_mixed", &s.video_mixed),
+            ("transcript", &s.transcript),
+            ("audio_mixed", &s.audio_mixed),
+            ("participant_events", &s.participant_events),
+            ("meeting_metadata", &s.meeting_metadata),
+        ];
+        for (kind, m) in all {
+            if let Some(m) = m {
+                artifacts.push(artifact(kind, m));
+            }
+        }
+    }
+    let find = |kind: &str| artifacts.iter().find(|a| a.kind == kind);
+    let legacy_video = bot.legacy_video_url().map(str::to_string);
+    let recorded = recorded_by_status || rec.is_some() || legacy_video.is_some();
+    let expires_at = rec.and_then(|r| r.expires_at).or(bot.media_retention_end);
+    let expired = matches!((expires_at, now), (Some(e), Some(n)) if n >= e);
+    let recording = match rec.and_then(|r| r.status.as_ref()) {
+        Some(s) => availability(Some(s)),
+        None if legacy_video.is_some() => Availability::Available,
+        None if rec.is_some() => Availability::Unknown,
+        None if recorded => Availability::Unknown,
+        None => Availability::None,
+    };
+    let recording = if expired && recording != Availability::None {
+        Availability::Deleted
+    } else {
+        recording
+    };
+    let video_url = find("video_mixed")
+        .and_then(|a| a.url.clone())
+        .or(legacy_video);
+    let transcript = match find("transcript") {
+        Some(a) => a.availability,
+        None if !recorded => Availability::None,
+        None => Availability::Unknown,
+    };
+    let transcript = if expired && transcript != Availability::None {
+        Availability::Deleted
+    } else {
+        transcript
+    };
+    let transcript_url = find("transcript").and_then(|a| a.url.clone());
+    let meeting_title = shortcuts
+        .and_then(|s| s.meeting_metadata.as_ref())
+        .and_then(|m| m.data.as_ref())
+        .and_then(|d| d.title.clone())
+        .or_else(|| bot.meeting_metadata.as_ref().and_then(|m| m.title.clone()));
+    Media {
+        recorded,
+        recording,
+        recording_id: rec.and_then(|r| r.id.clone()),
+        recording_status: rec
+            .and_then(|r| r.status.as_ref())
+            .map(|s| s.code.as_str().to_string()),
+        recording_sub_code: rec
+            .and_then(|r| r.status.as_ref())
+            .and_then(|s| s.sub_code.clone()),
+        recording_started_at: rec.and_then(|r| r.started_at),
+        recording_completed_at: rec.and_then(|r| r.completed_at),
+        video_url,
+        transcript,
+        transcript_url,
+        expires_at,
+        expires_in_seconds: match (expires_at, now) {
+            (Some(e), Some(n)) => Some(n.seconds_until(e)),
+            _ => None,
+        },
+        meeting_title,
+        artifacts,
+    }
+}
