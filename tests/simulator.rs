@@ -1142,3 +1142,39 @@ fn ctrl_c_stops_it_cleanly() {
     };
     assert!(status.success(), "{status:?}");
 }
+
+/// The `expect` of every built-in bot is what `botlens diagnose` says about
+/// the bot the simulator serves.
+#[test]
+fn builtin_expectations_match_botlens_diagnose() {
+    let server = Server::demo();
+    for scenario in server.catalog() {
+        let id = scenario["id"].as_str().unwrap();
+        let region = scenario["region"].as_str().unwrap();
+        if scenario["faults"].as_array().is_some_and(|f| !f.is_empty()) {
+            server.send("POST", "/sim/reset", &server.legacy_host(), &[]);
+        }
+        let mut resp = server.bot(id, &server.host(region));
+        if resp.status == 429 {
+            resp = server.bot(id, &server.host(region));
+        }
+        assert_eq!(resp.status, 200, "{id}");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_botlens"))
+            .args(["diagnose", "--json", "--region", region, "-"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(&resp.body).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{id}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let diagnosis: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(diagnosis["verdict"], scenario["expect"]["verdict"], "{id}");
+        assert_eq!(diagnosis["reason"], scenario["expect"]["reason"], "{id}");
+    }
+}
