@@ -228,6 +228,12 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down");
+    // Open requests (a slow fault, say) get a few seconds, then we go anyway.
+    tokio::spawn(async {
+        tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+        tracing::info!("requests still open after 5 s; exiting");
+        std::process::exit(0);
+    });
 }
 
 #[cfg(test)]
