@@ -189,12 +189,21 @@ fn draw(scene: &str, platform: &str, text: Option<&str>) -> String {
     let mut body = String::new();
     let dialog = |title: &str, line: &str, button: Option<&str>| {
         let mut s = format!(
-            "<rect x=\"120\" y=\"90\" width=\"400\" height=\"190\" rx=\"12\" fill=\"#ffffff\"/>\
-<text x=\"320\" y=\"150\" font-size=\"22\" font-weight=\"600\" fill=\"#202124\" text-anchor=\"middle\">{}</text>\
+            "<rect x=\"70\" y=\"90\" width=\"500\" height=\"190\" rx=\"12\" fill=\"#ffffff\"/>\
+<text x=\"320\" y=\"150\" font-size=\"20\" font-weight=\"600\" fill=\"#202124\" text-anchor=\"middle\">{}</text>\
 <text x=\"320\" y=\"185\" font-size=\"14\" fill=\"#5f6368\" text-anchor=\"middle\">{}</text>",
             escape(title),
             escape(line)
         );
+        if button.is_none() {
+            for (i, cx) in [296, 320, 344].iter().enumerate() {
+                let opacity = ["1", "0.6", "0.3"].get(i).copied().unwrap_or("1");
+                let _ = write!(
+                    s,
+                    "<circle cx=\"{cx}\" cy=\"235\" r=\"6\" fill=\"{accent}\" opacity=\"{opacity}\"/>"
+                );
+            }
+        }
         if let Some(b) = button {
             let _ = write!(
                 s,
