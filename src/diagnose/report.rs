@@ -1,7 +1,239 @@
-//! Markdown for a support ticket. Placeholder; filled in below.
-use super::Diagnosis;
+//! A Markdown debug report to paste into a support ticket.
+//!
+//! It carries the bot ID, region, platform, verdict, reason, what happened,
+//! what to do, the timeline, notable logs and links. It never carries a
+//! secret: signed download and screenshot links are left out (they grant
+//! access to the media), query strings of any URL in a log line are cut,
+//! and long token-like strings are masked.
+
+use super::{Diagnosis, Verdict};
+use crate::recall::time::human_duration;
 
 /// The diagnosis as Markdown.
 pub fn markdown(d: &Diagnosis) -> String {
-    format!("{} {}\n", d.bot_id, d.reason.clone().unwrap_or_default())
+    let mut o = String::new();
+    o.push_str(&format!(
+        "## Recall bot `{}`: {}\n\n",
+        cell(&d.bot_id),
+        d.verdict.label()
+    ));
+    o.push_str("| | |\n|---|---|\n");
+    row(&mut o, "Bot ID", &format!("`{}`", cell(&d.bot_id)));
+    if let Some(n) = &d.bot_name {
+        row(&mut o, "Bot name", &cell(n));
+    }
+    let region = if d.region_assumed {
+        format!("{} (assumed, not confirmed)", d.region)
+    } else {
+        d.region.clone()
+    };
+    row(&mut o, "Region", &region);
+    let mut platform = d.platform_name.clone();
+    if let Some(raw) = &d.platform {
+        platform.push_str(&format!(" (`{}`)", cell(raw)));
+    }
+    row(&mut o, "Platform", &cell(&platform));
+    if let Some(t) = &d.meeting_title {
+        row(&mut o, "Meeting", &cell(t));
+    }
+    row(&mut o, "Verdict", &format!("**{}**", d.verdict.label()));
+    if let Some(r) = &d.reason {
+        let unknown = if d.reason_known {
+            ""
+        } else {
+            " (not in the botlens catalog yet)"
+        };
+        row(&mut o, "Reason", &format!("`{}`{unknown}", cell(r)));
+    }
+    let status = match (&d.status, d.status_at) {
+        (Some(s), Some(at)) => format!("`{}` since {}", cell(s), at.human()),
+        (Some(s), None) => format!("`{}`", cell(s)),
+        (None, _) => "none yet".to_string(),
+    };
+    row(&mut o, "Current status", &status);
+    if let Some(c) = d.category {
+        row(&mut o, "Cause lies with", c.label());
+    }
+    if matches!(d.verdict, Verdict::Failed | Verdict::Warning) {
+        row(
+            &mut o,
+            "Retry may help",
+            if d.retry_may_help { "yes" } else { "no" },
+        );
+    }
+    row(&mut o, "API shape", &format!("{:?}", d.api_shape));
+
+    o.push_str(&format!(
+        "\n### What happened\n\n**{}**\n\n{}\n",
+        d.title,
+        redact(&d.explanation)
+    ));
+    if let Some(c) = &d.detail {
+        let unknown = if c.known {
+            ""
+        } else {
+            " (not in the botlens catalog yet)"
+        };
+        o.push_str(&format!(
+            "\nUnderlying cause: `{}`{unknown}: {}. {}\n",
+            c.code, c.title, c.explanation
+        ));
+    }
+    o.push_str(&format!("\n### What to do\n\n{}\n", d.remedy));
+    if let Some(c) = &d.detail {
+        o.push_str(&format!("\nFor `{}`: {}\n", c.code, c.remedy));
+    }
+
+    if !d.timeline.is_empty() {
+        o.push_str("\n### Timeline (UTC)\n\n| Time | Status | Sub code | Lasted | Meaning |\n|---|---|---|---|---|\n");
+        for t in &d.timeline {
+            let at = t.at.map_or_else(|| "?".to_string(), |a| a.human());
+            let sub = t
+                .sub_code
+                .as_deref()
+                .map(|s| format!("`{}`", cell(s)))
+                .unwrap_or_default();
+            let lasted = t.seconds.map(human_duration).unwrap_or_default();
+            o.push_str(&format!(
+                "| {at} | `{}` | {sub} | {lasted} | {} |\n",
+                cell(&t.code),
+                cell(&t.label)
+            ));
+        }
+    }
+    if !d.phases.is_empty() {
+        o.push_str("\n### Time spent\n\n| Phase | Time |\n|---|---|\n");
+        for p in &d.phases {
+            let t = p.seconds.map_or_else(|| "?".to_string(), human_duration);
+            let ongoing = if p.ongoing { " (ongoing)" } else { "" };
+            o.push_str(&format!("| {} | {t}{ongoing} |\n", p.label));
+        }
+    }
+    if !d.notes.is_empty() {
+        o.push_str("\n### Notable logs and patterns\n\n");
+        for n in &d.notes {
+            let at = n.at.map(|a| format!(" {}", a.clock())).unwrap_or_default();
+            o.push_str(&format!(
+                "- **{}**{at} {}: {}\n",
+                n.level.label(),
+                n.title,
+                redact(&n.text)
+            ));
+            if let Some(m) = &n.message {
+                o.push_str(&format!("  `{}`\n", redact(m).replace('`', "'")));
+            }
+        }
+    }
+    let m = &d.media;
+    o.push_str("\n### Media\n\n");
+    o.push_str(&format!("- Recording: {}", m.recording.label()));
+    if let Some(id) = &m.recording_id {
+        o.push_str(&format!(" (recording `{}`)", cell(id)));
+    }
+    o.push('\n');
+    o.push_str(&format!("- Transcript: {}\n", m.transcript.label()));
+    if let Some(e) = m.expires_at {
+        o.push_str(&format!("- Media is deleted after {}\n", e.human()));
+    }
+    if !d.screenshots.is_empty() {
+        let times: Vec<String> = d
+            .screenshots
+            .iter()
+            .map(|s| {
+                let at = s.recorded_at.map_or_else(|| "?".into(), |a| a.clock());
+                match &s.status {
+                    Some(st) => format!("{at} ({st})"),
+                    None => at,
+                }
+            })
+            .collect();
+        o.push_str(&format!(
+            "- Screenshots: {} — {}\n",
+            d.screenshots.len(),
+            times.join(", ")
+        ));
+    }
+    o.push_str("- Download and screenshot links are signed, so they are left out; open the Explorer to see them.\n");
+    o.push_str(&format!("\n### Links\n\n- Explorer: {}\n", d.explorer_url));
+    if let Some(u) = &d.docs_url {
+        o.push_str(&format!("- Recall docs: {u}\n"));
+    }
+    o.push_str("\n_Report by botlens. Times are UTC._\n");
+    o
+}
+
+fn row(o: &mut String, key: &str, value: &str) {
+    o.push_str(&format!("| {key} | {value} |\n"));
+}
+
+/// Safe inside a table cell or inline code.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|")
+        .replace('`', "'")
+        .replace(['\n', '\r'], " ")
+}
+
+/// Mask what could be a secret in free text (log lines come from outside).
+pub fn redact(text: &str) -> String {
+    let mut out = Vec::new();
+    let mut after_scheme_word = false;
+    for word in text.split(' ') {
+        let lower = word.to_ascii_lowercase();
+        let masked = if after_scheme_word {
+            "[redacted]".to_string()
+        } else if word.contains("://") {
+            match word.find('?') {
+                Some(i) => format!("{}?[redacted]", word.get(..i).unwrap_or_default()),
+                None => word.to_string(),
+            }
+        } else if [
+            "token=",
+            "signature=",
+            "key=",
+            "secret=",
+            "password=",
+            "pwd=",
+        ]
+        .iter()
+        .any(|k| lower.contains(k))
+        {
+            match word.find('=') {
+                Some(i) => format!("{}=[redacted]", word.get(..i).unwrap_or_default()),
+                None => "[redacted]".to_string(),
+            }
+        } else if looks_like_token(word) {
+            "[redacted]".to_string()
+        } else {
+            word.to_string()
+        };
+        after_scheme_word = matches!(lower.as_str(), "token" | "bearer" | "authorization:");
+        out.push(masked);
+    }
+    out.join(" ")
+}
+
+/// 32+ characters of letters/digits with both kinds present and no dashes in
+/// UUID positions: API keys and tokens, not bot IDs or words.
+fn looks_like_token(word: &str) -> bool {
+    let w = word.trim_matches(|c: char| !c.is_ascii_alphanumeric());
+    w.len() >= 32
+        && w.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '+' || c == '/')
+        && w.chars().any(|c| c.is_ascii_digit())
+        && w.chars().any(|c| c.is_ascii_alphabetic())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redaction_masks_secrets_not_ids() {
+        let r = redact("GET https://x.s3.amazonaws.com/a.mp4?X-Amz-Signature=abc failed; Authorization: Token 0123456789abcdef0123456789abcdef01234567");
+        assert!(!r.contains("abc failed") || !r.contains("Signature=abc"));
+        assert!(!r.contains("0123456789abcdef0123456789abcdef01234567"));
+        assert!(redact("bot 4e6a8c0e-2b4d-4f6a-9c8e-0a2c4e6a8c0e left")
+            .contains("4e6a8c0e-2b4d-4f6a-9c8e-0a2c4e6a8c0e"));
+        assert_eq!(redact("api_key=sk_live_1"), "api_key=[redacted]");
+    }
 }
