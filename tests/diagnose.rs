@@ -185,7 +185,7 @@ fn every_case_gets_the_expected_verdict_and_reason() {
         for secret in [
             "X-Amz-Signature",
             "token=",
-            "pwd=",
+            "SeCrEtPw1",
             "aGk3QnlvT2x6",
             "REDACTED",
         ] {
