@@ -9,7 +9,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use botlens::diagnose::{self, Diagnosis, NoteLevel, Verdict};
+use botlens::diagnose::{self, Category, Diagnosis, NoteLevel, Verdict};
 use botlens::recall::model::{self, Input, Logs, Screenshots};
 use botlens::recall::region::Region;
 use botlens::recall::time::{human_duration, Timestamp};
@@ -220,7 +220,11 @@ pub fn human(d: &Diagnosis) -> String {
     }
     o.push_str("\nWhat to do\n");
     o.push_str(&wrap(&d.remedy, "  "));
-    if let Some(c) = &d.detail {
+    if let Some(c) = d
+        .detail
+        .as_ref()
+        .filter(|c| c.category != Some(Category::Normal))
+    {
         o.push_str(&wrap(&format!("For {}: {}", c.code, c.remedy), "  "));
     }
     match d.verdict {

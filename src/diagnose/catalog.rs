@@ -115,6 +115,9 @@ pub struct Entry {
     pub source: String,
     #[serde(default)]
     pub ending: Option<Ending>,
+    /// A sharper remedy for one platform family (`zoom`, `google_meet`, …).
+    #[serde(default)]
+    pub remedy_by_platform: std::collections::BTreeMap<String, String>,
 }
 
 impl Entry {
@@ -124,6 +127,13 @@ impl Entry {
             "https://docs.recall.ai/{}",
             self.docs.trim_start_matches('/')
         )
+    }
+
+    /// The remedy for a platform family, falling back to the general one.
+    pub fn remedy_for(&self, family: &str) -> &str {
+        self.remedy_by_platform
+            .get(family)
+            .map_or(self.remedy.as_str(), String::as_str)
     }
 
     /// `false` for codes seen only in third-party code or examples.

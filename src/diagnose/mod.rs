@@ -260,7 +260,10 @@ pub fn diagnose(
         now,
         join_at: bot.join_at,
     };
-    let outcome = verdict::decide(&facts);
+    let mut outcome = verdict::decide(&facts);
+    if let Some(e) = outcome.entry.filter(|e| outcome.remedy == e.remedy) {
+        outcome.remedy = e.remedy_for(family).to_string();
+    }
 
     let mut notes = outcome.notes;
     if let Some(logs) = logs {

@@ -80,7 +80,11 @@ pub fn markdown(d: &Diagnosis) -> String {
         ));
     }
     o.push_str(&format!("\n### What to do\n\n{}\n", d.remedy));
-    if let Some(c) = &d.detail {
+    if let Some(c) = d
+        .detail
+        .as_ref()
+        .filter(|c| c.category != Some(super::Category::Normal))
+    {
         o.push_str(&format!("\nFor `{}`: {}\n", c.code, c.remedy));
     }
 

@@ -95,6 +95,8 @@ pub(super) struct Outcome {
     pub retry_may_help: bool,
     pub detail: Option<Cause>,
     pub notes: Vec<Note>,
+    /// The title already tells the Zoom no-answer story; don't repeat it as a note.
+    pub skip_zoom_pattern: bool,
 }
 
 impl Outcome {
@@ -115,6 +117,7 @@ impl Outcome {
             retry_may_help: false,
             detail: None,
             notes: Vec::new(),
+            skip_zoom_pattern: false,
         }
     }
 
@@ -133,6 +136,7 @@ impl Outcome {
             retry_may_help: entry.map_or(verdict == Verdict::Failed, |e| e.retry_may_help),
             detail: None,
             notes: Vec::new(),
+            skip_zoom_pattern: false,
         }
     }
 
@@ -355,7 +359,11 @@ pub(super) fn decide(f: &Facts<'_>) -> Outcome {
         }
     };
     let mut out = media_overrides(out, f);
-    out.notes.extend(patterns(f, recorded_by_status, false));
+    let mut found = patterns(f, recorded_by_status, false);
+    if out.skip_zoom_pattern {
+        found.retain(|n| n.code.as_deref() != Some("in_call_not_recording"));
+    }
+    out.notes.extend(found);
     out
 }
 
@@ -470,6 +478,7 @@ fn missed_meeting(
         o.remedy = ZOOM_NO_HOST_REMEDY.to_string();
         o.retry_may_help = true;
         o.detail = Some(Cause::of(sub));
+        o.skip_zoom_pattern = true;
         return o;
     }
     let mut o = Outcome::coded(Verdict::Warning, sub, " as the reason the bot left");
