@@ -51,30 +51,64 @@ impl Hasher for IdHasher {
             self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
         }
     }
-    fn write_u128(&mut self, v: u128) {
-        let folded = (v as u64) ^ ((v >> 64) as u64);
-        self.0 = folded.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(29) ^ v).wrapping_mul(0x9e37_79b9_7f4a_7c15);
     }
 }
 
-fn key(id: &[u8; 36]) -> u128 {
-    id.iter().filter(|&&c| c != b'-').fold(0u128, |acc, &c| {
-        let v = match c {
+/// A UUID as two words (16 bytes, 8-aligned: a 24-byte map slot with its value).
+type Key = (u64, u64);
+
+/// Positions of the 32 hex digits of a UUID: the first 16 and the last 16.
+const HI: [usize; 16] = [0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 14, 15, 16, 17];
+const LO: [usize; 16] = [
+    19, 20, 21, 22, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35,
+];
+
+const NIBBLE: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        t[i] = match c {
             b'0'..=b'9' => c - b'0',
             b'a'..=b'f' => c - b'a' + 10,
+            b'A'..=b'F' => c - b'A' + 10,
             _ => 0,
         };
-        (acc << 4) | u128::from(v)
-    })
+        i += 1;
+    }
+    t
+};
+
+fn key(id: &[u8; 36]) -> Key {
+    let word = |pos: &[usize; 16]| {
+        pos.iter().fold(0u64, |acc, &i| {
+            let c = id.get(i).copied().unwrap_or(b'0');
+            (acc << 4) | u64::from(NIBBLE[usize::from(c)])
+        })
+    };
+    (word(&HI), word(&LO))
 }
 
-struct Entry {
-    id: [u8; 36],
-    bot: bool,
-    other: bool,
-    file: usize,
+fn id_text(k: Key) -> String {
+    let h = format!("{:016x}{:016x}", k.0, k.1);
+    let part = |r: std::ops::Range<usize>| h.get(r).unwrap_or_default();
+    format!(
+        "{}-{}-{}-{}-{}",
+        part(0..8),
+        part(8..12),
+        part(12..16),
+        part(16..20),
+        part(20..32)
+    )
+}
+
+/// Where an ID was first seen with bot or candidate evidence (`--json` only).
+struct First {
+    file: u32,
     line: u64,
-    context: String,
+    context: Box<str>,
 }
 
 #[derive(Serialize)]
@@ -86,42 +120,59 @@ struct JsonEntry<'a> {
     context: &'a str,
 }
 
+/// Flags in the top bits of an index value; the low bits are the position in `order`.
+const BOT: u32 = 1 << 31;
+const OTHER: u32 = 1 << 30;
+const POS: u32 = (1 << 30) - 1;
+
+/// The merge of every occurrence of every input. Memory: one 24-byte map slot per distinct
+/// UUID, plus 16 bytes per ID seen with bot or candidate evidence (and its first appearance
+/// with `--json`).
 #[derive(Default)]
 struct Aggregate {
-    index: HashMap<u128, usize, BuildHasherDefault<IdHasher>>,
-    entries: Vec<Entry>,
+    /// UUID → BOT | OTHER | position in `order` (POS when it has none yet).
+    index: HashMap<Key, u32, BuildHasherDefault<IdHasher>>,
+    /// IDs in order of first bot/candidate appearance.
+    order: Vec<Key>,
+    firsts: Vec<First>,
     files: Vec<String>,
+    json: bool,
 }
 
 impl Aggregate {
-    fn note(&mut self, id: [u8; 36], seen: Seen, line: u64, context: impl FnOnce() -> String) {
-        let file = self.files.len().saturating_sub(1);
-        let entries = &mut self.entries;
-        let i = *self.index.entry(key(&id)).or_insert_with(|| {
-            entries.push(Entry {
-                id,
-                bot: false,
-                other: false,
-                file,
-                line,
-                context: context(),
-            });
-            entries.len() - 1
-        });
-        if let Some(e) = entries.get_mut(i) {
-            match seen {
-                Seen::Bot => e.bot = true,
-                Seen::Other => e.other = true,
-                Seen::Candidate => {}
+    fn note(&mut self, id: &[u8; 36], seen: Seen, line: u64, context: impl FnOnce() -> String) {
+        let slot = self.index.entry(key(id)).or_insert(POS);
+        match seen {
+            Seen::Bot => *slot |= BOT,
+            Seen::Other => {
+                *slot |= OTHER;
+                return;
+            }
+            Seen::Candidate => {}
+        }
+        if *slot & POS == POS && self.order.len() < POS as usize {
+            *slot = (*slot & !POS) | self.order.len() as u32;
+            self.order.push(key(id));
+            if self.json {
+                self.firsts.push(First {
+                    file: u32::try_from(self.files.len().saturating_sub(1)).unwrap_or(u32::MAX),
+                    line,
+                    context: context().into_boxed_str(),
+                });
             }
         }
     }
 
-    fn reported(&self) -> impl Iterator<Item = (&Entry, Kind)> {
-        self.entries.iter().filter_map(|e| match (e.bot, e.other) {
-            (true, _) => Some((e, Kind::Bot)),
-            (false, true) => None,
-            (false, false) => Some((e, Kind::Candidate)),
+    fn reported(&self) -> impl Iterator<Item = (usize, Key, Kind)> + '_ {
+        self.order.iter().enumerate().filter_map(|(i, k)| {
+            let flags = self.index.get(k).copied().unwrap_or(0);
+            if flags & BOT != 0 {
+                Some((i, *k, Kind::Bot))
+            } else if flags & OTHER != 0 {
+                None
+            } else {
+                Some((i, *k, Kind::Candidate))
+            }
         })
     }
 }
@@ -138,7 +189,7 @@ fn scan_text(input: impl Read, agg: &mut Aggregate, json: bool) -> io::Result<()
         ..Default::default()
     };
     detect::stream::scan_reader(input, &opts, |f| {
-        agg.note(f.id, f.seen, f.line, || {
+        agg.note(&f.id, f.seen, f.line, || {
             if json {
                 f.context()
             } else {
@@ -158,7 +209,7 @@ fn scan_html(mut input: impl Read, agg: &mut Aggregate) -> io::Result<()> {
         if let Some(src) = f.id.as_bytes().get(..36) {
             id.copy_from_slice(src);
         }
-        agg.note(id, f.seen, f.line, || f.context.clone());
+        agg.note(&id, f.seen, f.line, || f.context.clone());
     }
     Ok(())
 }
@@ -183,32 +234,44 @@ fn scan_one(path: &Path, html: bool, agg: &mut Aggregate, json: bool) -> io::Res
     }
 }
 
-fn print(agg: &Aggregate, json: bool) -> io::Result<()> {
+fn print(agg: &Aggregate) -> io::Result<()> {
     let mut out = io::BufWriter::new(io::stdout().lock());
-    if json {
-        let list: Vec<JsonEntry<'_>> = agg
+    if agg.json {
+        let ids: Vec<(usize, String, Kind)> = agg
             .reported()
-            .map(|(e, kind)| JsonEntry {
-                id: std::str::from_utf8(&e.id).unwrap_or_default(),
-                kind,
-                file: agg.files.get(e.file).map_or("", String::as_str),
-                line: e.line,
-                context: &e.context,
+            .map(|(i, k, kind)| (i, id_text(k), kind))
+            .collect();
+        let list: Vec<JsonEntry<'_>> = ids
+            .iter()
+            .filter_map(|(i, id, kind)| {
+                let first = agg.firsts.get(*i)?;
+                Some(JsonEntry {
+                    id,
+                    kind: *kind,
+                    file: agg
+                        .files
+                        .get(first.file as usize)
+                        .map_or("", String::as_str),
+                    line: first.line,
+                    context: &first.context,
+                })
             })
             .collect();
         serde_json::to_writer_pretty(&mut out, &list)?;
         writeln!(out)?;
     } else {
-        for (e, _) in agg.reported() {
-            out.write_all(&e.id)?;
-            out.write_all(b"\n")?;
+        for (_, k, _) in agg.reported() {
+            writeln!(out, "{}", id_text(k))?;
         }
     }
     out.flush()
 }
 
 pub fn run(args: ScanArgs) -> ExitCode {
-    let mut agg = Aggregate::default();
+    let mut agg = Aggregate {
+        json: args.json,
+        ..Default::default()
+    };
     let mut failed = false;
     for path in &args.files {
         agg.files.push(path.display().to_string());
@@ -223,7 +286,7 @@ pub fn run(args: ScanArgs) -> ExitCode {
             failed = true;
         }
     }
-    match print(&agg, args.json) {
+    match print(&agg) {
         Ok(()) => {}
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
         Err(e) => {
