@@ -373,7 +373,10 @@ fn now_measures_the_current_phase_and_media_expiry() {
     let now = Timestamp::from_millis(expires.millis() - 3 * 86_400_000);
     let d = diagnose::diagnose(&bot, None, None, None, now);
     assert_eq!(d.media.expires_in_seconds, Some(3 * 86_400));
-    assert!(d.region_assumed);
+    // No region given, but the transcript link is on us-east-1.recall.ai.
+    assert_eq!((d.region.as_str(), d.region_assumed), ("us-east-1", false));
+    let d = diagnose::diagnose(&bot, None, None, Some(Region::UsWest2), now);
+    assert_eq!(d.region, "us-west-2");
     let later = Timestamp::from_millis(expires.millis() + 1000);
     let gone = diagnose::diagnose(&bot, None, None, None, later);
     assert_eq!(gone.media.recording, diagnose::Availability::Deleted);

@@ -65,7 +65,8 @@ pub struct Diagnosis {
     pub meeting_title: Option<String>,
     /// The region label used for links (`us-west-2`, …). See `region_assumed`.
     pub region: String,
-    /// `true` when the caller did not know the region and us-east-1 was assumed.
+    /// `true` when neither the caller nor the bot's own download links named the
+    /// region, and us-east-1 was assumed.
     pub region_assumed: bool,
     pub api_shape: ApiShape,
 
@@ -286,6 +287,7 @@ pub fn diagnose(
     notes.sort_by_key(|n| std::cmp::Reverse(n.level));
 
     let current = ordered.last();
+    let region = region.or_else(|| region_from_links(&media));
     let region_used = region.unwrap_or(Region::UsEast1);
     let entry = outcome.entry;
     Diagnosis {
@@ -381,6 +383,20 @@ impl Diagnosis {
             None => format!("{} · {}", self.verdict.label(), self.title),
         }
     }
+}
+
+/// Recall's own download links name the region's host (`https://us-west-2.recall.ai/api/v1/download/…`).
+fn region_from_links(media: &Media) -> Option<Region> {
+    media
+        .artifacts
+        .iter()
+        .filter_map(|a| a.url.as_deref())
+        .chain(media.transcript_url.as_deref())
+        .find_map(|url| {
+            let host = url.split("://").nth(1)?.split(['/', '?', ':']).next()?;
+            let label = host.strip_suffix(".recall.ai")?;
+            label.parse().ok()
+        })
 }
 
 /// Percent-encode anything but `[A-Za-z0-9-]`, so an odd id cannot bend a link.
