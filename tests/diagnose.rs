@@ -497,6 +497,17 @@ fn cli_json_has_the_promised_keys() {
     assert_eq!(v["verdict"], "failed");
     assert_eq!(v["reason"], "timeout_exceeded_recording_permission_denied");
     assert_eq!(v["detail"]["code"], "zoom_local_recording_disabled");
+
+    let out = botlens(&["diagnose", "--markdown", &example("bot-done-teams.json")]);
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        md.starts_with("## Recall bot `7c1e4b2a-9d3f-4e8a-b5c6-2f1a0d9e8b74`: Healthy"),
+        "{md}"
+    );
+    assert!(
+        !md.contains("X-Amz-Signature") && !md.contains("token="),
+        "{md}"
+    );
 }
 
 #[test]

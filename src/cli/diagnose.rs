@@ -19,8 +19,11 @@ pub struct DiagnoseArgs {
     /// A bot JSON file, a scenario `{bot, screenshots, logs, region}` or a status webhook; `-` for standard input.
     file: PathBuf,
     /// Print the diagnosis as one JSON object.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "markdown")]
     json: bool,
+    /// Print a Markdown report for a support ticket (no secrets).
+    #[arg(long)]
+    markdown: bool,
     /// The bot's region (us-west-2, us-east-1, eu-central-1, ap-northeast-1), for the Explorer link.
     #[arg(long)]
     region: Option<Region>,
@@ -46,6 +49,8 @@ pub fn run(args: DiagnoseArgs) -> ExitCode {
                         return ExitCode::from(1);
                     }
                 }
+            } else if args.markdown {
+                print!("{}", diagnose::report::markdown(&d));
             } else {
                 print!("{}", human(&d));
             }

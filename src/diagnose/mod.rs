@@ -268,7 +268,12 @@ pub fn diagnose(
 
     let mut notes = outcome.notes;
     if let Some(logs) = logs {
-        notes.extend(log_notes(logs, media.recorded, family));
+        notes.extend(log_notes(
+            logs,
+            media.recorded,
+            history_says_in_call,
+            family,
+        ));
     }
     if after_end.iter().any(|c| c.code == StatusCode::MediaExpired)
         || media.recording == Availability::Deleted
@@ -440,7 +445,7 @@ fn place_screenshots(
     out
 }
 
-fn log_notes(logs: &Logs, recorded: bool, family: &str) -> Vec<Note> {
+fn log_notes(logs: &Logs, recorded: bool, in_call: bool, family: &str) -> Vec<Note> {
     let mut notes = Vec::new();
     for entry in &logs.items {
         if notes.len() >= MAX_LOG_NOTES {
@@ -451,8 +456,18 @@ fn log_notes(logs: &Logs, recorded: bool, family: &str) -> Vec<Note> {
         if !known.is_empty() {
             for e in known {
                 let zoom_oauth = e.code.contains("zoom_oauth");
-                let (level, context) = if zoom_oauth && recorded {
+                let (level, context) = if zoom_oauth && !matches!(family, "zoom" | "other") {
+                    (
+                        NoteLevel::Info,
+                        " This bot was not in a Zoom meeting, so the line does not bear on it.",
+                    )
+                } else if zoom_oauth && recorded {
                     (NoteLevel::Info, " The bot recorded anyway (the host granted permission), so this is safe to ignore here.")
+                } else if zoom_oauth && !in_call {
+                    (
+                        NoteLevel::Info,
+                        " The bot never got into the call, so this is not what stopped it.",
+                    )
                 } else if zoom_oauth {
                     (NoteLevel::Warning, " The bot never got to record, so this matters here: the fallback of asking the host did not work either. Get Zoom OAuth working for this host's account, or make sure a host is present to accept the request.")
                 } else {
@@ -513,6 +528,5 @@ fn log_notes(logs: &Logs, recorded: bool, family: &str) -> Vec<Note> {
             message: Some(message),
         });
     }
-    let _ = family;
     notes
 }
