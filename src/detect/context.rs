@@ -114,7 +114,7 @@ fn is_label_byte(b: u8) -> bool {
 fn is_sep(b: u8) -> bool {
     matches!(
         b,
-        b' ' | b'\t' | b'"' | b'\'' | b'`' | b':' | b'=' | b'>' | b'#' | b'('
+        b' ' | b'\t' | b'"' | b'\'' | b'`' | b':' | b'=' | b'>' | b'#' | b'(' | b'[' | b'*'
     )
 }
 
@@ -249,16 +249,26 @@ fn label_before(ctx: &[u8], pos: usize) -> Option<(Label, usize)> {
     }
     let mut class = classify_label(label);
     let mut from = start;
-    // `Bot ID: …`, `Recording ID …`: a spaced two-word label.
-    if class == Label::Neutral && start >= 2 && ctx.get(start - 1) == Some(&b' ') {
+    // `Bot ID: …`, `Recording ID …`, `Calendar event …`: a spaced two-word label.
+    if matches!(class, Label::Neutral | Label::Unknown)
+        && start >= 2
+        && ctx.get(start - 1) == Some(&b' ')
+    {
         let pstart = label_start(ctx, start - 1);
-        if let Some(prev) = ctx.get(pstart..start - 1) {
-            if !prev.is_empty() && in_list(prev, ID_PREFIX_WORDS) {
+        if let Some(prev) = ctx.get(pstart..start - 1).filter(|p| !p.is_empty()) {
+            if class == Label::Neutral && in_list(prev, ID_PREFIX_WORDS) {
                 class = if is_bot_word(prev) {
                     Label::Bot
                 } else {
                     Label::Other
                 };
+                from = pstart;
+            } else if class == Label::Unknown
+                && ctx
+                    .get(pstart..end)
+                    .is_some_and(|two| in_list(two, OTHER_NOUNS))
+            {
+                class = Label::Other;
                 from = pstart;
             }
         }

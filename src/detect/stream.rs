@@ -52,7 +52,7 @@ impl Found<'_> {
 pub struct Options {
     /// Count lines (costs a pass over the bytes; needed for `--json`).
     pub count_lines: bool,
-    /// Bytes read per round (at least 64 KiB is used).
+    /// Bytes read per round (default 1 MiB; small values only slow it down).
     pub chunk: usize,
 }
 
@@ -76,7 +76,7 @@ pub fn scan_reader<R: Read>(
     opts: &Options,
     mut on: impl FnMut(&Found<'_>),
 ) -> io::Result<u64> {
-    let chunk = opts.chunk.max(1 << 16);
+    let chunk = opts.chunk.max(1);
     let mut buf: Vec<u8> = Vec::with_capacity(LOOKBACK + chunk);
     let mut engine = Engine::default();
     let mut base: u64 = 0;
@@ -84,7 +84,8 @@ pub fn scan_reader<R: Read>(
     let mut counted: usize = 0;
     loop {
         // Fill the buffer up to the chunk size (or the end of the input).
-        let target = buf.len() + chunk;
+        // The first round holds at least the context window, so the header line is whole.
+        let target = (buf.len() + chunk).max(LOOKBACK + UUID_LEN + LOOKAHEAD + 1);
         let mut eof = false;
         while buf.len() < target {
             let old = buf.len();
