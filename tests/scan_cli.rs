@@ -1,0 +1,179 @@
+//! `botlens scan` end to end: every corpus file through the binary (one loop), JSON output,
+//! standard input, format choice, exit statuses.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn botlens(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_botlens"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run botlens");
+    if let Some(mut input) = child.stdin.take() {
+        input
+            .write_all(stdin.unwrap_or_default())
+            .expect("write stdin");
+    }
+    child.wait_with_output().expect("wait")
+}
+
+fn data(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/detect")
+        .join(rel)
+}
+
+fn expected_ids(input: &Path) -> Vec<String> {
+    let mut exp = input.to_path_buf().into_os_string();
+    exp.push(".expected");
+    std::fs::read_to_string(exp)
+        .expect("expected file")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter_map(|l| l.split_whitespace().nth(1).map(String::from))
+        .collect()
+}
+
+#[test]
+fn every_corpus_file() {
+    let mut failures = Vec::new();
+    for dir in ["text", "html"] {
+        for entry in std::fs::read_dir(data(dir)).expect("corpus dir") {
+            let input = entry.expect("entry").path();
+            if input.extension().is_some_and(|x| x == "expected") {
+                continue;
+            }
+            let expected = expected_ids(&input);
+            let out = botlens(&["scan", input.to_str().expect("utf-8 path")], None);
+            let got: Vec<String> = String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .map(String::from)
+                .collect();
+            let want_code = if expected.is_empty() { 1 } else { 0 };
+            if got != expected || out.status.code() != Some(want_code) {
+                failures.push(format!(
+                    "{}: status {:?}, expected {expected:?}, got {got:?}",
+                    input.display(),
+                    out.status.code()
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn json_lists_each_id_once_with_its_first_appearance() {
+    let log = data("text/app.log");
+    let out = botlens(&["scan", "--json", log.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    let list = v.as_array().expect("an array");
+    assert_eq!(list.len(), expected_ids(&log).len());
+    let first = &list[0];
+    assert_eq!(first["id"], "b2d4f6a8-1c3e-4a5b-8d7f-9e0a1b2c3d4e");
+    assert_eq!(first["kind"], "bot");
+    assert_eq!(first["file"], log.to_str().unwrap());
+    assert_eq!(first["line"], 2);
+    assert!(first["context"]
+        .as_str()
+        .unwrap()
+        .contains("created bot_id=b2d4f6a8"));
+    let upper = list
+        .iter()
+        .find(|e| e["id"] == "4e6a8c0e-2b4d-4f6a-9c8e-0a2c4e6a8c0e")
+        .unwrap();
+    assert_eq!(upper["line"], 3);
+    let cand = list.iter().find(|e| e["kind"] == "candidate").unwrap();
+    assert_eq!(cand["id"], "3b1f0d2e-8a7c-4e6b-9d5f-2c4e6a8b0d1f");
+}
+
+#[test]
+fn stdin_dash_and_format_flags() {
+    let html = b"<script>var a='c3000001-0000-4000-8000-000000000001'</script><a href='/bot/b3000002-0000-4000-8000-000000000002'>x</a>";
+    // As text (stdin defaults to text): the script's id is found too.
+    let out = botlens(&["scan", "-"], Some(html));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "c3000001-0000-4000-8000-000000000001\nb3000002-0000-4000-8000-000000000002\n"
+    );
+    // As HTML: scripts are skipped.
+    let out = botlens(&["scan", "--html", "-"], Some(html));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "b3000002-0000-4000-8000-000000000002\n"
+    );
+    // An .html file read with --text is text.
+    let page = data("html/admin-bots.html");
+    let out = botlens(&["scan", "--text", page.to_str().unwrap()], None);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("f0000002-0000-4000-8000-000000000002"));
+    let out = botlens(&["scan", "--text", "--html", "-"], Some(b""));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "conflicting flags are a usage error"
+    );
+}
+
+#[test]
+fn ids_are_unique_across_files_and_merged() {
+    // The recording in one file is never reported, even when another file mentions it bare.
+    let dir = std::env::temp_dir().join(format!("botlens-scan-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let a = dir.join("a.log");
+    let b = dir.join("b.txt");
+    std::fs::write(&a, "recording_id=e3b9a1f4-6c2d-4a7e-9f80-5d4c3b2a1e0f bot 7c1e4b2a-9d3f-4e8a-b5c6-2f1a0d9e8b74\n").unwrap();
+    std::fs::write(&b, "e3b9a1f4-6c2d-4a7e-9f80-5d4c3b2a1e0f 7C1E4B2A-9D3F-4E8A-B5C6-2F1A0D9E8B74 95db53d7-0c4e-4f49-be61-4d3a2b1c0f9e\n").unwrap();
+    let out = botlens(&["scan", a.to_str().unwrap(), b.to_str().unwrap()], None);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "7c1e4b2a-9d3f-4e8a-b5c6-2f1a0d9e8b74\n95db53d7-0c4e-4f49-be61-4d3a2b1c0f9e\n"
+    );
+}
+
+#[test]
+fn exit_statuses() {
+    let out = botlens(&["scan", "-"], Some(b"nothing here"));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+
+    let missing = "/nonexistent/botlens/input.log";
+    let good = data("text/app.log");
+    let out = botlens(&["scan", missing, good.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cannot read /nonexistent/botlens/input.log"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "one clear line: {err}");
+    // The readable file is still scanned.
+    assert!(String::from_utf8_lossy(&out.stdout).contains("b2d4f6a8-1c3e-4a5b-8d7f-9e0a1b2c3d4e"));
+
+    let out = botlens(&["scan", env!("CARGO_MANIFEST_DIR")], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is a directory"));
+}
+
+#[test]
+fn large_input_streams_across_chunks() {
+    // 5 MB through stdin: ids on both sides of the 1 MiB chunk edges, each reported once.
+    let mut input = Vec::new();
+    let mut n = 0u32;
+    while input.len() < 5_000_000 {
+        input.extend_from_slice(format!("{:>07} INFO bot_id={:08x}-0000-4000-8000-000000000000 request_id=e3b9a1f4-6c2d-4a7e-9f80-{:012x}\n", n, n % 1000, n).as_bytes());
+        n += 1;
+    }
+    let out = botlens(&["scan", "-"], Some(&input));
+    assert_eq!(out.status.code(), Some(0));
+    let ids: Vec<&str> = std::str::from_utf8(&out.stdout).unwrap().lines().collect();
+    assert_eq!(ids.len(), 1000);
+    assert_eq!(ids[0], "00000000-0000-4000-8000-000000000000");
+    assert_eq!(ids[999], "000003e7-0000-4000-8000-000000000000");
+}
