@@ -45,7 +45,7 @@ enum ToSensor {
 }
 
 struct Frame {
-    port: Option<MessagePort>,
+    port: MessagePort,
     state: RwSignal<CardState>,
     anchor: Rect,
     viewport: Viewport,
@@ -55,13 +55,20 @@ thread_local! {
     static FRAME: RefCell<Option<Frame>> = const { RefCell::new(None) };
 }
 
-/// Entry point of `card.html`.
+/// Entry point of `card.html`, called with the sensor's end of the channel.
 #[wasm_bindgen]
-pub fn start_card() {
+pub fn start_card(port: MessagePort) {
     let state = RwSignal::new(CardState::Idle);
     leptos::mount::mount_to_body(move || view! { <Card state=state.read_only()/> });
+    let on_port = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
+        if let Ok(message) = serde_wasm_bindgen::from_value::<FromSensor>(event.data()) {
+            from_sensor(message);
+        }
+    });
+    port.set_onmessage(Some(on_port.as_ref().unchecked_ref()));
+    on_port.forget(); // lives as long as the frame
     FRAME.set(Some(Frame {
-        port: None,
+        port,
         state,
         anchor: Rect::default(),
         viewport: Viewport::default(),
@@ -71,42 +78,7 @@ pub fn start_card() {
         state.track();
         after_paint(place);
     });
-    listen_for_port();
     listen_for_escape();
-}
-
-/// The sensor transfers one end of a MessageChannel right after the frame loads.
-fn listen_for_port() {
-    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
-        let is_init = js_sys::Reflect::get(&event.data(), &"botlens".into())
-            .ok()
-            .and_then(|v| v.as_string())
-            .is_some_and(|v| v == "init");
-        let Some(port) = event.ports().get(0).dyn_into::<MessagePort>().ok() else {
-            return;
-        };
-        let taken = FRAME.with_borrow(|f| f.as_ref().is_some_and(|f| f.port.is_some()));
-        if !is_init || taken {
-            return; // one sensor per frame; later offers are ignored
-        }
-        let on_port = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
-            if let Ok(message) = serde_wasm_bindgen::from_value::<FromSensor>(event.data()) {
-                from_sensor(message);
-            }
-        });
-        port.set_onmessage(Some(on_port.as_ref().unchecked_ref()));
-        on_port.forget(); // lives as long as the frame
-        FRAME.with_borrow_mut(|f| {
-            if let Some(f) = f {
-                f.port = Some(port);
-            }
-        });
-    });
-    if let Some(window) = web_sys::window() {
-        let _ =
-            window.add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
-    }
-    on_message.forget();
 }
 
 fn listen_for_escape() {
@@ -227,17 +199,18 @@ fn post(message: &ToSensor) {
         return;
     };
     FRAME.with_borrow(|f| {
-        if let Some(port) = f.as_ref().and_then(|f| f.port.as_ref()) {
-            let _ = port.post_message(&value);
+        if let Some(f) = f {
+            let _ = f.port.post_message(&value);
         }
     });
 }
 
-/// Run after the browser has laid out the next frame.
+/// Run once the DOM has been updated. Not requestAnimationFrame: browsers
+/// pause it in a hidden frame, which is exactly when the card first renders.
 fn after_paint(f: fn()) {
     let callback = Closure::once_into_js(f);
     if let Some(window) = web_sys::window() {
-        let _ = window.request_animation_frame(callback.unchecked_ref());
+        let _ = window.set_timeout_with_callback(callback.unchecked_ref());
     }
 }
 

@@ -114,7 +114,7 @@ fn Diagnosed(diagnosis: Diagnosis) -> impl IntoView {
             <header class="head">
                 <span class="id" title=d.bot_id.clone()>{short_id(&d.bot_id)}</span>
                 <span class="name">{d.bot_name.clone()}</span>
-                <span class="platform">{d.platform.clone()}</span>
+                <span class="platform">{d.platform_name.clone()}</span>
                 <span class=format!("pill pill-{verdict}")>{d.status.clone()}</span>
             </header>
             <div class=format!("banner banner-{verdict}")>
@@ -129,7 +129,7 @@ fn Diagnosed(diagnosis: Diagnosis) -> impl IntoView {
             </div>
             <footer class="foot">
                 <a href=d.explorer_url.clone() target="_blank" rel="noopener noreferrer">"Open in Explorer"</a>
-                <span class="region">{d.region.clone()}</span>
+                <span class="region">{d.region.to_string()}</span>
             </footer>
         </section>
     }

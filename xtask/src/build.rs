@@ -62,18 +62,25 @@ pub fn all(zips: bool) -> Result<Output> {
 }
 
 /// Build one crate to wasm, generate its JS glue and shrink it.
+/// `BOTLENS_WASM_PROFILE=dev` skips the slow size optimisations while iterating.
 fn wasm(package: &str, artifact: &str, name: &str) -> Result<PathBuf> {
+    let profile = std::env::var("BOTLENS_WASM_PROFILE").unwrap_or_else(|_| "wasm-release".into());
     run(cargo().args([
         "build",
         "--target",
         "wasm32-unknown-unknown",
         "--profile",
-        "wasm-release",
+        &profile,
         "-p",
         package,
     ]))?;
+    let dir = if profile == "dev" {
+        "debug"
+    } else {
+        profile.as_str()
+    };
     let raw = root().join(format!(
-        "target/wasm32-unknown-unknown/wasm-release/{artifact}.wasm"
+        "target/wasm32-unknown-unknown/{dir}/{artifact}.wasm"
     ));
     let pkg = root().join("target/botlens").join(name).join("pkg");
     let _ = fs::remove_dir_all(&pkg);
@@ -83,6 +90,9 @@ fn wasm(package: &str, artifact: &str, name: &str) -> Result<PathBuf> {
         .arg(&raw))?;
     // binaryen from npm: Debian's older wasm-opt silently breaks wasm-bindgen's output.
     let bg = pkg.join(format!("{artifact}_bg.wasm"));
+    if profile == "dev" {
+        return Ok(pkg);
+    }
     run(Command::new(npx_bin("wasm-opt"))
         .arg("-Oz")
         .arg(&bg)
