@@ -24,12 +24,17 @@ fuzz_target!(|data: &[u8]| {
     let _ = detect::classify_attribute("href", &text);
     let _ = detect::classify_attribute("data-bot-id", &text);
     // The bytes scanner and the stream agree with the whole-text scan on raw bytes.
-    let whole: Vec<(usize, String)> =
-        detect::scan_bytes(data).into_iter().map(|m| (m.start, m.id)).collect();
+    let whole: Vec<(usize, String)> = detect::scan_bytes(data)
+        .into_iter()
+        .map(|m| (m.start, m.id))
+        .collect();
     let mut streamed = Vec::new();
     let mut verdicts = detect::Verdicts::default();
     let chunk = 1 + usize::from(data.first().copied().unwrap_or(0)) * 64;
-    let opts = detect::stream::Options { count_lines: true, chunk };
+    let opts = detect::stream::Options {
+        count_lines: true,
+        chunk,
+    };
     detect::stream::scan_reader(data, &opts, |f| {
         verdicts.note(f.id, f.seen);
         streamed.push((f.offset as usize, f.id));
