@@ -1,12 +1,16 @@
 //! The card frame (`card.html`): receives what the sensor saw under the
-//! pointer, classifies it with the Rust rules, asks the background for the
-//! bot, diagnoses it and renders the card. It then tells the sensor where to
-//! put the frame and how big to make it.
+//! pointer, classifies it with the Rust rules, asks the worker for the
+//! diagnosis and renders the card. It then tells the sensor where to put the
+//! frame and how big to make it.
+//!
+//! Sensor → card messages: `hover {text, offset, anchor, viewport, page_theme, keyboard}`,
+//! `closed`. Card → sensor: `place {x, y, width, height}`, `close`.
 
 use std::cell::RefCell;
+use std::time::Duration;
 
 use botlens::recall::error::ApiError;
-use botlens::ui::card::{Card, CardState};
+use botlens::ui::card::{Card, CardActions, CardState, Loaded, Section, Theme};
 use botlens::ui::placement::{self, Rect, Viewport};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -16,6 +20,9 @@ use web_sys::{MessageEvent, MessagePort};
 
 use crate::chrome;
 use crate::messages::{Reply, Request};
+
+/// A running bot is looked at again this often while its card is open.
+const REFRESH: Duration = Duration::from_secs(10);
 
 /// What the sensor sends over the channel.
 #[derive(Deserialize)]
@@ -27,6 +34,12 @@ enum FromSensor {
         offset: usize,
         anchor: Rect,
         viewport: Viewport,
+        /// `dark` when the page under the card is dark.
+        #[serde(default)]
+        page_theme: Option<String>,
+        /// Opened from the keyboard: move focus into the card.
+        #[serde(default)]
+        keyboard: bool,
     },
     Closed,
 }
@@ -44,22 +57,47 @@ enum ToSensor {
     Close,
 }
 
+/// The theme setting shared with the options page (non-secret prefs live in `storage.sync`).
+#[derive(Deserialize, Default)]
+struct Prefs {
+    #[serde(default)]
+    theme: Option<String>,
+}
+
 struct Frame {
     port: MessagePort,
     state: RwSignal<CardState>,
+    theme: RwSignal<Theme>,
+    /// `light`, `dark` or `auto` (follow the page, then the OS).
+    theme_setting: String,
     anchor: Rect,
     viewport: Viewport,
+    want_screenshots: bool,
+    want_logs: bool,
 }
 
 thread_local! {
     static FRAME: RefCell<Option<Frame>> = const { RefCell::new(None) };
 }
 
+fn with_frame<T>(f: impl FnOnce(&mut Frame) -> T) -> Option<T> {
+    FRAME.with_borrow_mut(|frame| frame.as_mut().map(f))
+}
+
 /// Entry point of `card.html`, called with the sensor's end of the channel.
-#[wasm_bindgen]
+#[cfg_attr(feature = "pages", wasm_bindgen)]
 pub fn start_card(port: MessagePort) {
     let state = RwSignal::new(CardState::Idle);
-    leptos::mount::mount_to_body(move || view! { <Card state=state.read_only()/> });
+    let theme = RwSignal::new(Theme::Light);
+    let actions = CardActions {
+        want_screenshots: Some(Callback::new(|()| want(|f| f.want_screenshots = true))),
+        want_logs: Some(Callback::new(|()| want(|f| f.want_logs = true))),
+        refresh: Some(Callback::new(|()| reload())),
+        close: Some(Callback::new(|()| post(&ToSensor::Close))),
+    };
+    leptos::mount::mount_to_body(
+        move || view! { <Card state=state.read_only() actions theme=theme.read_only()/> },
+    );
     let on_port = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
         if let Ok(message) = serde_wasm_bindgen::from_value::<FromSensor>(event.data()) {
             from_sensor(message);
@@ -70,14 +108,31 @@ pub fn start_card(port: MessagePort) {
     FRAME.set(Some(Frame {
         port,
         state,
+        theme,
+        theme_setting: "auto".into(),
         anchor: Rect::default(),
         viewport: Viewport::default(),
+        want_screenshots: false,
+        want_logs: false,
     }));
+    leptos::task::spawn_local(async {
+        if let Ok(prefs) = chrome::storage_sync_get::<Prefs>().await {
+            with_frame(|f| f.theme_setting = prefs.theme.unwrap_or_else(|| "auto".into()));
+        }
+    });
     // Re-place the frame whenever what the card shows changes size.
     Effect::new(move |_| {
         state.track();
-        after_paint(place);
+        after_render(place);
     });
+    let _ = set_interval_with_handle(
+        move || {
+            if state.with_untracked(CardState::wants_refresh) {
+                reload();
+            }
+        },
+        REFRESH,
+    );
     listen_for_escape();
 }
 
@@ -101,50 +156,133 @@ fn from_sensor(message: FromSensor) {
             offset,
             anchor,
             viewport,
+            page_theme,
+            keyboard,
         } => {
             let byte_offset = utf16_to_byte_offset(&text, offset);
             let Some(found) = botlens::detect::at(&text, byte_offset) else {
                 post(&ToSensor::Close);
                 return;
             };
-            let Some(state) = FRAME.with_borrow_mut(|f| {
-                f.as_mut().map(|f| {
-                    f.anchor = anchor;
-                    f.viewport = viewport;
-                    f.state
-                })
+            let Some((state, same_bot)) = with_frame(|f| {
+                f.anchor = anchor;
+                f.viewport = viewport;
+                f.theme
+                    .set(resolve_theme(&f.theme_setting, page_theme.as_deref()));
+                let same = f
+                    .state
+                    .with_untracked(|s| s.bot_id() == Some(found.id.as_str()));
+                if !same {
+                    f.want_screenshots = false;
+                    f.want_logs = false;
+                }
+                (f.state, same)
             }) else {
                 return;
             };
-            if state.with_untracked(|s| s.bot_id() == Some(found.id.as_str())) {
-                after_paint(place); // same bot: only the anchor moved
+            if keyboard {
+                after_render(focus_card);
+            }
+            if same_bot {
+                after_render(place); // same bot: only the anchor moved
                 return;
             }
             state.set(CardState::Loading {
                 bot_id: found.id.clone(),
             });
-            leptos::task::spawn_local(load(state, found.id));
+            leptos::task::spawn_local(load(found.id));
         }
         FromSensor::Closed => {
-            if let Some(state) = FRAME.with_borrow(|f| f.as_ref().map(|f| f.state)) {
-                state.set(CardState::Idle);
-            }
+            with_frame(|f| f.state.set(CardState::Idle));
         }
     }
 }
 
-/// Ask the background for the bot and show what it says.
-async fn load(state: RwSignal<CardState>, bot_id: String) {
-    let reply = chrome::send_message::<_, Reply>(&Request::Bot { id: bot_id.clone() }).await;
-    let next = match reply {
-        Ok(Reply::Found { region, body }) => {
-            CardState::from_bot_json(&bot_id, &body, Some(region), now_ms())
+/// `auto` follows the page under the card, then the operating system.
+fn resolve_theme(setting: &str, page_theme: Option<&str>) -> Theme {
+    let dark = match setting {
+        "dark" => true,
+        "light" => false,
+        _ => match page_theme {
+            Some(page) => page == "dark",
+            None => web_sys::window()
+                .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
+                .is_some_and(|m| m.matches()),
+        },
+    };
+    if dark {
+        Theme::Dark
+    } else {
+        Theme::Light
+    }
+}
+
+/// The user opened screenshots or logs: remember it and fetch them.
+fn want(mark: fn(&mut Frame)) {
+    let Some(state) = with_frame(|f| {
+        mark(f);
+        f.state
+    }) else {
+        return;
+    };
+    let id = state.with_untracked(|s| match s {
+        CardState::Ready(loaded) => Some(loaded.diagnosis.bot_id.clone()),
+        _ => None,
+    });
+    if let Some(id) = id {
+        state.update(|s| {
+            if let CardState::Ready(loaded) = s {
+                for (asked, section) in [
+                    (with_frame(|f| f.want_screenshots), &mut loaded.screenshots),
+                    (with_frame(|f| f.want_logs), &mut loaded.logs),
+                ] {
+                    if asked == Some(true) && *section == Section::NotAsked {
+                        *section = Section::Loading;
+                    }
+                }
+            }
+        });
+        leptos::task::spawn_local(load(id));
+    }
+}
+
+/// Fetch the current bot again (refresh button, running bots, transient errors).
+fn reload() {
+    let id = with_frame(|f| f.state.with_untracked(|s| s.bot_id().map(str::to_string))).flatten();
+    if let Some(id) = id {
+        leptos::task::spawn_local(load(id));
+    }
+}
+
+/// Ask the worker for the diagnosis and show what it says.
+async fn load(bot_id: String) {
+    let Some((screenshots, logs)) = with_frame(|f| (f.want_screenshots, f.want_logs)) else {
+        return;
+    };
+    let request = Request::Diagnose {
+        id: bot_id.clone(),
+        screenshots,
+        logs,
+    };
+    let next = match chrome::send_message::<_, Reply>(&request).await {
+        Ok(Reply::Diagnosed(answer)) => {
+            let section = |asked: bool, error: Option<ApiError>| match (asked, error) {
+                (false, _) => Section::NotAsked,
+                (true, None) => Section::Shown,
+                (true, Some(error)) => Section::Failed(error),
+            };
+            CardState::Ready(Box::new(Loaded {
+                diagnosis: answer.diagnosis,
+                screenshots: section(screenshots, answer.screenshots_error),
+                logs: section(logs, answer.logs_error),
+                fetched_at_ms: js_sys::Date::now(),
+            }))
         }
         Ok(Reply::Failed { error }) => CardState::Failed {
             bot_id: bot_id.clone(),
             error,
         },
-        Ok(Reply::KeyWorks { .. }) | Err(_) => CardState::Failed {
+        Ok(_) | Err(_) => CardState::Failed {
             bot_id: bot_id.clone(),
             error: ApiError::Unreachable {
                 host: "the botlens background worker".into(),
@@ -153,25 +291,23 @@ async fn load(state: RwSignal<CardState>, bot_id: String) {
         },
     };
     // The pointer may have moved on to another bot meanwhile.
-    if state.with_untracked(|s| s.bot_id() == Some(bot_id.as_str())) {
-        state.set(next);
-    }
-}
-
-fn now_ms() -> f64 {
-    js_sys::Date::now()
+    with_frame(|f| {
+        if f.state
+            .with_untracked(|s| s.bot_id() == Some(bot_id.as_str()))
+        {
+            f.state.set(next);
+        }
+    });
 }
 
 /// Measure the card and ask the sensor to place the frame around it.
 fn place() {
-    let Some((anchor, viewport, idle)) = FRAME.with_borrow(|f| {
-        f.as_ref().map(|f| {
-            (
-                f.anchor,
-                f.viewport,
-                f.state.with_untracked(|s| matches!(s, CardState::Idle)),
-            )
-        })
+    let Some((anchor, viewport, idle)) = with_frame(|f| {
+        (
+            f.anchor,
+            f.viewport,
+            f.state.with_untracked(|s| matches!(s, CardState::Idle)),
+        )
     }) else {
         return;
     };
@@ -194,20 +330,30 @@ fn place() {
     });
 }
 
+/// Opened from the keyboard: focus the card so Tab walks its links and Escape closes it.
+fn focus_card() {
+    if let Some(card) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector(".botlens-card").ok().flatten())
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = card.set_attribute("tabindex", "-1");
+        let _ = card.focus();
+    }
+}
+
 fn post(message: &ToSensor) {
     let Ok(value) = chrome::to_js(message) else {
         return;
     };
-    FRAME.with_borrow(|f| {
-        if let Some(f) = f {
-            let _ = f.port.post_message(&value);
-        }
+    with_frame(|f| {
+        let _ = f.port.post_message(&value);
     });
 }
 
 /// Run once the DOM has been updated. Not requestAnimationFrame: browsers
 /// pause it in a hidden frame, which is exactly when the card first renders.
-fn after_paint(f: fn()) {
+fn after_render(f: fn()) {
     let callback = Closure::once_into_js(f);
     if let Some(window) = web_sys::window() {
         let _ = window.set_timeout_with_callback(callback.unchecked_ref());

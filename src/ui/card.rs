@@ -1,17 +1,25 @@
-//! The hover card. Presentational: a [`CardState`] in, DOM out.
+//! The hover card. Presentational: a [`CardState`] in, DOM out; what the user
+//! asks for (screenshots, logs, a refresh) goes out through [`CardActions`].
 //!
 //! DOM contract (tests and integrators rely on it), on the root `.botlens-card`:
 //! - `data-state`: `loading` | `ready` | `error`
 //! - `data-bot-id`: the bot ID, lowercase
 //! - `data-verdict`: `healthy` | `in_progress` | `failed` | `warning` (ready only)
 //! - `data-reason`: the raw code that explains the verdict (absent when none)
+//! - `data-reason-known`: `false` when that code is not in our catalog yet
 //! - `data-status`: the raw current status code (ready only)
 //! - `data-error`: the error kind, see [`ApiError::kind`] (error only)
+//! - `data-theme`: `light` | `dark`
 //!
+//! Sections carry `data-section` (`timeline`, `screenshots`, `logs`, `media`).
 //! Everything from Recall or the page is rendered as text, never as markup.
 
 use leptos::prelude::*;
 
+use super::logs::Logs;
+use super::media::MediaLinks;
+use super::screenshots::Screenshots;
+use super::timeline::Timeline;
 use crate::diagnose::{self, Diagnosis};
 use crate::recall::error::ApiError;
 use crate::recall::region::Region;
@@ -24,15 +32,64 @@ pub enum CardState {
     Loading {
         bot_id: String,
     },
-    Ready(Box<Diagnosis>),
+    Ready(Box<Loaded>),
     Failed {
         bot_id: String,
         error: ApiError,
     },
 }
 
+/// A diagnosed bot and the state of the parts fetched on demand.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Loaded {
+    pub diagnosis: Diagnosis,
+    pub screenshots: Section,
+    pub logs: Section,
+    /// When the data was fetched (ms since the epoch), for "updated 20 s ago".
+    pub fetched_at_ms: f64,
+}
+
+/// A part of the card that is fetched only when the user opens it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Section {
+    #[default]
+    NotAsked,
+    Loading,
+    Shown,
+    Failed(ApiError),
+}
+
+/// What the user can ask of the card. The defaults do nothing, for hosts
+/// (and tests) that have nothing to fetch.
+#[derive(Clone, Copy, Default)]
+pub struct CardActions {
+    pub want_screenshots: Option<Callback<()>>,
+    pub want_logs: Option<Callback<()>>,
+    pub refresh: Option<Callback<()>>,
+    pub close: Option<Callback<()>>,
+}
+
+/// Resolved colour scheme of the card.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Theme {
+    #[default]
+    Light,
+    Dark,
+}
+
+impl Theme {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+}
+
 impl CardState {
-    /// Diagnose a bot from the JSON Recall sent. Bad JSON becomes an error state, never a panic.
+    /// Diagnose a bot from the JSON Recall sent. Bad JSON becomes an error
+    /// state, never a panic. (Pages that must stay small get a [`Diagnosis`]
+    /// from elsewhere and build [`CardState::Ready`] themselves.)
     pub fn from_bot_json(
         bot_id: &str,
         body: &str,
@@ -40,7 +97,7 @@ impl CardState {
         now_ms: f64,
     ) -> CardState {
         match diagnose::diagnose_json(body, region, Some(now_ms)) {
-            Ok(diagnosis) => CardState::Ready(Box::new(diagnosis)),
+            Ok(diagnosis) => CardState::ready(diagnosis, now_ms),
             Err(detail) => CardState::Failed {
                 bot_id: bot_id.to_string(),
                 error: ApiError::Malformed {
@@ -51,11 +108,29 @@ impl CardState {
         }
     }
 
+    pub fn ready(diagnosis: Diagnosis, fetched_at_ms: f64) -> CardState {
+        CardState::Ready(Box::new(Loaded {
+            diagnosis,
+            screenshots: Section::NotAsked,
+            logs: Section::NotAsked,
+            fetched_at_ms,
+        }))
+    }
+
     pub fn bot_id(&self) -> Option<&str> {
         match self {
             CardState::Idle => None,
             CardState::Loading { bot_id } | CardState::Failed { bot_id, .. } => Some(bot_id),
-            CardState::Ready(d) => Some(&d.bot_id),
+            CardState::Ready(loaded) => Some(&loaded.diagnosis.bot_id),
+        }
+    }
+
+    /// A running bot is worth looking at again (every ≥ 10 s) while the card is open.
+    pub fn wants_refresh(&self) -> bool {
+        match self {
+            CardState::Ready(loaded) => loaded.diagnosis.verdict == diagnose::Verdict::InProgress,
+            CardState::Failed { error, .. } => error.is_transient(),
+            _ => false,
         }
     }
 }
@@ -73,24 +148,31 @@ pub fn short_id(id: &str) -> String {
 }
 
 #[component]
-pub fn Card(#[prop(into)] state: Signal<CardState>) -> impl IntoView {
+pub fn Card(
+    #[prop(into)] state: Signal<CardState>,
+    #[prop(optional)] actions: CardActions,
+    #[prop(optional, into)] theme: Signal<Theme>,
+) -> impl IntoView {
     view! {
         <style>{CARD_CSS}</style>
         {move || match state.get() {
             CardState::Idle => ().into_any(),
-            CardState::Loading { bot_id } => view! { <Skeleton bot_id/> }.into_any(),
-            CardState::Ready(diagnosis) => view! { <Diagnosed diagnosis=*diagnosis/> }.into_any(),
-            CardState::Failed { bot_id, error } => view! { <Failure bot_id error/> }.into_any(),
+            CardState::Loading { bot_id } => view! { <Skeleton bot_id theme/> }.into_any(),
+            CardState::Ready(loaded) => view! { <Diagnosed loaded=*loaded actions theme/> }.into_any(),
+            CardState::Failed { bot_id, error } => view! { <Failure bot_id error actions theme/> }.into_any(),
         }}
     }
 }
 
+fn label_for(bot_id: &str) -> String {
+    format!("botlens: bot {}", short_id(bot_id))
+}
+
 #[component]
-fn Skeleton(bot_id: String) -> impl IntoView {
+fn Skeleton(bot_id: String, theme: Signal<Theme>) -> impl IntoView {
     view! {
-        <section class="botlens-card" role="dialog" aria-busy="true"
-            aria-label=format!("botlens: bot {}", short_id(&bot_id))
-            data-state="loading" data-bot-id=bot_id.clone()>
+        <section class="botlens-card" role="dialog" aria-busy="true" aria-label=label_for(&bot_id)
+            data-state="loading" data-bot-id=bot_id.clone() data-theme=move || theme.get().as_str()>
             <header class="head">
                 <span class="id">{short_id(&bot_id)}</span>
                 <span class="pill pill-loading">"loading"</span>
@@ -103,52 +185,132 @@ fn Skeleton(bot_id: String) -> impl IntoView {
 }
 
 #[component]
-fn Diagnosed(diagnosis: Diagnosis) -> impl IntoView {
-    let d = diagnosis;
+fn Diagnosed(loaded: Loaded, actions: CardActions, theme: Signal<Theme>) -> impl IntoView {
+    let Loaded {
+        diagnosis: d,
+        screenshots,
+        logs,
+        fetched_at_ms,
+    } = loaded;
     let verdict = d.verdict.as_str();
+    let report = StoredValue::new(diagnose::report::markdown(&d));
+    let status = d.status.clone().unwrap_or_else(|| "no status yet".into());
+    let short = short_id(&d.bot_id);
     view! {
-        <section class="botlens-card" role="dialog"
-            aria-label=format!("botlens: bot {}", short_id(&d.bot_id))
+        <section class="botlens-card" role="dialog" aria-label=label_for(&d.bot_id)
             data-state="ready" data-bot-id=d.bot_id.clone() data-verdict=verdict
-            data-reason=d.reason.clone() data-status=d.status.clone()>
+            data-reason=d.reason.clone() data-reason-known=(!d.reason_known).then_some("false")
+            data-status=d.status.clone() data-theme=move || theme.get().as_str()>
             <header class="head">
-                <span class="id" title=d.bot_id.clone()>{short_id(&d.bot_id)}</span>
+                <CopyButton text=d.bot_id.clone() label="Copy bot ID" class="id">{short}</CopyButton>
                 <span class="name">{d.bot_name.clone()}</span>
                 <span class="platform">{d.platform_name.clone()}</span>
-                <span class=format!("pill pill-{verdict}")>{d.status.clone()}</span>
+                <span class=format!("pill pill-{verdict}") title=d.status_label.clone()>{status}</span>
             </header>
-            <div class=format!("banner banner-{verdict}")>
-                <h2 class="title">{d.title.clone()}</h2>
-                {d.reason.clone().map(|reason| view! {
-                    <p class="reason"><code>{reason}</code>
-                        {(!d.reason_known).then(|| view! { <span class="unknown">" not yet in the botlens catalog"</span> })}
-                    </p>
-                })}
-                <p class="explanation">{d.explanation.clone()}</p>
-                {(!d.remedy.is_empty()).then(|| view! { <p class="remedy"><strong>"What to do: "</strong>{d.remedy.clone()}</p> })}
-            </div>
+            <Banner d=d.clone()/>
+            <Timeline d=d.clone()/>
+            <Screenshots shots=d.screenshots.clone() section=screenshots want=actions.want_screenshots/>
+            <Logs notes=d.notes.clone() section=logs want=actions.want_logs/>
+            <MediaLinks media=d.media.clone() now=d.now/>
             <footer class="foot">
                 <a href=d.explorer_url.clone() target="_blank" rel="noopener noreferrer">"Open in Explorer"</a>
-                <span class="region">{d.region.to_string()}</span>
+                <span class="region" title=if d.region_assumed { "region assumed" } else { "region" }>{d.region.clone()}</span>
+                <CopyButton text=report.get_value() label="Copy a Markdown report for a support ticket" class="action">
+                    "Copy report"
+                </CopyButton>
+                {actions.refresh.map(|refresh| view! {
+                    <button type="button" class="action" data-action="refresh"
+                        title=format!("Fetched {}", fetched_label(fetched_at_ms))
+                        on:click=move |_| refresh.run(())>"Refresh"</button>
+                })}
             </footer>
         </section>
     }
 }
 
 #[component]
-fn Failure(bot_id: String, error: ApiError) -> impl IntoView {
+fn Banner(d: Diagnosis) -> impl IntoView {
+    let verdict = d.verdict.as_str();
     view! {
-        <section class="botlens-card" role="dialog"
-            aria-label=format!("botlens: bot {}", short_id(&bot_id))
-            data-state="error" data-bot-id=bot_id.clone() data-error=error.kind()>
+        <div class=format!("banner banner-{verdict}")>
+            <h2 class="title">{d.title.clone()}</h2>
+            {d.reason.clone().map(|reason| view! {
+                <p class="reason"><code>{reason}</code>
+                    {(!d.reason_known).then(|| view! { <span class="unknown">" · not yet in the botlens catalog"</span> })}
+                </p>
+            })}
+            <p class="explanation">{d.explanation.clone()}</p>
+            {d.detail.clone().map(|cause| view! {
+                <p class="detail"><strong>"Underlying cause: "</strong><code>{cause.code.clone()}</code>" — "{cause.title.clone()}</p>
+            })}
+            {(!d.remedy.is_empty()).then(|| view! {
+                <p class="remedy"><strong>"What to do: "</strong>{d.remedy.clone()}</p>
+            })}
+            {d.docs_url.clone().map(|url| view! {
+                <p class="docs"><a href=url target="_blank" rel="noopener noreferrer">"Recall docs"</a></p>
+            })}
+        </div>
+    }
+}
+
+#[component]
+fn Failure(
+    bot_id: String,
+    error: ApiError,
+    actions: CardActions,
+    theme: Signal<Theme>,
+) -> impl IntoView {
+    let transient = error.is_transient();
+    let short = short_id(&bot_id);
+    view! {
+        <section class="botlens-card" role="dialog" aria-label=label_for(&bot_id)
+            data-state="error" data-bot-id=bot_id.clone() data-error=error.kind()
+            data-theme=move || theme.get().as_str()>
             <header class="head">
-                <span class="id" title=bot_id.clone()>{short_id(&bot_id)}</span>
+                <CopyButton text=bot_id.clone() label="Copy bot ID" class="id">{short}</CopyButton>
                 <span class="pill pill-error">"no data"</span>
             </header>
             <div class="banner banner-error">
                 <h2 class="title">{error.to_string()}</h2>
                 <p class="remedy">{error.next_step()}</p>
             </div>
+            <footer class="foot">
+                {actions.refresh.map(|refresh| view! {
+                    <button type="button" class="action" data-action="refresh" on:click=move |_| refresh.run(())>
+                        {if transient { "Try again now" } else { "Try again" }}
+                    </button>
+                })}
+            </footer>
         </section>
     }
+}
+
+/// A button that copies `text`; says "Copied" for a moment.
+#[component]
+fn CopyButton(
+    text: String,
+    label: &'static str,
+    class: &'static str,
+    children: Children,
+) -> impl IntoView {
+    let copied = RwSignal::new(false);
+    let text = StoredValue::new(text);
+    view! {
+        <button type="button" class=format!("copy {class}") title=label aria-label=label
+            on:click=move |_| {
+                super::copy_to_clipboard(&text.get_value());
+                copied.set(true);
+                set_timeout(move || copied.set(false), std::time::Duration::from_millis(1500));
+            }>
+            {children()}
+            <span class="copied" aria-live="polite">{move || if copied.get() { " ✓ copied" } else { "" }}</span>
+        </button>
+    }
+}
+
+fn fetched_label(fetched_at_ms: f64) -> String {
+    #[allow(clippy::cast_possible_truncation)]
+    crate::recall::time::Timestamp::from_millis(fetched_at_ms as i64)
+        .map(|t| format!("at {} UTC", t.clock()))
+        .unwrap_or_else(|| "just now".into())
 }

@@ -1,0 +1,58 @@
+//! Notable logs and named patterns, explained, with a level filter. Bot logs
+//! are fetched when the section is opened; patterns need no fetch.
+
+use leptos::prelude::*;
+
+use super::card::Section;
+use super::screenshots::is_open;
+use crate::diagnose::{Note, NoteLevel, NoteSource};
+
+#[component]
+pub fn Logs(notes: Vec<Note>, section: Section, want: Option<Callback<()>>) -> impl IntoView {
+    let minimum = RwSignal::new(NoteLevel::Info);
+    let count = notes.len();
+    let notes = StoredValue::new(notes);
+    let status = match section {
+        Section::NotAsked | Section::Loading => Some("Loading bot logs…".to_string()),
+        Section::Failed(error) => Some(format!(
+            "Bot logs unavailable: {} {}",
+            error,
+            error.next_step()
+        )),
+        Section::Shown => None,
+    };
+    view! {
+        <details class="section" data-section="logs"
+            on:toggle=move |ev| {
+                if is_open(&ev) {
+                    if let Some(want) = want { want.run(()) }
+                }
+            }>
+            <summary>{format!("Notes and logs · {count}")}</summary>
+            <label class="filter">"Show "
+                <select on:change=move |ev| minimum.set(match event_target_value(&ev).as_str() {
+                    "warning" => NoteLevel::Warning,
+                    "error" => NoteLevel::Error,
+                    _ => NoteLevel::Info,
+                })>
+                    <option value="info">"everything"</option>
+                    <option value="warning">"warnings and errors"</option>
+                    <option value="error">"errors only"</option>
+                </select>
+            </label>
+            {status.map(|s| view! { <p class="muted">{s}</p> })}
+            <ul class="notes">
+                {move || notes.with_value(|notes| notes.iter().filter(|n| n.level >= minimum.get()).cloned().map(|n| view! {
+                    <li class=format!("note note-{}", n.level.label()) data-level=n.level.label()
+                        data-source=if n.source == NoteSource::Log { "log" } else { "pattern" }>
+                        <span class="level">{n.level.label()}</span>
+                        <span class="at">{n.at.map(|t| t.clock()).unwrap_or_default()}</span>
+                        <strong class="note-title">{n.title.clone()}</strong>
+                        <span class="note-text">{n.text.clone()}</span>
+                        {n.message.clone().map(|m| view! { <code class="raw">{m}</code> })}
+                    </li>
+                }).collect_view())}
+            </ul>
+        </details>
+    }
+}

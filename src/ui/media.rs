@@ -1,0 +1,46 @@
+//! Recording and transcript: available or not, links, and when they expire.
+
+use leptos::prelude::*;
+
+use super::safe_url;
+use crate::diagnose::{Availability, Media};
+use crate::recall::time::{human_duration, Timestamp};
+
+#[component]
+pub fn MediaLinks(media: Media, now: Option<Timestamp>) -> impl IntoView {
+    let _ = now;
+    let expiry = match (media.expires_at, media.expires_in_seconds) {
+        (Some(at), Some(left)) if left > 0 => Some(format!(
+            "Media expires in {} ({} UTC).",
+            human_duration(left),
+            at.human()
+        )),
+        (Some(at), Some(_)) => Some(format!("Media expired on {} UTC.", at.human())),
+        (Some(at), None) => Some(format!("Media expires {} UTC.", at.human())),
+        _ => None,
+    };
+    view! {
+        <div class="section media" data-section="media">
+            <MediaItem name="Recording" availability=media.recording url=media.video_url.clone()/>
+            <MediaItem name="Transcript" availability=media.transcript url=media.transcript_url.clone()/>
+            {expiry.map(|e| view! { <p class="muted">{e}</p> })}
+        </div>
+    }
+}
+
+#[component]
+fn MediaItem(name: &'static str, availability: Availability, url: Option<String>) -> impl IntoView {
+    let link = url
+        .as_deref()
+        .and_then(safe_url)
+        .filter(|_| availability == Availability::Available);
+    view! {
+        <span class=format!("media-item media-{}", availability.label()) data-availability=availability.label()>
+            {name}": "
+            {match link {
+                Some(href) => view! { <a href=href target="_blank" rel="noopener noreferrer">"download"</a> }.into_any(),
+                None => view! { <span>{availability.label()}</span> }.into_any(),
+            }}
+        </span>
+    }
+}

@@ -1,0 +1,84 @@
+//! Old → new status changes, with the time spent in each and a bar whose
+//! segments are proportional to the phases.
+
+use leptos::prelude::*;
+
+use crate::diagnose::{Diagnosis, Phase, PhaseName};
+use crate::recall::time::human_duration;
+
+#[component]
+pub fn Timeline(d: Diagnosis) -> impl IntoView {
+    let count = d.timeline.len();
+    let phases = d.phases.clone();
+    view! {
+        <details class="section" data-section="timeline" open>
+            <summary>{format!("Timeline · {count} status change{}", if count == 1 { "" } else { "s" })}</summary>
+            <PhaseBar phases/>
+            <ol class="timeline">
+                {d.timeline.into_iter().map(|entry| {
+                    let unknown = !entry.code_known || (entry.sub_code.is_some() && !entry.sub_code_known);
+                    view! {
+                        <li class:unknown-code=unknown>
+                            <span class="at">{entry.at.map(|t| t.clock()).unwrap_or_default()}</span>
+                            <span class="what">
+                                <code>{entry.code.clone()}</code>
+                                {entry.seconds.map(|s| view! { <span class="spent">{human_duration(s)}</span> })}
+                                <span class="label">{entry.label.clone()}</span>
+                                {entry.sub_code.clone().map(|sub| view! { <span class="sub"><code>{sub}</code></span> })}
+                                {entry.message.clone().map(|m| view! { <span class="message">{m}</span> })}
+                                {unknown.then(|| view! { <span class="unknown">"not yet in the botlens catalog"</span> })}
+                            </span>
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
+        </details>
+    }
+}
+
+/// Where time went. Segments get a minimum width so short phases stay visible.
+#[component]
+fn PhaseBar(phases: Vec<Phase>) -> impl IntoView {
+    let total: i64 = phases
+        .iter()
+        .filter_map(|p| p.seconds)
+        .filter(|s| *s > 0)
+        .sum();
+    if total <= 0 {
+        return ().into_any();
+    }
+    #[allow(clippy::cast_precision_loss)] // seconds of a meeting fit an f64 exactly
+    let share = |seconds: i64| (seconds as f64 / total as f64 * 100.0).max(3.0);
+    view! {
+        <div class="phases" role="img" aria-label=phase_summary(&phases)>
+            {phases.iter().filter_map(|p| p.seconds.filter(|s| *s > 0).map(|s| (p, s))).map(|(p, s)| view! {
+                <span class=format!("phase phase-{}", phase_class(p.name)) style=format!("flex-grow:{:.2}", share(s))
+                    title=format!("{} · {}", p.label, human_duration(s))></span>
+            }).collect_view()}
+        </div>
+        <p class="phase-legend">{phase_summary(&phases)}</p>
+    }
+    .into_any()
+}
+
+fn phase_class(name: PhaseName) -> &'static str {
+    match name {
+        PhaseName::Joining => "joining",
+        PhaseName::WaitingRoom => "waiting",
+        PhaseName::InCallNotRecording => "not-recording",
+        PhaseName::Recording => "recording",
+    }
+}
+
+fn phase_summary(phases: &[Phase]) -> String {
+    phases
+        .iter()
+        .filter_map(|p| {
+            p.seconds.map(|s| {
+                let ongoing = if p.ongoing { " so far" } else { "" };
+                format!("{} {}{ongoing}", p.label, human_duration(s))
+            })
+        })
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
