@@ -42,7 +42,20 @@ const LOOPBACK_HOSTS: [&str; 3] = [
 ];
 
 pub fn all(zips: bool) -> Result<Output> {
-    let pkg = wasm("botlens-extension", "botlens_extension", "extension")?;
+    // Two modules from one crate: the worker carries the engine, the pages do not.
+    let extension = |features, out_name| Module {
+        package: "botlens-extension",
+        artifact: "botlens_extension",
+        features,
+        out_name,
+    };
+    let pkg = wasm_modules(
+        "extension",
+        &[
+            extension(&["pages"], "botlens_pages"),
+            extension(&["worker"], "botlens_worker"),
+        ],
+    )?;
     let target = root().join("target/botlens");
     let out = Output {
         test_extension: target.join("extension-test"),
@@ -61,44 +74,74 @@ pub fn all(zips: bool) -> Result<Output> {
     Ok(out)
 }
 
-/// Build one crate to wasm, generate its JS glue and shrink it.
+/// One wasm module: a crate built with some features, its JS glue named `out_name`.
+pub struct Module<'a> {
+    pub package: &'a str,
+    /// The file cargo writes (the crate's name with underscores).
+    pub artifact: &'a str,
+    pub features: &'a [&'a str],
+    pub out_name: &'a str,
+}
+
+/// Build wasm modules into one fresh package folder `target/botlens/<name>/pkg`.
+pub fn wasm_modules(name: &str, modules: &[Module]) -> Result<PathBuf> {
+    let pkg = root().join("target/botlens").join(name).join("pkg");
+    let _ = fs::remove_dir_all(&pkg);
+    for module in modules {
+        wasm(module, &pkg)?;
+    }
+    Ok(pkg)
+}
+
+/// Build one module to wasm, generate its JS glue and shrink it.
 /// `BOTLENS_WASM_PROFILE=dev` skips the slow size optimisations while iterating.
-fn wasm(package: &str, artifact: &str, name: &str) -> Result<PathBuf> {
+fn wasm(module: &Module, pkg: &Path) -> Result {
     let profile = std::env::var("BOTLENS_WASM_PROFILE").unwrap_or_else(|_| "wasm-release".into());
-    run(cargo().args([
+    let features = module.features.join(",");
+    let mut build = cargo();
+    build.args([
         "build",
         "--target",
         "wasm32-unknown-unknown",
         "--profile",
         &profile,
         "-p",
-        package,
-    ]))?;
+        module.package,
+    ]);
+    if !module.features.is_empty() {
+        build.args(["--no-default-features", "--features", &features]);
+    }
+    run(&mut build)?;
     let dir = if profile == "dev" {
         "debug"
     } else {
         profile.as_str()
     };
     let raw = root().join(format!(
-        "target/wasm32-unknown-unknown/{dir}/{artifact}.wasm"
+        "target/wasm32-unknown-unknown/{dir}/{}.wasm",
+        module.artifact
     ));
-    let pkg = root().join("target/botlens").join(name).join("pkg");
-    let _ = fs::remove_dir_all(&pkg);
     run(Command::new("wasm-bindgen")
-        .args(["--target", "web", "--no-typescript", "--out-dir"])
-        .arg(&pkg)
+        .args([
+            "--target",
+            "web",
+            "--no-typescript",
+            "--out-name",
+            module.out_name,
+            "--out-dir",
+        ])
+        .arg(pkg)
         .arg(&raw))?;
-    // binaryen from npm: Debian's older wasm-opt silently breaks wasm-bindgen's output.
-    let bg = pkg.join(format!("{artifact}_bg.wasm"));
     if profile == "dev" {
-        return Ok(pkg);
+        return Ok(());
     }
+    // binaryen from npm: Debian's older wasm-opt silently breaks wasm-bindgen's output.
+    let bg = pkg.join(format!("{}_bg.wasm", module.out_name));
     run(Command::new(npx_bin("wasm-opt"))
         .arg("-Oz")
         .arg(&bg)
         .arg("-o")
-        .arg(&bg))?;
-    Ok(pkg)
+        .arg(&bg))
 }
 
 /// One manifest template, one line per browser difference.
@@ -185,25 +228,34 @@ fn gzip_len(bytes: &[u8]) -> Result<usize> {
     Ok(out.stdout.len())
 }
 
-/// Raw and gzip size of each wasm and JS glue file in the build.
+/// Raw and gzip size of each wasm module and its JS glue, and the card
+/// frame's total against its budget.
 pub fn print_sizes(out: &Output) -> Result {
-    println!("{:<40} {:>10} {:>10}", "file", "raw B", "gzip -9 B");
-    let mut total = (0, 0);
-    for entry in fs::read_dir(&out.pkg).map_err(|e| e.to_string())?.flatten() {
-        let path = entry.path();
-        let bytes = fs::read(&path).map_err(|e| e.to_string())?;
-        let gz = gzip_len(&bytes)?;
-        total = (total.0 + bytes.len(), total.1 + gz);
+    println!("{:<44} {:>10} {:>10}", "file", "raw B", "gzip -9 B");
+    for module in ["botlens_pages", "botlens_worker"] {
+        let mut total = (0, 0);
+        for file in [format!("{module}_bg.wasm"), format!("{module}.js")] {
+            let bytes = fs::read(out.pkg.join(&file)).map_err(|e| format!("{file}: {e}"))?;
+            let gz = gzip_len(&bytes)?;
+            total = (total.0 + bytes.len(), total.1 + gz);
+            println!(
+                "{:<44} {:>10} {:>10}",
+                format!("extension/pkg/{file}"),
+                bytes.len(),
+                gz
+            );
+        }
+        let budget = if module == "botlens_pages" {
+            "  card frame: budget 153600 gzip"
+        } else {
+            "  background worker: no budget"
+        };
         println!(
-            "{:<40} {:>10} {:>10}",
-            format!("extension/pkg/{}", entry.file_name().to_string_lossy()),
-            bytes.len(),
-            gz
+            "{:<44} {:>10} {:>10}{budget}",
+            format!("{module} wasm + glue"),
+            total.0,
+            total.1
         );
     }
-    println!(
-        "{:<40} {:>10} {:>10}  (budget: 153600 gzip)",
-        "card frame wasm + glue", total.0, total.1
-    );
     Ok(())
 }
