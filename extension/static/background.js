@@ -1,8 +1,8 @@
 // Background worker glue. Listeners are registered synchronously so a message
 // that wakes the worker is never missed; the wasm answers once it is ready.
-import init, { handle_message } from "./pkg/botlens_extension.js";
+import init, { handle_message } from "./pkg/botlens_worker.js";
 
-const ready = init({ module_or_path: new URL("./pkg/botlens_extension_bg.wasm", import.meta.url) });
+const ready = init({ module_or_path: new URL("./pkg/botlens_worker_bg.wasm", import.meta.url) });
 const ownPages = chrome.runtime.getURL("");
 
 chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
