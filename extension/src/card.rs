@@ -3,8 +3,8 @@
 //! diagnosis and renders the card. It then tells the sensor where to put the
 //! frame and how big to make it.
 //!
-//! Sensor → card messages: `hover {text, offset, anchor, viewport, page_theme, keyboard}`,
-//! `closed`. Card → sensor: `place {x, y, width, height}`, `close`.
+//! Sensor → card messages: `hover {text, offset, anchor, viewport, page_theme}`,
+//! `focus`, `closed`. Card → sensor: `place {x, y, width, height}`, `close`.
 
 use std::cell::RefCell;
 use std::time::Duration;
@@ -37,10 +37,9 @@ enum FromSensor {
         /// `dark` when the page under the card is dark.
         #[serde(default)]
         page_theme: Option<String>,
-        /// Opened from the keyboard: move focus into the card.
-        #[serde(default)]
-        keyboard: bool,
     },
+    /// The user pressed ArrowDown on the anchor: focus moves into the card.
+    Focus,
     Closed,
 }
 
@@ -157,7 +156,6 @@ fn from_sensor(message: FromSensor) {
             anchor,
             viewport,
             page_theme,
-            keyboard,
         } => {
             let byte_offset = utf16_to_byte_offset(&text, offset);
             let Some(found) = botlens::detect::at(&text, byte_offset) else {
@@ -180,9 +178,6 @@ fn from_sensor(message: FromSensor) {
             }) else {
                 return;
             };
-            if keyboard {
-                after_render(focus_card);
-            }
             if same_bot {
                 after_render(place); // same bot: only the anchor moved
                 return;
@@ -192,6 +187,7 @@ fn from_sensor(message: FromSensor) {
             });
             leptos::task::spawn_local(load(found.id));
         }
+        FromSensor::Focus => focus_card(),
         FromSensor::Closed => {
             with_frame(|f| f.state.set(CardState::Idle));
         }
@@ -330,7 +326,7 @@ fn place() {
     });
 }
 
-/// Opened from the keyboard: focus the card so Tab walks its links and Escape closes it.
+/// Keyboard users enter the card: Tab then walks its links, Escape closes it.
 fn focus_card() {
     if let Some(card) = web_sys::window()
         .and_then(|w| w.document())

@@ -20,7 +20,7 @@
   let frameReady = null; // resolves when the card has its port
   let restTimer = 0;
   let closeTimer = 0;
-  let anchor = null; // {rect, id} of the ID the card is about
+  let anchor = null; // {rect, id, focusReturn} of the ID the card is about
   let overFrame = false;
 
   function optedOut(node) {
@@ -68,13 +68,30 @@
     const el = document.elementFromPoint(x, y);
     if (!el || optedOut(el)) return null;
     const carrier = el.closest("a[href],[title],[aria-label]");
-    if (!carrier) return null;
-    for (const name of ["href", "title", "aria-label"]) {
-      const value = carrier.getAttribute(name);
+    return carrier && carrierHit(carrier, false);
+  }
+
+  // An ID in an element's link or labels (and, when focused, its own text).
+  function carrierHit(el, withText) {
+    const sources = ["href", "title", "aria-label"].map((name) => [name, el.getAttribute(name)]);
+    if (withText) sources.push([null, (el.textContent || "").slice(0, 2000)]);
+    for (const [name, value] of sources) {
       const m = value && value.match(/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/);
       if (m) {
-        return { text: value.slice(0, 2 * CONTEXT + 36), offset: m.index, attribute: name, rect: carrier.getBoundingClientRect(), id: m[0].toLowerCase() };
+        const from = Math.max(0, m.index - CONTEXT);
+        return { text: value.slice(from, m.index + 36 + CONTEXT), offset: m.index - from + 1, attribute: name, rect: el.getBoundingClientRect(), id: m[0].toLowerCase() };
       }
+    }
+    return null;
+  }
+
+  // "dark" when the page behind the anchor is dark, so the card can match it.
+  function pageTheme(x, y) {
+    for (let el = document.elementFromPoint(x, y); el; el = el.parentElement) {
+      const m = getComputedStyle(el).backgroundColor.match(/rgba?\(([\d.]+),\s*([\d.]+),\s*([\d.]+)(?:,\s*([\d.]+))?/);
+      if (!m || (m[4] !== undefined && Number(m[4]) < 0.5)) continue; // transparent: look further up
+      const luminance = (0.2126 * m[1] + 0.7152 * m[2] + 0.0722 * m[3]) / 255;
+      return luminance < 0.45 ? "dark" : "light";
     }
     return null;
   }
@@ -89,6 +106,7 @@
     frame.src = chrome.runtime.getURL("card.html");
     frame.setAttribute("title", "botlens card");
     frame.setAttribute("allowtransparency", "true");
+    frame.setAttribute("allow", "clipboard-write"); // the card's copy buttons
     // Inline !important beats any stylesheet the page has.
     const style = {
       position: "fixed", top: "0", left: "0", width: "0", height: "0", border: "0", margin: "0", padding: "0",
@@ -128,6 +146,7 @@
 
   function close() {
     clearTimeout(closeTimer);
+    const returnTo = anchor && anchor.focusReturn;
     anchor = null;
     overFrame = false;
     if (frame) {
@@ -136,6 +155,7 @@
       frame.style.setProperty("height", "0", "important");
     }
     if (port) port.postMessage({ type: "closed" });
+    if (returnTo && returnTo.isConnected) returnTo.focus(); // opened from the keyboard: focus goes back
   }
 
   function scheduleClose() {
@@ -151,7 +171,11 @@
     }
     clearTimeout(closeTimer);
     if (anchor && anchor.id === hit.id && contains(anchor.rect, x, y)) return;
-    anchor = { id: hit.id, rect: hit.rect };
+    await show(hit, null, pageTheme(x, y));
+  }
+
+  async function show(hit, focusReturn, theme) {
+    anchor = { id: hit.id, rect: hit.rect, focusReturn };
     await ensureFrame();
     port.postMessage({
       type: "hover",
@@ -160,8 +184,21 @@
       attribute: hit.attribute || null,
       anchor: plainRect(hit.rect),
       viewport: { width: document.documentElement.clientWidth, height: document.documentElement.clientHeight },
+      page_theme: theme,
     });
   }
+
+  // Keyboard: focusing a link or control that carries a bot ID shows its card;
+  // ArrowDown moves focus into the card; Escape closes it and focus comes back.
+  document.addEventListener("focusin", (event) => {
+    const el = event.target;
+    if (!event.isTrusted || !(el instanceof Element) || el === frame || optedOut(el)) return;
+    const hit = carrierHit(el, true);
+    if (hit) {
+      const r = hit.rect;
+      show(hit, el, pageTheme(r.left + 1, r.top + 1));
+    }
+  }, { capture: true });
 
   document.addEventListener("pointermove", (event) => {
     if (!event.isTrusted || event.pointerType === "touch") return;
@@ -172,7 +209,14 @@
   }, { capture: true, passive: true });
 
   document.addEventListener("keydown", (event) => {
-    if (event.isTrusted && event.key === "Escape" && anchor) close();
+    if (!event.isTrusted || !anchor) return;
+    if (event.key === "Escape") close();
+    const fromAnchor = anchor.focusReturn && anchor.focusReturn === document.activeElement;
+    if (event.key === "ArrowDown" && fromAnchor && !event.altKey && !event.ctrlKey && !event.metaKey && !event.shiftKey) {
+      event.preventDefault();
+      frame.focus();
+      port.postMessage({ type: "focus" });
+    }
   }, { capture: true });
 
   window.addEventListener("scroll", () => { if (anchor) close(); }, { capture: true, passive: true });
