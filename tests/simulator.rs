@@ -1076,8 +1076,8 @@ fn missing_asset_folders_are_404_and_a_placeholder_demo_page() {
 }
 
 #[test]
-fn cors_by_default_and_none_with_no_cors() {
-    let server = Server::demo();
+fn no_cors_by_default_like_recall_and_cors_with_the_flag() {
+    let server = Server::start(&["--cors"]);
     let host = server.host("us-west-2");
     let path = format!("/api/v1/bot/{ZOOM_GOOD_WEST}/");
     let preflight = server.send(
@@ -1104,21 +1104,23 @@ fn cors_by_default_and_none_with_no_cors() {
         .contains("retry-after"));
     drop(server);
 
-    let server = Server::start(&["--no-cors"]);
-    let host = server.host("us-west-2");
-    let resp = server.bot(ZOOM_GOOD_WEST, &host);
-    assert_eq!(resp.status, 200);
-    assert_eq!(resp.header("access-control-allow-origin"), None);
-    let preflight = server.send(
-        "OPTIONS",
-        &path,
-        &host,
-        &[
-            ("Origin", "http://127.0.0.1:9999"),
-            ("Access-Control-Request-Method", "GET"),
-        ],
-    );
-    assert_eq!(preflight.status, 401);
+    for args in [&[][..], &["--no-cors"][..]] {
+        let server = Server::start(args);
+        let host = server.host("us-west-2");
+        let resp = server.bot(ZOOM_GOOD_WEST, &host);
+        assert_eq!(resp.status, 200);
+        assert_eq!(resp.header("access-control-allow-origin"), None);
+        let preflight = server.send(
+            "OPTIONS",
+            &path,
+            &host,
+            &[
+                ("Origin", "http://127.0.0.1:9999"),
+                ("Access-Control-Request-Method", "GET"),
+            ],
+        );
+        assert_eq!(preflight.status, 401);
+    }
 }
 
 #[cfg(unix)]

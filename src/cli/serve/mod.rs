@@ -6,9 +6,14 @@
 //! - `scenarios.rs` the bots it knows: built-ins, `--scenarios DIR`, faults, progression;
 //! - `assets.rs`    the demo page, embed and extension files, and the simulated media.
 //!
-//! `--demo` is the default mode; a future `--proxy` flag selects the proxy instead.
+//! - `proxy.rs`     `--proxy`: the key-holding proxy for the embed (docs/proxy.md).
+//!
+//! `--demo` is the default mode; `--proxy` selects the proxy instead. The demo
+//! also mounts a proxy at `/proxy` (key `demo`, upstream = itself) so the demo
+//! page runs the embed exactly as an internal tool would.
 
 mod assets;
+mod proxy;
 mod scenarios;
 mod simulator;
 
@@ -21,12 +26,64 @@ use botlens::recall::region::Region;
 #[derive(clap::Args)]
 pub struct ServeArgs {
     /// Run the Recall simulator with its built-in demo bots (the default mode).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "proxy")]
     pub demo: bool,
 
-    /// Address to listen on. Loopback by default; port 0 picks a free port.
-    #[arg(long, value_name = "IP:PORT", default_value = "127.0.0.1:8787")]
-    pub addr: SocketAddr,
+    /// Run the botlens proxy: holds the Recall key (RECALL_API_KEY or
+    /// --key-file) and forwards only GET of a bot, its screenshots and logs.
+    #[arg(long)]
+    pub proxy: bool,
+
+    /// Address to listen on (default 127.0.0.1:8787 for --demo, 127.0.0.1:8788
+    /// for --proxy). Loopback by default; port 0 picks a free port.
+    #[arg(long, value_name = "IP:PORT")]
+    pub addr: Option<SocketAddr>,
+
+    /// --proxy: read the Recall API key from FILE (else RECALL_API_KEY).
+    #[arg(long, value_name = "FILE")]
+    pub key_file: Option<PathBuf>,
+
+    /// --proxy: the key's region; without it every region is tried and the
+    /// one that answers is remembered.
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<Region>,
+
+    /// --proxy: where Recall is, `{region}` replaced by the region label.
+    #[arg(long, value_name = "TEMPLATE", default_value = botlens::recall::region::DEFAULT_HOST_TEMPLATE)]
+    pub upstream: String,
+
+    /// --proxy: an origin (scheme://host[:port]) whose pages may call the proxy
+    /// (repeatable; `*` for any, for local experiments only).
+    #[arg(long = "allow-origin", value_name = "ORIGIN", value_parser = parse_origin)]
+    pub allow_origins: Vec<String>,
+
+    /// --proxy: require `X-Botlens-Token: <token>` on API requests, the token
+    /// read from FILE (else BOTLENS_PROXY_TOKEN, when set).
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+
+    /// --proxy: requests per second allowed per client address (bursts of
+    /// twice as many); 0 turns the limit off.
+    #[arg(long, value_name = "N", default_value_t = 10.0)]
+    pub client_rate: f64,
+
+    /// --proxy: upstream requests per minute to Retrieve Bot and Bot Logs
+    /// (Recall allows 300; the proxy keeps 10% under; screenshots get a fifth).
+    #[arg(long, value_name = "N", default_value_t = proxy::RECALL_PER_MINUTE)]
+    pub upstream_per_minute: u32,
+
+    /// --proxy: forward every request (no cache; identical requests in flight
+    /// are still shared). For measurements.
+    #[arg(long)]
+    pub no_cache: bool,
+
+    /// --proxy: folder served at /embed/ (botlens.js, the wasm, card.html).
+    #[arg(long, value_name = "DIR", default_value = "dist/embed")]
+    pub embed: PathBuf,
+
+    /// Write logs as JSON lines (one object per request).
+    #[arg(long)]
+    pub log_json: bool,
 
     /// A region-bound API key, valid only in that region (repeatable).
     /// The key `demo` is always valid in every region.
@@ -47,9 +104,13 @@ pub struct ServeArgs {
     #[arg(long, value_name = "SECS", value_parser = parse_positive_secs)]
     pub progress_secs: Option<f64>,
 
-    /// Answer without CORS headers, exactly as Recall does (browsers then
-    /// refuse page scripts that call the simulator from another origin).
+    /// Simulator: answer with CORS headers (`Access-Control-Allow-Origin: *`),
+    /// which Recall does not send. Off by default, as on Recall.
     #[arg(long)]
+    pub cors: bool,
+
+    /// Simulator: no CORS headers. The default; kept for old scripts.
+    #[arg(long, hide = true, conflicts_with = "cors")]
     pub no_cors: bool,
 
     /// Folder served at `/` (the demo page lives in DIR/demo/).
@@ -93,10 +154,140 @@ fn parse_positive_secs(text: &str) -> Result<f64, String> {
     }
 }
 
+/// `https://admin.example.com` (no path); `*` for any origin.
+fn parse_origin(text: &str) -> Result<String, String> {
+    let text = text.trim().trim_end_matches('/');
+    if text == "*" {
+        return Ok(text.into());
+    }
+    let Some((scheme, rest)) = text.split_once("://") else {
+        return Err("expected an origin such as https://admin.example.com".into());
+    };
+    if !matches!(scheme, "http" | "https")
+        || rest.is_empty()
+        || rest.contains('/')
+        || !rest
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+    {
+        return Err("expected an origin such as https://admin.example.com (no path)".into());
+    }
+    Ok(text.to_ascii_lowercase())
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            eprintln!("botlens serve: cannot start the async runtime: {e}");
+            ExitCode::FAILURE
+        })
+}
+
+/// A secret from a file (trimmed) or else an environment variable.
+fn read_secret(file: Option<&PathBuf>, env: &str) -> Result<Option<proxy::Secret>, String> {
+    match file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            proxy::Secret::new(&text)
+                .map(Some)
+                .ok_or_else(|| format!("{} is empty", path.display()))
+        }
+        None => Ok(std::env::var(env).ok().and_then(|v| proxy::Secret::new(&v))),
+    }
+}
+
+fn run_proxy(args: ServeArgs) -> ExitCode {
+    let key = match read_secret(args.key_file.as_ref(), "RECALL_API_KEY") {
+        Ok(Some(key)) => key,
+        Ok(None) => {
+            eprintln!("botlens serve --proxy: no Recall API key: set RECALL_API_KEY or pass --key-file FILE");
+            return ExitCode::from(2);
+        }
+        Err(e) => {
+            eprintln!("botlens serve --proxy: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let token = match read_secret(args.token_file.as_ref(), "BOTLENS_PROXY_TOKEN") {
+        Ok(token) => token,
+        Err(e) => {
+            eprintln!("botlens serve --proxy: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if !args.upstream.contains("://") {
+        eprintln!("botlens serve --proxy: --upstream must be a URL template such as https://{{region}}.recall.ai");
+        return ExitCode::from(2);
+    }
+    if !(args.client_rate.is_finite() && args.client_rate >= 0.0) {
+        eprintln!("botlens serve --proxy: --client-rate must be 0 or more");
+        return ExitCode::from(2);
+    }
+    let config = proxy::Config {
+        key,
+        region: args.region,
+        upstream: args.upstream.clone(),
+        allow_origins: args.allow_origins.clone(),
+        token,
+        client_rate: args.client_rate,
+        upstream_per_minute: args.upstream_per_minute,
+        cache: !args.no_cache,
+        embed: Some(args.embed.clone()),
+    };
+    let addr = args
+        .addr
+        .unwrap_or(SocketAddr::from(([127, 0, 0, 1], 8788)));
+    let runtime = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    runtime.block_on(async move {
+        let proxy = match proxy::Proxy::new(config) {
+            Ok(proxy) => proxy,
+            Err(e) => {
+                eprintln!("botlens serve --proxy: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        let listener = match tokio::net::TcpListener::bind(addr).await {
+            Ok(listener) => listener,
+            Err(e) => {
+                eprintln!("botlens serve --proxy: cannot listen on {addr}: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        let local = listener.local_addr().unwrap_or(addr);
+        let app: axum::Router = proxy::router(proxy);
+        println!(
+            "botlens proxy: http://{local}/api/v1/bot/{{id}}/ (…/screenshots/, …/logs/) → {} — embed http://{local}/embed/botlens.js, health http://{local}/healthz",
+            args.upstream
+        );
+        tracing::info!(%local, upstream = %args.upstream, region = ?args.region.map(Region::label), origins = ?args.allow_origins, "proxy ready");
+        let served = axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await;
+        match served {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("botlens serve --proxy: {e}");
+                ExitCode::FAILURE
+            }
+        }
+    })
+}
+
 pub fn run(args: ServeArgs) -> ExitCode {
-    // `--demo` is the only mode today; it is also what runs without a flag.
-    let _ = args.demo;
-    init_logging();
+    init_logging(args.log_json);
+    if args.proxy {
+        return run_proxy(args);
+    }
 
     let mut catalog = if args.no_builtin {
         scenarios::Catalog::default()
@@ -125,31 +316,28 @@ pub fn run(args: ServeArgs) -> ExitCode {
         }
     }
 
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    let runtime = match runtime() {
         Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("botlens serve: cannot start the async runtime: {e}");
-            return ExitCode::FAILURE;
-        }
+        Err(code) => return code,
     };
     let config = simulator::Config {
         keys: args.keys,
         progress_secs: args.progress_secs,
-        cors: !args.no_cors,
+        cors: args.cors && !args.no_cors,
         www: args.www,
         dist: args.dist,
+        proxy: None,
     };
-    runtime.block_on(serve_demo(args.addr, catalog, config))
+    let addr = args
+        .addr
+        .unwrap_or(SocketAddr::from(([127, 0, 0, 1], 8787)));
+    runtime.block_on(serve_demo(addr, catalog, config))
 }
 
 async fn serve_demo(
     addr: SocketAddr,
     catalog: scenarios::Catalog,
-    config: simulator::Config,
+    mut config: simulator::Config,
 ) -> ExitCode {
     let listener = match tokio::net::TcpListener::bind(addr).await {
         Ok(listener) => listener,
@@ -160,13 +348,36 @@ async fn serve_demo(
     };
     let local = listener.local_addr().unwrap_or(addr);
     let count = catalog.len();
+    // The demo's own proxy at /proxy: key `demo`, upstream = this server.
+    let demo_proxy = proxy::Secret::new(simulator::DEMO_KEY)
+        .ok_or_else(|| "the demo key is empty".to_string())
+        .and_then(|key| {
+            proxy::Proxy::new(proxy::Config {
+                key,
+                region: None,
+                upstream: format!("http://{{region}}.localhost:{}", local.port()),
+                allow_origins: vec![],
+                token: None,
+                client_rate: 20.0,
+                upstream_per_minute: proxy::RECALL_PER_MINUTE,
+                cache: true,
+                embed: None,
+            })
+        });
+    match demo_proxy {
+        Ok(p) => config.proxy = Some(proxy::router(p)),
+        Err(e) => tracing::warn!("no demo proxy at /proxy: {e}"),
+    }
     let app = simulator::app(catalog, config, local);
     println!("{}", banner(local, count));
     tracing::info!(%local, bots = count, "simulator ready");
 
-    let served = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await;
+    let served = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await;
     match served {
         Ok(()) => {
             tracing::info!("stopped");
@@ -185,7 +396,7 @@ fn banner(local: SocketAddr, bots: usize) -> String {
     let port = local.port();
     if local.ip().is_loopback() {
         format!(
-            "botlens simulator: http://{local}/ (us-east-1) and http://{{region}}.localhost:{port}/ — {bots} bots, key `demo`, demo page http://{local}/demo/"
+            "botlens simulator: http://{local}/ (us-east-1) and http://{{region}}.localhost:{port}/ — {bots} bots, key `demo`, demo page http://{local}/demo/, proxy http://{local}/proxy/"
         )
     } else {
         format!(
@@ -194,9 +405,18 @@ fn banner(local: SocketAddr, bots: usize) -> String {
     }
 }
 
-fn init_logging() {
+fn init_logging(json: bool) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    if json {
+        let _ = tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .with_target(false)
+            .try_init();
+        return;
+    }
     // Logs go to stderr so stdout carries only the one start-up line.
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)

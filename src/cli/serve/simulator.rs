@@ -35,6 +35,8 @@ pub struct Config {
     pub cors: bool,
     pub www: PathBuf,
     pub dist: PathBuf,
+    /// The demo's botlens proxy, mounted at `/proxy`.
+    pub proxy: Option<Router<Shared>>,
 }
 
 /// Everything the handlers share.
@@ -142,7 +144,11 @@ pub fn app(catalog: Catalog, config: Config, local: SocketAddr) -> Router {
         epoch: Mutex::new((Instant::now(), SystemTime::now())),
         hits: Mutex::new(HashMap::new()),
     });
-    Router::new()
+    let router = match config.proxy {
+        Some(proxy) => Router::new().nest("/proxy", proxy),
+        None => Router::new(),
+    };
+    router
         .route("/api", any(api))
         .route("/api/", any(api))
         .route("/api/{*rest}", any(api))
