@@ -112,7 +112,8 @@
       position: "fixed", top: "0", left: "0", width: "0", height: "0", border: "0", margin: "0", padding: "0",
       "z-index": "2147483647", visibility: "hidden", "color-scheme": "normal", background: "transparent",
       display: "block", opacity: "1", transform: "none", "max-width": "none", "max-height": "none",
-      "pointer-events": "auto", "border-radius": "10px", "box-shadow": "none",
+      "pointer-events": "auto", "border-radius": "10px", "box-shadow": "none", inset: "auto",
+      overflow: "hidden", filter: "none", "clip-path": "none",
     };
     for (const [k, v] of Object.entries(style)) frame.style.setProperty(k, v, "important");
     frame.addEventListener("mouseenter", () => { overFrame = true; clearTimeout(closeTimer); });
@@ -127,6 +128,12 @@
       }, { once: true });
     });
     document.documentElement.appendChild(frame);
+    // The top layer puts the card above every stacking context of the page and
+    // out of reach of its transforms, filters and zoom.
+    if (frame.showPopover) {
+      frame.setAttribute("popover", "manual");
+      frame.showPopover();
+    }
     return frameReady;
   }
 

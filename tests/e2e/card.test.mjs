@@ -1,0 +1,120 @@
+// The hover card in the real extension: hostile page CSS, sections fetched on
+// demand through the worker, running bots refreshing, keyboard access, themes.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  artifacts, cardFrame, configure, hoverAndRead, launchWithExtension, moveAway, root, servePages, sleep,
+  startSimulator,
+} from "./harness.mjs";
+
+const scenarios = join(root, "tests/e2e/scenarios");
+const pages = join(root, "tests/e2e/pages");
+const DENIED = "a1c3e5f7-9b2d-4f6e-8a1c-3e5f7a9b2d4f";
+const LIVE = "11fe11fe-0008-4b07-8000-000000000008"; // the simulator's built-in bot that advances
+
+describe("card in the extension", () => {
+  let sim, site, browser;
+  before(async () => {
+    mkdirSync(artifacts, { recursive: true });
+    sim = await startSimulator(["--scenarios", scenarios, "--progress-secs", "2"]);
+    site = await servePages(pages);
+    browser = await launchWithExtension();
+    await configure(browser, { key: "demo", host: sim.host });
+  });
+  after(async () => {
+    await browser?.close();
+    await site?.stop();
+    await sim?.stop();
+  });
+
+  async function frameShot(page) {
+    const handle = await page.$("iframe[src^='chrome-extension://']");
+    return handle.screenshot();
+  }
+
+  test("hostile page CSS changes nothing in the card", async () => {
+    const plain = await browser.context.newPage();
+    await plain.goto(`${site.url}/ordinary.html`);
+    await hoverAndRead(plain, browser.origin, DENIED);
+    await sleep(300);
+    const expected = await frameShot(plain);
+    const hostile = await browser.context.newPage();
+    await hostile.goto(`${site.url}/hostile-css.html`);
+    const card = await hoverAndRead(hostile, browser.origin, DENIED);
+    assert.equal(card.verdict, "failed");
+    await sleep(300);
+    const got = await frameShot(hostile);
+    writeFileSync(join(artifacts, "card-hostile-css.png"), got);
+    assert.ok(got.equals(expected), "the card renders pixel for pixel as on a plain page");
+    await plain.close();
+    await hostile.close();
+  });
+
+  test("screenshots and logs are fetched only when their section is opened", async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${site.url}/ordinary.html`);
+    const before = sim.log().split("\n").filter((l) => l.includes(DENIED)).length;
+    await hoverAndRead(page, browser.origin, DENIED);
+    const frame = await cardFrame(page, browser.origin);
+    const requests = () => sim.log().split("\n").filter((l) => l.includes(DENIED));
+    assert.ok(!requests().some((l) => l.includes("/logs/")), "no logs fetched before the section opens");
+    await frame.click("[data-section='logs'] summary");
+    await frame.waitForSelector("[data-section='logs'] .note[data-source='log']", { state: "attached" });
+    assert.ok(requests().slice(before).some((l) => l.includes("/logs/")));
+    const notes = await frame.$$eval("[data-section='logs'] .note", (n) => n.map((e) => e.textContent));
+    assert.ok(notes.some((t) => t.includes("zoom_join_token_fetch_using_zoom_oauth_failed")), notes.join("\n"));
+    await page.close();
+  });
+
+  test("a running bot's card refreshes while it stays open", async () => {
+    await fetch(`http://127.0.0.1:${sim.port}/sim/reset`, { method: "POST" });
+    const page = await browser.context.newPage();
+    await page.goto(`${site.url}/ordinary.html`);
+    await page.evaluate((id) => { document.body.insertAdjacentHTML("afterbegin", `<p id="live">live ${id}</p>`); }, LIVE);
+    const first = await hoverAndRead(page, browser.origin, LIVE);
+    assert.equal(first.verdict, "in_progress");
+    const frame = await cardFrame(page, browser.origin);
+    const count = () => frame.$$eval("[data-section='timeline'] .timeline li", (l) => l.length);
+    const start = await count();
+    await frame.waitForFunction(
+      (n) => document.querySelectorAll("[data-section='timeline'] .timeline li").length > n,
+      start, { timeout: 25000, polling: 500 },
+    );
+    assert.ok((await count()) > start);
+    await page.close();
+  });
+
+  test("keyboard: focus shows the card, ArrowDown enters it, Escape returns focus", async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${site.url}/ordinary.html`);
+    await page.evaluate((id) => {
+      document.body.insertAdjacentHTML("afterbegin", `<a id="kb" href="/bots/${id}">open bot</a>`);
+    }, DENIED);
+    await page.focus("#kb");
+    const frame = await cardFrame(page, browser.origin);
+    await frame.waitForSelector(`.botlens-card[data-bot-id="${DENIED}"][data-state="ready"]`, { state: "attached" });
+    await page.keyboard.press("ArrowDown");
+    await frame.waitForFunction(() => document.activeElement && document.activeElement.classList.contains("botlens-card"));
+    await page.keyboard.press("Escape");
+    await page.waitForFunction(() => document.activeElement && document.activeElement.id === "kb");
+    await page.close();
+  });
+
+  test("the card follows a dark page and a light page", async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${site.url}/ordinary.html`);
+    let card = await hoverAndRead(page, browser.origin, DENIED);
+    const frame = await cardFrame(page, browser.origin);
+    assert.equal(await frame.$eval(".botlens-card", (c) => c.dataset.theme), "light");
+    await page.screenshot({ path: join(artifacts, "card-light.png"), clip: { x: 0, y: 0, width: 640, height: 560 } });
+    await moveAway(page);
+    await page.addStyleTag({ content: "html,body{background:#0d1117 !important;color:#c9d1d9 !important}" });
+    card = await hoverAndRead(page, browser.origin, DENIED);
+    assert.equal(card.verdict, "failed");
+    assert.equal(await frame.$eval(".botlens-card", (c) => c.dataset.theme), "dark");
+    await page.screenshot({ path: join(artifacts, "card-dark.png"), clip: { x: 0, y: 0, width: 640, height: 560 } });
+    await page.close();
+  });
+});
