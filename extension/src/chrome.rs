@@ -12,8 +12,28 @@ extern "C" {
     fn storage_local_get(keys: &JsValue) -> Result<js_sys::Promise, JsValue>;
     #[wasm_bindgen(js_namespace = ["chrome", "storage", "local"], js_name = set, catch)]
     fn storage_local_set(items: &JsValue) -> Result<js_sys::Promise, JsValue>;
+    #[wasm_bindgen(js_namespace = ["chrome", "storage", "sync"], js_name = get, catch)]
+    fn storage_sync_get_raw(keys: &JsValue) -> Result<js_sys::Promise, JsValue>;
+    #[wasm_bindgen(js_namespace = ["chrome", "storage", "sync"], js_name = set, catch)]
+    fn storage_sync_set_raw(items: &JsValue) -> Result<js_sys::Promise, JsValue>;
     #[wasm_bindgen(js_namespace = ["chrome", "runtime"], js_name = sendMessage, catch)]
     fn runtime_send_message(message: &JsValue) -> Result<js_sys::Promise, JsValue>;
+    #[wasm_bindgen(js_namespace = ["chrome", "runtime"], js_name = getURL)]
+    fn runtime_get_url(path: &str) -> String;
+    #[wasm_bindgen(js_namespace = ["chrome", "runtime"], js_name = openOptionsPage, catch)]
+    fn runtime_open_options_page() -> Result<js_sys::Promise, JsValue>;
+    #[wasm_bindgen(js_namespace = ["chrome", "action"], js_name = setBadgeText, catch)]
+    fn action_set_badge_text(details: &JsValue) -> Result<js_sys::Promise, JsValue>;
+    #[wasm_bindgen(js_namespace = ["chrome", "action"], js_name = setBadgeBackgroundColor, catch)]
+    fn action_set_badge_background_color(details: &JsValue) -> Result<js_sys::Promise, JsValue>;
+    #[wasm_bindgen(js_namespace = ["chrome", "tabs"], js_name = query, catch)]
+    fn tabs_query(query: &JsValue) -> Result<js_sys::Promise, JsValue>;
+    #[wasm_bindgen(js_namespace = ["chrome", "tabs"], js_name = sendMessage, catch)]
+    fn tabs_send_message(tab_id: i32, message: &JsValue) -> Result<js_sys::Promise, JsValue>;
+    #[wasm_bindgen(js_namespace = ["chrome", "tabs"], js_name = create, catch)]
+    fn tabs_create(properties: &JsValue) -> Result<js_sys::Promise, JsValue>;
+    #[wasm_bindgen(js_namespace = ["chrome", "permissions"], js_name = request, catch)]
+    fn permissions_request(permissions: &JsValue) -> Result<js_sys::Promise, JsValue>;
 }
 
 /// Plain JSON-like values: `None` becomes `null` (so it clears a stored item), maps become objects.
@@ -40,6 +60,14 @@ pub async fn storage_get<T: DeserializeOwned>() -> Result<T, String> {
     serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())
 }
 
+/// Read the non-secret preferences from `storage.sync` (content scripts read them too).
+pub async fn storage_sync_get<T: DeserializeOwned>() -> Result<T, String> {
+    let value = JsFuture::from(storage_sync_get_raw(&JsValue::NULL).map_err(describe)?)
+        .await
+        .map_err(describe)?;
+    serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())
+}
+
 /// Write the fields of a struct as items of `storage.local`.
 pub async fn storage_set<T: Serialize>(items: &T) -> Result<(), String> {
     let value = to_js(items)?;
@@ -49,11 +77,113 @@ pub async fn storage_set<T: Serialize>(items: &T) -> Result<(), String> {
         .map_err(describe)
 }
 
+async fn call(promise: Result<js_sys::Promise, JsValue>) -> Result<JsValue, String> {
+    JsFuture::from(promise.map_err(describe)?)
+        .await
+        .map_err(describe)
+}
+
+fn from_js<T: DeserializeOwned>(value: JsValue) -> Result<T, String> {
+    serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())
+}
+
+/// Write the fields of a struct as items of `storage.sync` (non-secret prefs only).
+pub async fn storage_sync_set<T: Serialize>(items: &T) -> Result<(), String> {
+    call(storage_sync_set_raw(&to_js(items)?)).await.map(drop)
+}
+
+/// The URL of one of the extension's files.
+pub fn extension_url(path: &str) -> String {
+    runtime_get_url(path)
+}
+
+pub async fn open_options() -> Result<(), String> {
+    call(runtime_open_options_page()).await.map(drop)
+}
+
+/// Set the toolbar badge of one tab (empty text hides it).
+pub async fn set_badge(tab_id: i32, text: &str) -> Result<(), String> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Text<'a> {
+        tab_id: i32,
+        text: &'a str,
+    }
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Color<'a> {
+        tab_id: i32,
+        color: &'a str,
+    }
+    let color = Color {
+        tab_id,
+        color: "#3b5bdb",
+    };
+    call(action_set_badge_background_color(&to_js(&color)?)).await?;
+    call(action_set_badge_text(&to_js(&Text { tab_id, text })?))
+        .await
+        .map(drop)
+}
+
+/// The active tab of the current window: its ID, if any.
+pub async fn active_tab() -> Option<i32> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Query {
+        active: bool,
+        current_window: bool,
+    }
+    #[derive(serde::Deserialize)]
+    struct Tab {
+        id: Option<i32>,
+    }
+    let query = to_js(&Query {
+        active: true,
+        current_window: true,
+    })
+    .ok()?;
+    let tabs: Vec<Tab> = from_js(call(tabs_query(&query)).await.ok()?).ok()?;
+    tabs.first().and_then(|t| t.id)
+}
+
+/// Ask the content script of a tab something and wait for its answer.
+pub async fn ask_tab<Q: Serialize, A: DeserializeOwned>(
+    tab_id: i32,
+    message: &Q,
+) -> Result<A, String> {
+    from_js(call(tabs_send_message(tab_id, &to_js(message)?)).await?)
+}
+
+/// Open a URL (one of the extension's pages) in a new tab.
+pub async fn open_tab(url: &str) -> Result<(), String> {
+    #[derive(Serialize)]
+    struct Create<'a> {
+        url: &'a str,
+    }
+    call(tabs_create(&to_js(&Create { url })?)).await.map(drop)
+}
+
+/// Ask the user for access to one origin; `true` when granted. The request is
+/// made at once, so call this inside the click handler (browsers require a
+/// user gesture) and await the result afterwards.
+pub fn request_origin(
+    origin_pattern: &str,
+) -> impl std::future::Future<Output = Result<bool, String>> {
+    #[derive(Serialize)]
+    struct Permissions<'a> {
+        origins: [&'a str; 1],
+    }
+    let promise = to_js(&Permissions {
+        origins: [origin_pattern],
+    })
+    .map(|value| permissions_request(&value));
+    async move {
+        let granted = call(promise?).await?;
+        Ok(granted.as_bool().unwrap_or(false))
+    }
+}
+
 /// Send a message to the background worker and wait for its reply.
 pub async fn send_message<Q: Serialize, A: DeserializeOwned>(message: &Q) -> Result<A, String> {
-    let value = to_js(message)?;
-    let reply = JsFuture::from(runtime_send_message(&value).map_err(describe)?)
-        .await
-        .map_err(describe)?;
-    serde_wasm_bindgen::from_value(reply).map_err(|e| e.to_string())
+    from_js(call(runtime_send_message(&to_js(message)?)).await?)
 }

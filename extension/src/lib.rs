@@ -5,14 +5,30 @@
 //!
 //! - `background.js` → [`background::handle_message`]: the only code that reads the key, calls Recall and diagnoses.
 //! - `card.html` → [`card::start_card`]: the hover card, in a frame the page cannot read.
-//! - `options.html` → [`options::start_options`]: key, Recall host, test connection.
+//! - `options.html` → [`options::start_options`]: key or team proxy, test connection, sites, theme, detection mode.
+//! - `popup.html` → [`popup::start_popup`]: the bots on the current page, this site on/off, look-up box.
+//! - `explorer.html#<id>` → [`explorer::start_explorer`]: the card at full size.
 //!
 //! The content script (`static/sensor.js`) is plain JavaScript: Chromium refuses
 //! WebAssembly in content scripts on pages with a strict CSP.
 
-pub mod background;
-pub mod card;
-mod chrome;
-mod diagnosis;
+// Pure: compiled and tested natively too (`cargo test -p botlens-extension`).
+pub mod lookup;
 pub mod messages;
+pub mod prefs;
+
+// The browser side.
+#[cfg(target_arch = "wasm32")]
+pub mod background;
+#[cfg(target_arch = "wasm32")]
+pub mod card;
+#[cfg(target_arch = "wasm32")]
+mod chrome;
+#[cfg(target_arch = "wasm32")]
+mod diagnosis;
+#[cfg(target_arch = "wasm32")]
+pub mod explorer;
+#[cfg(target_arch = "wasm32")]
 pub mod options;
+#[cfg(target_arch = "wasm32")]
+pub mod popup;

@@ -1,14 +1,36 @@
-//! The typed requests extension pages may send to the background worker, and
-//! its replies. The background answers nothing else: it is not a fetch proxy.
+//! The typed messages the background worker answers, who may send each, and
+//! the replies. The background answers nothing else: it is not a fetch proxy.
+//!
+//! | kind | from | fields | reply |
+//! | --- | --- | --- | --- |
+//! | `bot`, `screenshots`, `logs` | extension pages (card, popup, options, explorer) | `id`: a lowercase UUID | [`Reply`] |
+//! | `diagnose` | extension pages | `id`, `screenshots`, `logs` (bools: also fetch those) | [`Reply::Diagnosed`] or [`Reply::Failed`] |
+//! | `test_key` | extension pages | `key`, `host`, `proxy` (all optional: the saved ones) | [`Reply::KeyWorks`] or [`Reply::Failed`] |
+//! | `classify` | content scripts | `texts`: ≤ [`MAX_TEXTS`] strings of ≤ [`MAX_TEXT_LEN`] UTF-16 units | [`ContentReply::Classified`] |
+//! | `page_bots` | content scripts | `count`: distinct IDs on the page (the toolbar badge of the sender's tab) | [`ContentReply::Done`] |
+//!
+//! Web pages cannot message the extension at all (no `externally_connectable`),
+//! and a content script, which runs next to a page that may be hostile, can
+//! only ask for what the page already shows it: which of its texts are bot IDs.
 
+use botlens::detect::Kind;
+use botlens::diagnose::Diagnosis;
 use botlens::recall::client::Endpoint;
 use botlens::recall::error::ApiError;
 use botlens::recall::region::Region;
 use serde::{Deserialize, Serialize};
 
-/// A question about one bot, or a key check from the options page.
+/// Most texts one `classify` batch may carry.
+pub const MAX_TEXTS: usize = 200;
+/// Longest text in a `classify` batch, in UTF-16 units as JavaScript counts
+/// (the overview cuts longer text nodes into overlapping pieces).
+pub const MAX_TEXT_LEN: usize = 8192;
+/// The badge shows at most this; more reads `999+`.
+pub const MAX_BADGE: u32 = 999;
+
+/// Every message kind the background understands.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Request {
     Bot {
         id: String,
@@ -19,36 +41,110 @@ pub enum Request {
     Logs {
         id: String,
     },
-    /// Try the key (or the saved one when `None`) in every region.
+    /// Try the key (or the saved one when `None`) in every region, or the team
+    /// proxy when `proxy` is given (or saved and no key is given).
     TestKey {
+        #[serde(default)]
         key: Option<String>,
+        #[serde(default)]
         host: Option<String>,
+        #[serde(default)]
+        proxy: Option<String>,
+    },
+    /// The bot, diagnosed in the worker so the card frame carries no engine;
+    /// screenshots and logs are fetched only once the card shows them.
+    /// (Sent by the card frame and the full view; answered by `diagnosis.rs`.)
+    Diagnose {
+        id: String,
+        #[serde(default)]
+        screenshots: bool,
+        #[serde(default)]
+        logs: bool,
+    },
+    /// Content scripts: which of these page texts hold bot IDs?
+    Classify {
+        texts: Vec<String>,
+    },
+    /// Content scripts: the overview found this many distinct IDs.
+    PageBots {
+        count: u32,
     },
 }
 
+/// Who sent a message, as the browser (not the message) says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sender {
+    /// A page of this extension: card frame, popup, options, explorer.
+    ExtensionPage,
+    /// This extension's content script in a tab; the tab ID when the browser gave one.
+    ContentScript { tab_id: Option<i32> },
+}
+
+/// Why a message was refused. Never echoes the message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// The kind is not one this sender may send.
+    NotPermitted,
+    /// The fields are out of bounds.
+    TooLarge,
+}
+
 impl Request {
+    /// May `from` send this, and is it within bounds?
+    pub fn check(&self, from: Sender) -> Result<(), Refusal> {
+        let content = matches!(self, Request::Classify { .. } | Request::PageBots { .. });
+        match (from, content) {
+            (Sender::ExtensionPage, false) | (Sender::ContentScript { .. }, true) => {}
+            _ => return Err(Refusal::NotPermitted),
+        }
+        if let Request::Classify { texts } = self {
+            let too_long = texts
+                .iter()
+                .any(|t| t.len() > 3 * MAX_TEXT_LEN || t.encode_utf16().count() > MAX_TEXT_LEN);
+            if texts.len() > MAX_TEXTS || too_long {
+                return Err(Refusal::TooLarge);
+            }
+        }
+        Ok(())
+    }
+
     /// The endpoint and bot ID of a bot request, after checking the ID.
     pub fn bot_endpoint(&self) -> Option<Result<(Endpoint, &str), ApiError>> {
         let (endpoint, id) = match self {
             Request::Bot { id } => (Endpoint::Bot, id),
             Request::Screenshots { id } => (Endpoint::Screenshots, id),
             Request::Logs { id } => (Endpoint::Logs, id),
-            Request::TestKey { .. } => return None,
+            _ => return None,
         };
-        Some(
-            if botlens::detect::is_uuid(id) && id.bytes().all(|b| !b.is_ascii_uppercase()) {
-                Ok((endpoint, id.as_str()))
-            } else {
-                Err(ApiError::InvalidId {
-                    id: id.chars().take(60).collect(),
-                })
-            },
-        )
+        Some(if valid_id(id) {
+            Ok((endpoint, id.as_str()))
+        } else {
+            Err(ApiError::InvalidId {
+                id: id.chars().take(60).collect(),
+            })
+        })
     }
 }
 
-/// The background's answer.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// A bot ID as requests carry it: one UUID in lowercase, nothing around it.
+pub fn valid_id(id: &str) -> bool {
+    botlens::detect::is_uuid(id) && id.bytes().all(|b| !b.is_ascii_uppercase())
+}
+
+/// The first bot ID in what the user typed or pasted (the popup's look-up
+/// box): an ID in any case, an Explorer URL, a log line. Another resource's ID
+/// (a recording's) is not taken.
+pub fn bot_in(text: &str) -> Option<String> {
+    let found = botlens::detect::scan(text);
+    found
+        .iter()
+        .find(|m| m.kind == Kind::Bot)
+        .or(found.first())
+        .map(|m| m.id.clone())
+}
+
+/// The background's answer to an extension page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Reply {
     /// The JSON Recall sent, unparsed: the page that asked does the parsing.
@@ -56,11 +152,196 @@ pub enum Reply {
         region: Region,
         body: String,
     },
-    /// The key works in this region.
+    /// The key works in this region (for a team proxy: the proxy answers).
     KeyWorks {
         region: Region,
     },
     Failed {
         error: ApiError,
     },
+    /// The answer to `diagnose`.
+    Diagnosed(Box<Diagnosed>),
+}
+
+/// A diagnosis, with what went wrong fetching the optional parts.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Diagnosed {
+    pub diagnosis: Diagnosis,
+    pub screenshots_error: Option<ApiError>,
+    pub logs_error: Option<ApiError>,
+}
+
+/// One reportable ID in one text of a `classify` batch. Offsets count UTF-16
+/// units, as JavaScript strings do, so the overview can build `Range`s.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Classified {
+    pub id: String,
+    pub kind: Kind,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// The background's answer to a content script.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum ContentReply {
+    /// `results[i]` holds the IDs found in `texts[i]`.
+    Classified {
+        results: Vec<Vec<Classified>>,
+    },
+    Done,
+    Refused,
+}
+
+/// Run the detection rules over each text of a batch.
+pub fn classify(texts: &[String]) -> Vec<Vec<Classified>> {
+    texts
+        .iter()
+        .map(|text| {
+            botlens::detect::scan(text)
+                .into_iter()
+                .map(|m| Classified {
+                    start: utf16_len(&text[..m.start]),
+                    end: utf16_len(&text[..m.end]),
+                    id: m.id,
+                    kind: m.kind,
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn utf16_len(s: &str) -> usize {
+    s.chars().map(char::len_utf16).sum()
+}
+
+/// The toolbar badge text for a count of IDs on a page: empty for none.
+pub fn badge_text(count: u32) -> String {
+    match count {
+        0 => String::new(),
+        n if n > MAX_BADGE => format!("{MAX_BADGE}+"),
+        n => n.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ID: &str = "7c1e4b2a-9d3f-4e8a-b5c6-2f1a0d9e8b74";
+
+    fn from_json(json: &str) -> Result<Request, serde_json::Error> {
+        serde_json::from_str(json)
+    }
+
+    #[test]
+    fn each_sender_may_send_only_its_kinds() {
+        let page = Sender::ExtensionPage;
+        let content = Sender::ContentScript { tab_id: Some(3) };
+        let bot = Request::Bot { id: ID.into() };
+        let classify = Request::Classify {
+            texts: vec!["x".into()],
+        };
+        let badge = Request::PageBots { count: 2 };
+        let test = from_json(r#"{"kind":"test_key"}"#).unwrap();
+        assert_eq!(bot.check(page), Ok(()));
+        assert_eq!(test.check(page), Ok(()));
+        assert_eq!(bot.check(content), Err(Refusal::NotPermitted));
+        assert_eq!(test.check(content), Err(Refusal::NotPermitted));
+        assert_eq!(
+            Request::Logs { id: ID.into() }.check(content),
+            Err(Refusal::NotPermitted)
+        );
+        assert_eq!(classify.check(content), Ok(()));
+        assert_eq!(badge.check(content), Ok(()));
+        assert_eq!(classify.check(page), Err(Refusal::NotPermitted));
+        assert_eq!(badge.check(page), Err(Refusal::NotPermitted));
+    }
+
+    #[test]
+    fn unknown_kinds_and_fields_do_not_parse() {
+        assert!(from_json(r#"{"kind":"fetch","url":"https://evil.example"}"#).is_err());
+        assert!(from_json(r#"{"kind":"bot","id":"x","url":"https://evil"}"#).is_err());
+        assert!(from_json(r#"{"kind":"get_key"}"#).is_err());
+        assert!(from_json(r#"{"id":"x"}"#).is_err());
+        assert!(from_json(r#"{"kind":"classify","texts":"not a list"}"#).is_err());
+        assert!(from_json(r#"{"kind":"page_bots","count":-1}"#).is_err());
+    }
+
+    #[test]
+    fn classify_batches_are_bounded() {
+        let content = Sender::ContentScript { tab_id: None };
+        let many = Request::Classify {
+            texts: vec![String::new(); MAX_TEXTS + 1],
+        };
+        assert_eq!(many.check(content), Err(Refusal::TooLarge));
+        let long = Request::Classify {
+            texts: vec!["a".repeat(MAX_TEXT_LEN + 1)],
+        };
+        assert_eq!(long.check(content), Err(Refusal::TooLarge));
+        let fits = Request::Classify {
+            texts: vec!["é".repeat(MAX_TEXT_LEN); MAX_TEXTS],
+        };
+        assert_eq!(fits.check(content), Ok(()));
+    }
+
+    #[test]
+    fn bot_ids_must_be_lowercase_uuids() {
+        let ok = Request::Bot { id: ID.into() };
+        assert!(matches!(ok.bot_endpoint(), Some(Ok((Endpoint::Bot, _)))));
+        for bad in [
+            ID.to_uppercase(),
+            format!("{ID}/../../v2/secret"),
+            format!("{ID}?x=1"),
+            "../".into(),
+            String::new(),
+        ] {
+            let r = Request::Screenshots { id: bad };
+            assert!(matches!(
+                r.bot_endpoint(),
+                Some(Err(ApiError::InvalidId { .. }))
+            ));
+        }
+        assert!(Request::PageBots { count: 1 }.bot_endpoint().is_none());
+    }
+
+    #[test]
+    fn classify_reports_utf16_offsets_and_skips_other_resources() {
+        let text = format!("é🙂 bot_id {ID}, recording_id e3b9a1f4-6c2d-4a7e-9f80-5d4c3b2a1e0f");
+        let results = classify(&[text.clone(), "nothing".into()]);
+        assert_eq!(results.len(), 2);
+        assert_eq!(results[0].len(), 1);
+        let hit = &results[0][0];
+        assert_eq!(hit.id, ID);
+        assert_eq!(hit.kind, Kind::Bot);
+        let utf16: Vec<u16> = text.encode_utf16().collect();
+        assert_eq!(String::from_utf16_lossy(&utf16[hit.start..hit.end]), ID);
+        assert!(results[1].is_empty());
+    }
+
+    #[test]
+    fn the_look_up_box_takes_ids_and_explorer_urls() {
+        assert_eq!(bot_in(&ID.to_uppercase()), Some(ID.into()));
+        assert_eq!(
+            bot_in(&format!(
+                "https://eu-central-1.recall.ai/dashboard/explorer/bot/{ID}"
+            )),
+            Some(ID.into())
+        );
+        assert_eq!(bot_in(&format!("  {ID}  ")), Some(ID.into()));
+        assert_eq!(
+            bot_in(
+                "https://us-east-1.recall.ai/api/v1/recording/e3b9a1f4-6c2d-4a7e-9f80-5d4c3b2a1e0f/"
+            ),
+            None
+        );
+        assert_eq!(bot_in("not an id"), None);
+    }
+
+    #[test]
+    fn badges_are_short() {
+        assert_eq!(badge_text(0), "");
+        assert_eq!(badge_text(7), "7");
+        assert_eq!(badge_text(5000), "999+");
+    }
 }
