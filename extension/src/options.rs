@@ -12,14 +12,13 @@ use botlens::recall::error::ApiError;
 use botlens::recall::region::DEFAULT_HOST_TEMPLATE;
 use leptos::prelude::*;
 use serde::Serialize;
-use wasm_bindgen::prelude::*;
 
 use crate::chrome;
 use crate::messages::{Reply, Request};
 use crate::prefs::{parse_proxy_url, site_of, Prefs, Settings};
 
 /// Entry point of `options.html`.
-#[cfg_attr(feature = "pages", wasm_bindgen)]
+#[cfg_attr(feature = "pages", wasm_bindgen::prelude::wasm_bindgen)]
 pub fn start_options() {
     leptos::mount::mount_to_body(Options);
 }

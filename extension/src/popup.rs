@@ -15,7 +15,6 @@
 use botlens::recall::error::ApiError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-use wasm_bindgen::prelude::*;
 
 use crate::chrome;
 use crate::messages::{bot_in, Reply, Request};
@@ -25,7 +24,7 @@ use crate::prefs::{site_of, Prefs};
 const DIAGNOSED: usize = 30;
 
 /// Entry point of `popup.html`.
-#[cfg_attr(feature = "pages", wasm_bindgen)]
+#[cfg_attr(feature = "pages", wasm_bindgen::prelude::wasm_bindgen)]
 pub fn start_popup() {
     leptos::mount::mount_to_body(Popup);
 }

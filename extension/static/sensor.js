@@ -23,9 +23,22 @@
   let anchor = null; // {rect, id, focusReturn} of the ID the card is about
   let overFrame = false;
 
+  // Per-site switch (options page or popup), kept in storage.sync with the
+  // other non-secret prefs. Off until read, so a switched-off site never sees a card.
+  let siteOff = true;
+  const site = location.hostname.toLowerCase().replace(/\.$/, "");
+  function readSwitch(sitesOff) {
+    siteOff = Array.isArray(sitesOff) && sitesOff.includes(site);
+    if (siteOff && anchor) close();
+  }
+  chrome.storage.sync.get("sites_off").then((items) => readSwitch(items.sites_off), () => readSwitch([]));
+  chrome.storage.onChanged.addListener((changes, area) => {
+    if (area === "sync" && changes.sites_off) readSwitch(changes.sites_off.newValue);
+  });
+
   function optedOut(node) {
     const el = node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement;
-    return !el || el.closest(SKIP) !== null || document.documentElement.dataset.botlens === "off";
+    return siteOff || !el || el.closest(SKIP) !== null || document.documentElement.dataset.botlens === "off";
   }
 
   function caretAt(x, y) {

@@ -15,6 +15,8 @@ pub struct Output {
     pub pkg: PathBuf,
     /// Chromium build with loopback permissions, for tests and the demo only.
     pub test_extension: PathBuf,
+    /// The same for Firefox (the geckodriver end-to-end test).
+    pub test_firefox: PathBuf,
     pub chrome: PathBuf,
     pub firefox: PathBuf,
 }
@@ -59,16 +61,22 @@ pub fn all(zips: bool) -> Result<Output> {
     let target = root().join("target/botlens");
     let out = Output {
         test_extension: target.join("extension-test"),
+        test_firefox: target.join("extension-test-firefox"),
         chrome: root().join("dist/chrome"),
         firefox: root().join("dist/firefox"),
         pkg,
     };
     assemble(&out.pkg, &out.test_extension, Browser::Chrome, true)?;
+    assemble(&out.pkg, &out.test_firefox, Browser::Firefox, true)?;
     assemble(&out.pkg, &out.chrome, Browser::Chrome, false)?;
     assemble(&out.pkg, &out.firefox, Browser::Firefox, false)?;
     if zips {
         zip(&out.chrome, &root().join("dist/botlens-chrome.zip"))?;
         zip(&out.firefox, &root().join("dist/botlens-firefox.zip"))?;
+        zip(
+            &out.test_firefox,
+            &root().join("target/botlens/extension-test-firefox.zip"),
+        )?;
         print_sizes(&out)?;
     }
     Ok(out)
@@ -156,7 +164,7 @@ fn manifest(browser: Browser, loopback: bool) -> Result<Value> {
         Browser::Chrome => {
             m["background"] = json!({"service_worker": "background.js", "type": "module"})
         }
-        // Firefox runs it as an event page and needs an add-on ID and a data-collection statement.
+        // Firefox runs it as an event page and needs an add-on ID (also for storage.sync) and a data-collection statement.
         Browser::Firefox => {
             m["background"] = json!({"scripts": ["background.js"], "type": "module"});
             m["browser_specific_settings"] = json!({"gecko": {
@@ -171,8 +179,42 @@ fn manifest(browser: Browser, loopback: bool) -> Result<Value> {
             hosts.extend(LOOPBACK_HOSTS.iter().map(|h| json!(h)));
         }
         m["name"] = json!("botlens (test build)");
+    } else {
+        check_store_manifest(&m)?;
     }
     Ok(m)
+}
+
+/// A store build asks for the Recall hosts and `storage` only; loopback and
+/// any other host may only be optional (a team proxy, asked for on Save).
+fn check_store_manifest(m: &Value) -> Result {
+    let strings = |key: &str| -> Vec<String> {
+        m[key]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let hosts = strings("host_permissions");
+    if hosts.iter().any(|h| !RECALL_HOSTS.contains(&h.as_str())) {
+        return Err(format!(
+            "store manifest asks for hosts beyond Recall's: {hosts:?}"
+        ));
+    }
+    if strings("permissions") != ["storage"] {
+        return Err(format!(
+            "store manifest permissions must be [\"storage\"], not {:?}",
+            strings("permissions")
+        ));
+    }
+    let text = m.to_string();
+    if text.contains("localhost") || text.contains("127.0.0.1") || m["name"] != json!("botlens") {
+        return Err("store manifest carries test-build (loopback) settings".into());
+    }
+    Ok(())
 }
 
 /// Copy the static files and the wasm package into an unpacked extension folder.
@@ -258,4 +300,47 @@ pub fn print_sizes(out: &Output) -> Result {
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn store_builds_ask_only_for_recall_and_storage() {
+        for browser in [Browser::Chrome, Browser::Firefox] {
+            let m = manifest(browser, false).expect("store manifest");
+            let hosts: Vec<&str> = m["host_permissions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(Value::as_str)
+                .collect();
+            assert_eq!(hosts, RECALL_HOSTS);
+            assert_eq!(m["permissions"], json!(["storage"]));
+            assert!(!m.to_string().contains("localhost"));
+            assert!(!m.to_string().contains("127.0.0.1"));
+            assert_eq!(m["optional_host_permissions"], json!(["https://*/*"]));
+            assert_eq!(
+                m["content_security_policy"]["extension_pages"],
+                json!("script-src 'self' 'wasm-unsafe-eval'; object-src 'self'")
+            );
+            let scripts = &m["content_scripts"][0]["js"];
+            assert_eq!(scripts, &json!(["sensor.js", "overview.js"]));
+        }
+    }
+
+    #[test]
+    fn test_builds_add_loopback_and_the_check_catches_it() {
+        let m = manifest(Browser::Chrome, true).expect("test manifest");
+        assert!(m["host_permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h == "http://127.0.0.1/*"));
+        assert!(check_store_manifest(&m).is_err());
+        let mut broad = manifest(Browser::Firefox, false).unwrap();
+        broad["permissions"] = json!(["storage", "tabs"]);
+        assert!(check_store_manifest(&broad).is_err());
+    }
 }

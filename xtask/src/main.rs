@@ -111,7 +111,15 @@ fn test() -> Result {
         "warnings",
     ]))?;
     // Native: the core, the CLI, the simulator.
-    run(cargo().args(["test", "-p", "botlens", "-p", "xtask"]))?;
+    run(cargo().args([
+        "test",
+        "-p",
+        "botlens",
+        "-p",
+        "botlens-extension",
+        "-p",
+        "xtask",
+    ]))?;
     // Browser: component tests in real headless Chromium.
     run(cargo()
         .args([
@@ -132,7 +140,10 @@ fn test() -> Result {
     run(Command::new("node")
         .args(["--test", "--test-concurrency=1", "tests/e2e/"])
         .env("BOTLENS_BIN", root().join("target/debug/botlens"))
-        .env("BOTLENS_EXTENSION", &out.test_extension))
+        .env("BOTLENS_EXTENSION", &out.test_extension)
+        .env("BOTLENS_FIREFOX_EXTENSION", &out.test_firefox)
+        .env("GECKODRIVER", tools::geckodriver())
+        .env("FIREFOX", tools::firefox_bin()))
 }
 
 fn e2e_page(args: &[String]) -> Result {

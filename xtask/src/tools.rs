@@ -11,6 +11,8 @@ pub enum Need {
     Build,
     /// Build + Chromium and chromedriver.
     Browser,
+    /// Browser + Firefox ESR and geckodriver.
+    Firefox,
     /// Everything the test command runs.
     Everything,
 }
@@ -21,6 +23,9 @@ pub fn ensure(need: Need) -> Result {
     npm_tools()?;
     if need >= Need::Browser {
         browser()?;
+    }
+    if need >= Need::Firefox {
+        firefox()?;
     }
     Ok(())
 }
@@ -135,4 +140,54 @@ fn browser() -> Result {
             "chromium-driver",
         ])
         .env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
+/// Where geckodriver is: `$GECKODRIVER`, then cargo's bin folder, then PATH.
+pub fn geckodriver() -> PathBuf {
+    if let Some(path) = std::env::var_os("GECKODRIVER") {
+        return PathBuf::from(path);
+    }
+    let cargo_bin = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")))
+        .map(|home| home.join("bin/geckodriver"));
+    match cargo_bin {
+        Some(path) if path.exists() => path,
+        _ => PathBuf::from("geckodriver"),
+    }
+}
+
+pub fn firefox_bin() -> PathBuf {
+    PathBuf::from("/usr/bin/firefox-esr")
+}
+
+/// Firefox ESR (Debian's package) and geckodriver (`cargo install`), for the
+/// Firefox end-to-end test.
+fn firefox() -> Result {
+    if !firefox_bin().exists() {
+        let debian = Path::new("/etc/debian_version").exists();
+        let root_user = output(Command::new("id").arg("-u")).trim() == "0";
+        if !(debian && root_user) {
+            return Err(
+                "Firefox ESR is needed at /usr/bin/firefox-esr for the Firefox end-to-end test. \
+                 On Debian or Ubuntu run: sudo apt-get install firefox-esr"
+                    .into(),
+            );
+        }
+        run(Command::new("apt-get").args(["update", "-q"]))?;
+        run(Command::new("apt-get")
+            .args([
+                "install",
+                "-y",
+                "-q",
+                "--no-install-recommends",
+                "firefox-esr",
+            ])
+            .env("DEBIAN_FRONTEND", "noninteractive"))?;
+    }
+    if !succeeds(Command::new(geckodriver()).arg("--version")) {
+        // About a minute and a half on two cores.
+        run(crate::cargo().args(["install", "geckodriver", "--locked"]))?;
+    }
+    Ok(())
 }
