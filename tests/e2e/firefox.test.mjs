@@ -1,0 +1,188 @@
+// The same extension in headless Firefox ESR, driven through geckodriver's
+// WebDriver HTTP API: install the Firefox test build as a temporary add-on,
+// paste the key in its options as a user would, hover a bot ID on a page and
+// read the card. Skipped (with the reason) when Firefox or geckodriver is absent.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { root, servePages, sleep, startSimulator } from "./harness.mjs";
+
+const extension = process.env.BOTLENS_FIREFOX_EXTENSION || join(root, "target/botlens/extension-test-firefox");
+const firefox = process.env.FIREFOX || "/usr/bin/firefox-esr";
+const geckodriver = process.env.GECKODRIVER || join(process.env.HOME || "/root", ".cargo/bin/geckodriver");
+const ADDON_ID = "botlens@botlens.dev";
+const UUID = "5b0715e1-0000-4000-8000-00000000b07e"; // the add-on's moz-extension:// host, fixed by a pref
+const ORIGIN = `moz-extension://${UUID}`;
+const REGIONS = ["us-west-2", "us-east-1", "eu-central-1", "ap-northeast-1"];
+const missing = [firefox, geckodriver, join(extension, "manifest.json")].filter((p) => !existsSync(p));
+const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Zip the unpacked add-on (Python's zipfile: no zip binary needed), base64. */
+function zipBase64(dir) {
+  const tmp = mkdtempSync(join(tmpdir(), "botlens-xpi-"));
+  const file = join(tmp, "botlens.xpi");
+  execFileSync("python3", ["-c", `
+import os, sys, zipfile
+src, out = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+    for base, _, files in os.walk(src):
+        for f in files:
+            p = os.path.join(base, f)
+            z.write(p, os.path.relpath(p, src))
+`, dir, file]);
+  const data = readFileSync(file).toString("base64");
+  rmSync(tmp, { recursive: true, force: true });
+  return data;
+}
+
+describe("extension in Firefox ESR", { skip: missing.length ? `missing: ${missing.join(", ")}` : false }, () => {
+  let sim, site, driver, base, session;
+
+  async function wd(method, path, body) {
+    const response = await fetch(`${base}/session/${session}${path}`, {
+      method,
+      headers: { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = await response.json();
+    if (!response.ok) throw new Error(`${method} ${path}: ${JSON.stringify(json.value)}`);
+    return json.value;
+  }
+  const run = (script, ...args) => wd("POST", "/execute/sync", { script, args });
+  const find = async (css) => (await wd("POST", "/element", { using: "css selector", value: css }))[ELEMENT];
+  async function waitFor(script, timeout = 15000, ...args) {
+    const end = Date.now() + timeout;
+    for (;;) {
+      const value = await run(script, ...args);
+      if (value) return value;
+      if (Date.now() > end) throw new Error(`timed out waiting for: ${script}`);
+      await sleep(100);
+    }
+  }
+
+  /** Open one of the add-on's pages in the current tab, as the browser's own UI would. */
+  async function openExtensionPage(path) {
+    await wd("POST", "/moz/context", { context: "chrome" });
+    try {
+      await run("window.openTrustedLinkIn(arguments[0], 'current');", `${ORIGIN}/${path}`);
+    } finally {
+      await wd("POST", "/moz/context", { context: "content" });
+    }
+  }
+
+  before(async () => {
+    sim = await startSimulator(["--scenarios", join(root, "tests/e2e/scenarios")]);
+    site = await servePages(join(root, "tests/e2e/pages"));
+    const port = await freePort();
+    // System access: WebDriver may not navigate to moz-extension:// pages; the browser's chrome may.
+    driver = spawn(geckodriver, ["--port", String(port), "--host", "127.0.0.1", "--allow-system-access"], { stdio: "ignore" });
+    base = `http://127.0.0.1:${port}`;
+    for (let i = 0; i < 100; i++) {
+      try {
+        if ((await fetch(`${base}/status`)).ok) break;
+      } catch {
+        await sleep(100);
+      }
+    }
+    const created = await fetch(`${base}/session`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        capabilities: {
+          alwaysMatch: {
+            browserName: "firefox",
+            "moz:firefoxOptions": {
+              binary: firefox,
+              args: ["-headless", "-width=1200", "-height=800"],
+              prefs: {
+                "extensions.webextensions.uuids": JSON.stringify({ [ADDON_ID]: UUID }),
+                // The simulator's region hosts, as on Chromium where *.localhost is loopback.
+                "network.dns.localDomains": REGIONS.map((r) => `${r}.localhost`).join(","),
+                "network.proxy.allow_hijacking_localhost": false,
+              },
+            },
+          },
+        },
+      }),
+    }).then((r) => r.json());
+    if (!created.value || !created.value.sessionId) throw new Error(`no session: ${JSON.stringify(created)}`);
+    session = created.value.sessionId;
+    const installed = await wd("POST", "/moz/addon/install", { addon: zipBase64(extension), temporary: true });
+    assert.equal(installed, ADDON_ID);
+  });
+
+  after(async () => {
+    if (session) await wd("DELETE", "").catch(() => {});
+    driver?.kill();
+    await site?.stop();
+    await sim?.stop();
+  });
+
+  test("a new user's first hover shows the card", async () => {
+    // Install, paste the key (and the simulator's host) in the options page.
+    await openExtensionPage("options.html");
+    await waitFor("return location.protocol === 'moz-extension:' && !!document.querySelector('#save')");
+    await wd("POST", `/element/${await find("#api-key")}/value`, { text: "demo" });
+    const host = await find("#host-template");
+    await wd("POST", `/element/${host}/clear`, {});
+    await wd("POST", `/element/${host}/value`, { text: sim.host });
+    await wd("POST", `/element/${await find("#test")}/click`, {});
+    const tested = await waitFor("const r = document.querySelector('#test-result'); return r && [r.dataset.outcome, r.textContent]");
+    assert.equal(tested[0], "ok", tested[1]);
+    await wd("POST", `/element/${await find("#save")}/click`, {});
+    await waitFor("return !!document.querySelector('#saved')");
+
+    // A page with bot IDs; rest the pointer on one.
+    const id = "a1c3e5f7-9b2d-4f6e-8a1c-3e5f7a9b2d4f"; // us-west-2: found after the region search
+    await wd("POST", "/url", { url: `${site.url}/ordinary.html` });
+    const point = await run(`
+      const needle = arguments[0];
+      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const at = node.data.indexOf(needle);
+        if (at < 0) continue;
+        node.parentElement.scrollIntoView({ block: "center" });
+        const range = document.createRange();
+        range.setStart(node, at);
+        range.setEnd(node, at + needle.length);
+        const r = range.getClientRects()[0];
+        return { x: Math.round(r.left + Math.min(r.width / 2, 40)), y: Math.round(r.top + r.height / 2) };
+      }
+      return null;`, id);
+    assert.ok(point, "the ID is on the page");
+    await wd("POST", "/actions", {
+      actions: [{
+        type: "pointer", id: "mouse", parameters: { pointerType: "mouse" },
+        actions: [
+          { type: "pointerMove", x: point.x - 30, y: point.y + 40, duration: 0 },
+          { type: "pointerMove", x: point.x, y: point.y, duration: 100 },
+          { type: "pause", duration: 500 },
+        ],
+      }],
+    });
+    await waitFor(`const f = [...document.querySelectorAll("iframe")].find((e) => e.src.startsWith("moz-extension:"));
+      return f && getComputedStyle(f).visibility === "visible"`);
+    const frame = await run(`return [...document.querySelectorAll("iframe")].find((e) => e.src.startsWith("moz-extension:"))`);
+    await wd("POST", "/frame", { id: frame });
+    const card = await waitFor(`const c = document.querySelector('.botlens-card[data-bot-id="${id}"]:not([data-state="loading"])');
+      return c && { state: c.dataset.state, verdict: c.dataset.verdict, reason: c.dataset.reason, text: c.innerText }`);
+    await wd("POST", "/frame/parent", {});
+    assert.equal(card.state, "ready", card.text);
+    assert.equal(card.verdict, "failed");
+    assert.equal(card.reason, "timeout_exceeded_recording_permission_denied");
+  });
+});
