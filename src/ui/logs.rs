@@ -11,6 +11,7 @@ use crate::diagnose::{Note, NoteLevel, NoteSource};
 pub fn Logs(notes: Vec<Note>, section: Section, want: Option<Callback<()>>) -> impl IntoView {
     let minimum = RwSignal::new(NoteLevel::Info);
     let count = notes.len();
+    let shown = section == Section::Shown;
     let notes = StoredValue::new(notes);
     let status = match section {
         Section::NotAsked | Section::Loading => Some("Loading bot logs…".to_string()),
@@ -28,7 +29,7 @@ pub fn Logs(notes: Vec<Note>, section: Section, want: Option<Callback<()>>) -> i
                     if let Some(want) = want { want.run(()) }
                 }
             }>
-            <summary>{format!("Notes and logs · {count}")}</summary>
+            <summary>{if shown { format!("Notes and logs · {count}") } else { "Notes and logs".to_string() }}</summary>
             <label class="filter">"Show "
                 <select on:change=move |ev| minimum.set(match event_target_value(&ev).as_str() {
                     "warning" => NoteLevel::Warning,
