@@ -3,7 +3,9 @@
 // underlines them in "overview" mode, reports their number for the toolbar
 // badge, and tells the popup which IDs the page holds. Like the sensor it
 // holds no key, calls no API, renders no data and never changes the page's
-// DOM (underlines use the CSS Custom Highlight API).
+// DOM: underlines are CSS Custom Highlights (styled by overview.css, a
+// content-script stylesheet, so no <style> node either), and the page's text
+// nodes are only read, never split, wrapped or replaced.
 //
 // Message protocol (keep it when replacing the internals):
 // - to the background, chrome.runtime.sendMessage (content scripts may send only these two):
@@ -12,130 +14,441 @@
 //       IDs of texts[i] ("bot" or "candidate"), start/end in UTF-16 units. {outcome: "refused"}
 //       when the batch is out of bounds.
 //   {kind: "page_bots", count}            → {outcome: "done"}; sets the badge of this tab
-//       (sent in overview mode only, after each full pass).
+//       (sent in overview mode only, when the count changed after a pass).
 // - from the popup, chrome.tabs.sendMessage(tabId, …), answered only to the extension's pages:
 //   {kind: "list_bots"} → {host, off, bots: [{id, kind}]}; scans first if the page was not scanned.
 // Prefs read from chrome.storage.sync: sites_off (host names), detection ("hover" | "overview").
+//
+// How the work is cut up (no task of ours may come near 50 ms):
+// - One work queue of roots (the body for a full pass; the nodes a MutationObserver saw
+//   added or changed). It is drained in requestIdleCallback slices of at most SLICE_MS,
+//   checking the clock every CHECK_EVERY nodes. A text node is only looked at if it is at
+//   least 36 units long and a UUID-shaped regex matches (the quick filter); only those
+//   are checked against the skip list and sent for classification.
+// - Candidate texts travel in batches (≤ MAX_TEXTS texts, each ≤ MAX_LEN units: longer
+//   text nodes are cut into pieces overlapping by OVERLAP), at most MAX_IN_FLIGHT at once.
+// - At most MAX_MATCHES occurrences are kept and underlined; beyond that the page is
+//   "capped" and new text is no longer scanned (the count stays what was found).
+// - Each text node that held an ID remembers its text: a node seen again unchanged is
+//   not sent again; nodes removed from the page are dropped (and their IDs uncounted).
 (() => {
   "use strict";
   if (window.__botlensOverview) return; // injected once per document
   window.__botlensOverview = true;
 
   const UUID = /[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/;
-  const SKIP = "script,style,template,noscript,textarea,input,select,[contenteditable=''],[contenteditable=true],[data-botlens=off]";
+  const SKIP = "script,style,template,noscript,textarea,input,select,[contenteditable=''],[contenteditable=true],[contenteditable=plaintext-only],[data-botlens=off]";
+  // Elements whose attributes may carry an ID (the sensor reads the same ones on hover).
+  const CARRIERS = "a[href],[title],[aria-label],[data-bot-id]";
   const MAX_TEXTS = 200; // per classify batch (the background refuses more)
-  const MAX_LEN = 8192; // per text
-  const OVERLAP = 64; // long texts are cut into pieces that overlap by this much
-  const MAX_NODES = 20000; // a page with more ID-bearing nodes is only partly scanned
+  const MAX_LEN = 8192; // per text, UTF-16 units
+  const OVERLAP = 256; // long texts are cut into pieces that overlap by this much
+  const MAX_IN_FLIGHT = 4; // classify batches awaiting an answer
+  const MAX_MATCHES = 5000; // occurrences kept and underlined; then the page is capped
+  const MAX_ROOTS = 2000; // queued mutation roots; more and the whole page is walked again
+  const SLICE_MS = 8; // longest slice of work
+  const CHECK_EVERY = 64; // nodes between two looks at the clock
+  const HIGHLIGHT = "botlens"; // ::highlight(botlens) in overview.css
 
   const site = location.hostname.toLowerCase().replace(/\.$/, "");
-  let off = true;
+  const ownFrames = chrome.runtime.getURL("");
+  let siteOff = true; // until the prefs are read
   let mode = "hover";
-  let ids = new Map(); // id → "bot" | "candidate"
-  let scanning = null; // the pass under way
-  let scanned = false;
+  let dead = false; // the extension was reloaded: this script can no longer talk to it
+
+  // What was found: per node (text node, or element for attribute carriers) its hits.
+  const entries = new Map(); // node → {data, hits: [{id, kind, start, range}]}
+  const ids = new Map(); // id → {kind, n}
+  let matches = 0;
+  let capped = false;
+  const highlight = typeof Highlight === "function" ? new Highlight() : null;
+  let shown = false; // the highlight is registered
+
+  // The work queue.
+  let roots = []; // nodes to walk
+  let queued = new Set();
+  let job = null; // {walker, carriers, i} of the root being walked
+  let pending = []; // pieces waiting for a batch
+  let inFlight = 0;
+  let scheduled = false;
+  let purge = false; // nodes were removed: drop entries of disconnected nodes
+  let generation = 0; // bumped on reset: answers for an older generation are dropped
+  let passDone = true;
+  let waiters = []; // resolved when the queue is drained
+  let reported = -1;
+  let observer = null;
 
   const idle = window.requestIdleCallback
-    ? (f) => window.requestIdleCallback(f, { timeout: 500 })
-    : (f) => setTimeout(() => f({ timeRemaining: () => 8 }), 1);
+    ? (f) => window.requestIdleCallback(f, { timeout: 1000 })
+    : (f) => setTimeout(() => f(null), 16);
 
-  // Text pieces that may hold an ID, with where each came from.
-  function collect() {
-    return new Promise((resolve) => {
-      const pieces = [];
-      if (!document.body) return resolve(pieces);
-      // An element to skip is rejected with its whole subtree.
-      const filter = (node) =>
-        node.nodeType === Node.ELEMENT_NODE && node.matches(SKIP) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT;
-      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT | NodeFilter.SHOW_ELEMENT, filter);
-      const step = (deadline) => {
+  function pageOff() {
+    return document.documentElement.getAttribute("data-botlens") === "off";
+  }
+  function active() {
+    return !dead && !siteOff && !pageOff();
+  }
+  function overview() {
+    return active() && mode === "overview";
+  }
+
+  // ---- the walk ----
+
+  function eligible(el) {
+    return el !== null && el.closest(SKIP) === null;
+  }
+
+  function enqueue(node) {
+    if (capped || queued.has(node)) return;
+    if (roots.length >= MAX_ROOTS) {
+      // Too many scattered changes: walk the whole page once instead.
+      roots = [];
+      queued = new Set();
+      if (document.body) node = document.body;
+    }
+    queued.add(node);
+    roots.push(node);
+    passDone = false;
+  }
+
+  function nextJob() {
+    while (roots.length) {
+      const root = roots.shift();
+      queued.delete(root);
+      if (!root.isConnected || !document.body || !document.body.contains(root)) continue;
+      if (root.nodeType === Node.TEXT_NODE) {
+        takeText(root);
+        continue;
+      }
+      if (root.nodeType !== Node.ELEMENT_NODE && root.nodeType !== Node.DOCUMENT_FRAGMENT_NODE) continue;
+      if (root.nodeType === Node.ELEMENT_NODE && root.closest(SKIP) !== null && !root.hasAttribute("data-botlens")) continue;
+      job = { root, walker: document.createTreeWalker(root, NodeFilter.SHOW_TEXT), carriers: null, i: 0 };
+      return job;
+    }
+    return null;
+  }
+
+  // Work for at most `budget` ms; true when the queue is drained.
+  function work(budget) {
+    const end = performance.now() + budget;
+    let n = 0;
+    while (job || nextJob()) {
+      if (inFlight >= MAX_IN_FLIGHT && pending.length >= MAX_TEXTS) return false; // wait for answers
+      if (job.carriers === null) {
+        const walker = job.walker;
         let node;
-        while (deadline.timeRemaining() > 1 && (node = walker.nextNode())) {
-          if (node.nodeType === Node.ELEMENT_NODE) {
-            const href = node.tagName === "A" && node.getAttribute("href");
-            if (href && UUID.test(href)) pieces.push({ text: href.slice(0, MAX_LEN) });
-            continue;
-          }
+        while ((node = walker.nextNode())) {
           const data = node.data;
-          if (data.length < 36 || !UUID.test(data)) continue;
-          for (let at = 0; at < data.length; at += MAX_LEN - OVERLAP) {
-            pieces.push({ node, at, text: data.slice(at, at + MAX_LEN) });
-            if (at + MAX_LEN >= data.length) break;
-          }
-          if (pieces.length > MAX_NODES) return resolve(pieces);
+          if ((data.length >= 36 && UUID.test(data)) || (entries.size !== 0 && entries.has(node))) takeText(node);
+          if (++n % CHECK_EVERY === 0 && performance.now() > end) return false;
         }
-        if (node) idle(step);
-        else resolve(pieces);
-      };
-      idle(step);
+        // Then the attributes of the root's elements.
+        const root = job.root;
+        if (root.nodeType === Node.ELEMENT_NODE && root.matches(CARRIERS)) takeCarrier(root);
+        job.carriers = root.querySelectorAll ? root.querySelectorAll(CARRIERS) : [];
+      }
+      const carriers = job.carriers;
+      while (job.i < carriers.length) {
+        takeCarrier(carriers[job.i++]);
+        if (++n % CHECK_EVERY === 0 && performance.now() > end) return false;
+      }
+      job = null;
+    }
+    return true;
+  }
+
+  function takeText(node) {
+    const data = node.data;
+    const prev = entries.get(node);
+    const candidate = data.length >= 36 && UUID.test(data) && eligible(node.parentElement);
+    if (prev) {
+      if (candidate && prev.data === data) return; // seen, unchanged
+      drop(node, prev);
+    }
+    if (!candidate) return;
+    if (matches >= MAX_MATCHES) {
+      capped = true;
+      return;
+    }
+    const entry = { data, hits: [] };
+    entries.set(node, entry);
+    for (let at = 0; ; at += MAX_LEN - OVERLAP) {
+      pending.push({ node, entry, at, text: at === 0 && data.length <= MAX_LEN ? data : data.slice(at, at + MAX_LEN) });
+      if (at + MAX_LEN >= data.length) break;
+    }
+    if (pending.length >= MAX_TEXTS) flush();
+  }
+
+  // An element whose href, title, aria-label or data-bot-id holds an ID.
+  function takeCarrier(el) {
+    const values = [];
+    for (const name of ["href", "title", "aria-label", "data-bot-id"]) {
+      const value = el.getAttribute(name);
+      if (value && value.length >= 36 && UUID.test(value)) {
+        // The attribute's name is context for the rules (data-bot-id → bot).
+        values.push(name === "href" || name === "title" ? value.slice(0, MAX_LEN) : `${name}="${value.slice(0, MAX_LEN - 20)}"`);
+      }
+    }
+    const data = values.join("\n");
+    const prev = entries.get(el);
+    const candidate = values.length > 0 && eligible(el);
+    if (prev) {
+      if (candidate && prev.data === data) return;
+      drop(el, prev);
+    }
+    if (!candidate) return;
+    if (matches >= MAX_MATCHES) {
+      capped = true;
+      return;
+    }
+    const entry = { data, hits: [], attribute: true };
+    entries.set(el, entry);
+    for (const text of values) pending.push({ node: el, entry, at: -1, text });
+    if (pending.length >= MAX_TEXTS) flush();
+  }
+
+  // ---- classification ----
+
+  function flush() {
+    while (pending.length) {
+      const batch = pending.splice(0, MAX_TEXTS);
+      const gen = generation;
+      inFlight++;
+      chrome.runtime.sendMessage({ kind: "classify", texts: batch.map((p) => p.text) }).then(
+        (reply) => {
+          inFlight--;
+          if (gen !== generation) return;
+          if (reply && reply.outcome === "classified" && Array.isArray(reply.results)) record(batch, reply.results);
+          schedule();
+        },
+        () => {
+          inFlight--;
+          stopForGood();
+        },
+      );
+    }
+  }
+
+  function record(batch, results) {
+    for (let i = 0; i < batch.length; i++) {
+      const piece = batch[i];
+      const found = results[i];
+      if (!Array.isArray(found) || entries.get(piece.node) !== piece.entry) continue; // changed since
+      for (const m of found) {
+        if (!m || typeof m.id !== "string") continue;
+        const kind = m.kind === "bot" ? "bot" : "candidate";
+        const entry = piece.entry;
+        if (piece.at < 0) {
+          // An attribute: count it; underline the link's text when it has any.
+          if (entry.hits.some((h) => h.id === m.id)) continue;
+          addHit(entry, { id: m.id, kind, start: -1, range: linkRange(piece.node) });
+          continue;
+        }
+        const start = piece.at + m.start;
+        const end = piece.at + m.end;
+        if (!(end - start === 36) || entry.hits.some((h) => h.start === start)) continue; // overlap
+        let range = null;
+        try {
+          range = new Range();
+          range.setStart(piece.node, start);
+          range.setEnd(piece.node, end);
+        } catch {
+          continue; // the text changed meanwhile; the observer will bring it back
+        }
+        addHit(entry, { id: m.id, kind, start, range });
+      }
+    }
+  }
+
+  function linkRange(el) {
+    if (el.tagName !== "A" || !el.textContent.trim()) return null;
+    const range = new Range();
+    range.selectNodeContents(el);
+    return range;
+  }
+
+  function addHit(entry, hit) {
+    if (matches >= MAX_MATCHES) {
+      capped = true;
+      return;
+    }
+    entry.hits.push(hit);
+    matches++;
+    const known = ids.get(hit.id);
+    if (known) {
+      known.n++;
+      if (hit.kind === "bot") known.kind = "bot"; // a bot anywhere is a bot everywhere
+    } else {
+      ids.set(hit.id, { kind: hit.kind, n: 1 });
+    }
+    if (hit.range && highlight) highlight.add(hit.range);
+  }
+
+  function drop(node, entry) {
+    entries.delete(node);
+    for (const hit of entry.hits) {
+      matches--;
+      const known = ids.get(hit.id);
+      if (known && --known.n <= 0) ids.delete(hit.id);
+      if (hit.range && highlight) highlight.delete(hit.range);
+    }
+    if (matches < MAX_MATCHES) capped = false;
+  }
+
+  // ---- scheduling ----
+
+  function schedule() {
+    if (scheduled || dead) return;
+    scheduled = true;
+    idle(run);
+  }
+
+  function run(deadline) {
+    scheduled = false;
+    if (!active() && !waiters.length) return;
+    const left = deadline && !deadline.didTimeout ? deadline.timeRemaining() : SLICE_MS;
+    const drained = work(Math.max(1, Math.min(SLICE_MS, left)));
+    flush();
+    if (!drained) return schedule();
+    if (inFlight > 0) return; // the last answer schedules the end of the pass
+    finish();
+  }
+
+  function finish() {
+    if (passDone) return;
+    passDone = true;
+    if (purge) {
+      purge = false;
+      for (const [node, entry] of entries) if (!node.isConnected) drop(node, entry);
+    }
+    if (overview()) {
+      show(true);
+      if (ids.size !== reported) {
+        reported = ids.size;
+        chrome.runtime.sendMessage({ kind: "page_bots", count: reported }).catch(stopForGood);
+      }
+    }
+    const done = waiters;
+    waiters = [];
+    for (const resolve of done) resolve();
+  }
+
+  // A full pass over the page; resolves when it is done.
+  function fullPass() {
+    const done = new Promise((resolve) => waiters.push(resolve));
+    purge = true;
+    if (document.body) enqueue(document.body);
+    passDone = false;
+    schedule();
+    return done;
+  }
+
+  function show(on) {
+    if (!highlight || typeof CSS === "undefined" || !CSS.highlights) return;
+    if (on && !shown) CSS.highlights.set(HIGHLIGHT, highlight);
+    else if (!on && shown) CSS.highlights.delete(HIGHLIGHT);
+    shown = on;
+  }
+
+  // Forget everything (mode or site switched): the next pass starts afresh.
+  function reset() {
+    generation++;
+    if (observer) observer.disconnect();
+    observer = null;
+    show(false);
+    if (highlight) highlight.clear();
+    entries.clear();
+    ids.clear();
+    matches = 0;
+    capped = false;
+    roots = [];
+    queued = new Set();
+    job = null;
+    pending = [];
+    passDone = true;
+    const done = waiters;
+    waiters = [];
+    for (const resolve of done) resolve();
+  }
+
+  function stopForGood() {
+    dead = true;
+    reset();
+  }
+
+  // ---- following the page ----
+
+  function ours(node) {
+    return node.nodeName === "IFRAME" && typeof node.src === "string" && node.src.startsWith(ownFrames);
+  }
+
+  function observe() {
+    if (observer) return;
+    observer = new MutationObserver((records) => {
+      let htmlSwitch = false;
+      for (const r of records) {
+        if (r.type === "childList") {
+          for (const node of r.addedNodes) if (!ours(node)) enqueue(node);
+          if (r.removedNodes.length) purge = true;
+        } else if (r.type === "characterData") {
+          enqueue(r.target);
+        } else if (r.target === document.documentElement) {
+          htmlSwitch = true;
+        } else {
+          enqueue(r.target); // data-botlens changed: its subtree is re-read
+          purge = true;
+        }
+      }
+      if (htmlSwitch) return reconsider();
+      if (roots.length || purge) {
+        passDone = false;
+        schedule();
+      }
+    });
+    observer.observe(document.documentElement, {
+      childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ["data-botlens"],
     });
   }
 
-  async function classify(pieces) {
-    const found = new Map();
-    const ranges = [];
-    for (let i = 0; i < pieces.length; i += MAX_TEXTS) {
-      const batch = pieces.slice(i, i + MAX_TEXTS);
-      let reply;
-      try {
-        reply = await chrome.runtime.sendMessage({ kind: "classify", texts: batch.map((p) => p.text) });
-      } catch {
-        return { found, ranges }; // the extension was reloaded or updated
-      }
-      if (!reply || reply.outcome !== "classified" || !Array.isArray(reply.results)) continue;
-      reply.results.forEach((matches, j) => {
-        const piece = batch[j];
-        for (const m of matches || []) {
-          if (found.get(m.id) !== "bot") found.set(m.id, m.kind);
-          if (piece && piece.node) {
-            try {
-              const range = new Range();
-              range.setStart(piece.node, piece.at + m.start);
-              range.setEnd(piece.node, piece.at + m.end);
-              ranges.push(range);
-            } catch {
-              // The text changed meanwhile.
-            }
-          }
-        }
-      });
+  // Prefs or <html data-botlens> changed: start, stop, or switch the underlines.
+  function reconsider() {
+    if (!active()) {
+      const had = reported > 0;
+      reset();
+      reported = 0;
+      if (had && !dead) chrome.runtime.sendMessage({ kind: "page_bots", count: 0 }).catch(() => {});
+      if (!dead && pageOff()) watchHtml(); // come back when the page opts in again
+      return;
     }
-    return { found, ranges };
+    if (mode === "overview") {
+      observe();
+      fullPass();
+    } else {
+      // Hover only: no underlines, no badge, no observer; the popup still gets a list.
+      const had = reported > 0;
+      reset();
+      reported = -1;
+      if (had) chrome.runtime.sendMessage({ kind: "page_bots", count: 0 }).catch(() => {});
+    }
   }
 
-  function underline(ranges) {
-    if (typeof CSS === "undefined" || !CSS.highlights || typeof Highlight === "undefined") return;
-    if (mode === "overview" && !off && ranges.length) CSS.highlights.set("botlens", new Highlight(...ranges));
-    else CSS.highlights.delete("botlens");
-  }
-
-  function scan() {
-    if (scanning) return scanning;
-    scanning = (async () => {
-      const { found, ranges } = await classify(await collect());
-      ids = found;
-      scanned = true;
-      underline(ranges);
-      if (mode === "overview" && !off) {
-        chrome.runtime.sendMessage({ kind: "page_bots", count: ids.size }).catch(() => {});
+  // While the whole page is opted out, only <html data-botlens> is watched.
+  function watchHtml() {
+    if (observer) return;
+    observer = new MutationObserver(() => {
+      if (!pageOff()) {
+        observer.disconnect();
+        observer = null;
+        reconsider();
       }
-    })().finally(() => { scanning = null; });
-    return scanning;
+    });
+    observer.observe(document.documentElement, { attributes: true, attributeFilter: ["data-botlens"] });
   }
 
   function apply(items) {
-    if ("sites_off" in items) {
-      off = (Array.isArray(items.sites_off) && items.sites_off.includes(site)) || document.documentElement.dataset.botlens === "off";
-    }
+    if ("sites_off" in items) siteOff = Array.isArray(items.sites_off) && items.sites_off.includes(site);
     if ("detection" in items) mode = items.detection === "overview" ? "overview" : "hover";
-    if (off) {
-      underline([]);
-      chrome.runtime.sendMessage({ kind: "page_bots", count: 0 }).catch(() => {});
-    } else if (mode === "overview") {
-      scan();
-    } else {
-      underline([]);
-    }
+    reconsider();
   }
 
   chrome.storage.sync.get(["sites_off", "detection"]).then(
@@ -154,16 +467,19 @@
     // Only the extension's own pages (the popup) ask; they are not in a tab.
     if (sender.id !== chrome.runtime.id || sender.tab) return false;
     if (!message || message.kind !== "list_bots") return false;
+    const off = !active();
     const answer = () => sendResponse({
       host: site,
       off,
-      bots: off ? [] : [...ids].map(([id, kind]) => ({ id, kind })),
+      bots: off ? [] : [...ids].map(([id, { kind }]) => ({ id, kind })),
     });
-    if (off || scanned) {
+    if (off) {
       answer();
       return false;
     }
-    scan().then(answer, answer);
+    // Overview mode keeps up with the page; hover mode reads it now.
+    const ready = mode === "overview" && passDone ? Promise.resolve() : fullPass();
+    ready.then(answer, answer);
     return true; // answered asynchronously
   });
 })();
