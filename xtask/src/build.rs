@@ -19,6 +19,9 @@ pub struct Output {
     pub test_firefox: PathBuf,
     pub chrome: PathBuf,
     pub firefox: PathBuf,
+    /// The embed: botlens.js, botlens.mjs, card.html and the wasm (`dist/embed`).
+    pub embed: PathBuf,
+    pub embed_pkg: PathBuf,
 }
 
 #[derive(Clone, Copy)]
@@ -64,8 +67,19 @@ pub fn all(zips: bool) -> Result<Output> {
         test_firefox: target.join("extension-test-firefox"),
         chrome: root().join("dist/chrome"),
         firefox: root().join("dist/firefox"),
+        embed: root().join("dist/embed"),
+        embed_pkg: wasm_modules(
+            "embed",
+            &[Module {
+                package: "botlens-embed",
+                artifact: "botlens_embed",
+                features: &[],
+                out_name: "botlens_embed",
+            }],
+        )?,
         pkg,
     };
+    assemble_embed(&out.embed_pkg, &out.embed)?;
     assemble(&out.pkg, &out.test_extension, Browser::Chrome, true)?;
     assemble(&out.pkg, &out.test_firefox, Browser::Firefox, true)?;
     assemble(&out.pkg, &out.chrome, Browser::Chrome, false)?;
@@ -152,6 +166,13 @@ fn wasm(module: &Module, pkg: &Path) -> Result {
         .arg(&bg))
 }
 
+/// The embed: `www/static/*` and the wasm package side by side.
+fn assemble_embed(pkg: &Path, dir: &Path) -> Result {
+    let _ = fs::remove_dir_all(dir);
+    copy_dir(&root().join("www/static"), dir)?;
+    copy_dir(pkg, &dir.join("pkg"))
+}
+
 /// One manifest template, one line per browser difference.
 fn manifest(browser: Browser, loopback: bool) -> Result<Value> {
     let path = root().join("extension/static/manifest.json");
@@ -171,7 +192,7 @@ fn manifest(browser: Browser, loopback: bool) -> Result<Value> {
                 "id": "botlens@botlens.dev",
                 "strict_min_version": "140.0",
                 "data_collection_permissions": {"required": ["none"]}
-            }});
+            }, "gecko_android": {"strict_min_version": "142.0"}});
         }
     }
     if loopback {
@@ -299,6 +320,32 @@ pub fn print_sizes(out: &Output) -> Result {
             total.1
         );
     }
+    print_embed_sizes(out)
+}
+
+/// The embed's files: what an internal tool's page downloads.
+fn print_embed_sizes(out: &Output) -> Result {
+    let mut total = (0, 0);
+    let loader = ["botlens.js", "botlens.mjs", "card-frame.js", "card.html"]
+        .iter()
+        .map(|f| out.embed.join(f));
+    let pkg = ["botlens_embed_bg.wasm", "botlens_embed.js"]
+        .iter()
+        .map(|f| out.embed_pkg.join(f));
+    for path in loader.chain(pkg) {
+        let bytes = fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let gz = gzip_len(&bytes)?;
+        total = (total.0 + bytes.len(), total.1 + gz);
+        let shown = path
+            .strip_prefix(root().join("dist"))
+            .or_else(|_| path.strip_prefix(root().join("target/botlens")))
+            .map_or_else(|_| path.display().to_string(), |p| p.display().to_string());
+        println!("{:<44} {:>10} {:>10}", shown, bytes.len(), gz);
+    }
+    println!(
+        "{:<44} {:>10} {:>10}",
+        "embed (loader + wasm + glue)", total.0, total.1
+    );
     Ok(())
 }
 
