@@ -1,1 +1,136 @@
-//! The botlens embed (Rust side).
+//! The botlens embed (Rust side): the extension's card, mounted into an element
+//! the page's loader made (a shadow root's child, or the frame page's body),
+//! fed by the botlens proxy instead of the extension's background worker.
+//!
+//! Exports (see `www/static/botlens.mjs` for the JavaScript around them):
+//! - [`mount`]`(element, botId?, options)` → a [`BotCard`] with `show(id)`,
+//!   `clear()`, `refresh()`, `botId()`, `unmount()`;
+//! - [`pick`]`(text, offset, attribute?)`: the bot ID under the pointer, by the
+//!   detection rules (`detect::at`, `detect::classify_attribute`);
+//! - [`scan`]`(text)`: every reportable ID of a text, UTF-16 offsets;
+//! - [`place`]: where the floating card goes (`ui::placement`: flip and shift).
+//!
+//! Nothing here panics on outside data: a bad answer is an error state of the
+//! card, a bad argument a JavaScript exception.
+
+#[cfg(target_arch = "wasm32")]
+mod card;
+#[cfg(target_arch = "wasm32")]
+pub use card::{mount, BotCard};
+
+use botlens::ui::placement::{self, Rect, Viewport};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+/// JavaScript counts string offsets in UTF-16 units; Rust in bytes.
+fn utf16_to_byte(text: &str, utf16: usize) -> usize {
+    let mut units = 0;
+    for (byte, ch) in text.char_indices() {
+        if units >= utf16 {
+            return byte;
+        }
+        units += ch.len_utf16();
+    }
+    text.len()
+}
+
+fn byte_to_utf16(text: &str, byte: usize) -> usize {
+    text.get(..byte)
+        .map_or(0, |head| head.chars().map(char::len_utf16).sum())
+}
+
+/// The bot ID under the pointer: `text` is what surrounds it, `offset` the
+/// caret (UTF-16). With `attribute` (`href`, `title`, `aria-label`, `data-*`),
+/// `text` is that attribute's value. IDs shown to be other resources
+/// (recordings, transcripts, …) give nothing.
+#[wasm_bindgen]
+pub fn pick(text: &str, offset: usize, attribute: Option<String>) -> Option<String> {
+    match attribute {
+        Some(name) => botlens::detect::classify_attribute(&name, text)
+            .into_iter()
+            .next()
+            .map(|m| m.id),
+        None => botlens::detect::at(text, utf16_to_byte(text, offset)).map(|m| m.id),
+    }
+}
+
+#[derive(Serialize)]
+struct Found {
+    id: String,
+    kind: botlens::detect::Kind,
+    start: usize,
+    end: usize,
+}
+
+/// Every reportable ID of a text: `[{id, kind, start, end}]`, UTF-16 offsets.
+#[wasm_bindgen]
+pub fn scan(text: &str) -> JsValue {
+    let found: Vec<Found> = botlens::detect::scan(text)
+        .into_iter()
+        .map(|m| Found {
+            start: byte_to_utf16(text, m.start),
+            end: byte_to_utf16(text, m.end),
+            id: m.id,
+            kind: m.kind,
+        })
+        .collect();
+    serde_wasm_bindgen::to_value(&found).unwrap_or(JsValue::NULL)
+}
+
+/// Where a `card_width`×`card_height` card goes next to the anchor rectangle
+/// in a viewport: `[left, top]` (below, else above; shifted to stay inside).
+#[wasm_bindgen]
+#[allow(clippy::too_many_arguments)]
+pub fn place(
+    left: f64,
+    top: f64,
+    width: f64,
+    height: f64,
+    card_width: f64,
+    card_height: f64,
+    viewport_width: f64,
+    viewport_height: f64,
+) -> Vec<f64> {
+    let spot = placement::place(
+        Rect {
+            left,
+            top,
+            width,
+            height,
+        },
+        (card_width, card_height),
+        Viewport {
+            width: viewport_width,
+            height: viewport_height,
+        },
+    );
+    vec![spot.left, spot.top]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_convert_between_utf16_and_bytes() {
+        let text = "é 😀 0b5f5b0e-1111-4a4a-8b8b-123456789abc";
+        let byte = text.find('0').unwrap();
+        let utf16 = byte_to_utf16(text, byte);
+        assert_eq!(utf16, 5);
+        assert_eq!(utf16_to_byte(text, utf16), byte);
+        assert_eq!(utf16_to_byte(text, 10_000), text.len());
+        assert_eq!(byte_to_utf16(text, 10_000), 0);
+    }
+
+    #[test]
+    fn picks_bots_not_other_resources() {
+        let id = "0b5f5b0e-1111-4a4a-8b8b-123456789abc";
+        assert_eq!(pick(&format!("bot_id: {id}"), 12, None), Some(id.into()));
+        assert_eq!(pick(&format!("recording_id: {id}"), 18, None), None);
+        assert_eq!(
+            pick(&format!("https://x/bot/{id}/"), 0, Some("href".into())),
+            Some(id.into())
+        );
+        assert_eq!(pick("nothing here", 3, None), None);
+    }
+}

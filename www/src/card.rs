@@ -1,0 +1,473 @@
+//! The mounted card: state, loading through the proxy, refreshes.
+
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+
+use botlens::diagnose::diagnose;
+use botlens::recall::client::Endpoint;
+use botlens::recall::error::ApiError;
+use botlens::recall::model::{Bot, Logs, Screenshots, Timestamp};
+use botlens::recall::region::Region;
+use botlens::ui::card::{Card, CardActions, CardState, Loaded, Section, Theme};
+use leptos::prelude::*;
+use serde::{de::DeserializeOwned, Deserialize};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// What `mount` accepts (camelCase, every field optional).
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct Options {
+    /// Where the botlens proxy answers (`/api/v1/bot/{id}/` is appended).
+    api_base: Option<String>,
+    /// Sent as `X-Botlens-Token` when the proxy wants one.
+    token: Option<String>,
+    /// `light`, `dark` or `auto` (the reader's system setting).
+    theme: Option<String>,
+    /// Seconds between refreshes of a running bot (at least 10).
+    refresh_secs: Option<f64>,
+}
+
+struct Inner {
+    state: RwSignal<CardState>,
+    api_base: String,
+    token: Option<String>,
+    want_screenshots: bool,
+    want_logs: bool,
+    /// Bumped on every show/clear: late answers and timers of an older bot are dropped.
+    generation: u32,
+    refresh_ms: f64,
+    on_close: Option<js_sys::Function>,
+}
+
+/// One mounted card. Dropping it (or `unmount()`) removes the card.
+#[wasm_bindgen]
+pub struct BotCard {
+    inner: Rc<RefCell<Inner>>,
+    mounted: Option<Box<dyn std::any::Any>>,
+}
+
+#[wasm_bindgen]
+impl BotCard {
+    /// Show another bot (or the same one again). A string that is not a UUID
+    /// shows the "not a bot ID" error, never a panic.
+    pub fn show(&self, bot_id: &str) {
+        show(&self.inner, bot_id);
+    }
+
+    /// Back to nothing (the card renders no DOM).
+    pub fn clear(&self) {
+        let mut inner = self.inner.borrow_mut();
+        inner.generation = inner.generation.wrapping_add(1);
+        inner.want_screenshots = false;
+        inner.want_logs = false;
+        inner.state.set(CardState::Idle);
+    }
+
+    /// Fetch the current bot again.
+    pub fn refresh(&self) {
+        reload(&self.inner);
+    }
+
+    #[wasm_bindgen(js_name = botId)]
+    pub fn bot_id(&self) -> Option<String> {
+        self.inner
+            .borrow()
+            .state
+            .with_untracked(|s| s.bot_id().map(str::to_string))
+    }
+
+    /// `loading`, `ready`, `error` or `idle`.
+    pub fn status(&self) -> String {
+        self.inner.borrow().state.with_untracked(|s| {
+            match s {
+                CardState::Idle => "idle",
+                CardState::Loading { .. } => "loading",
+                CardState::Ready(_) => "ready",
+                CardState::Failed { .. } => "error",
+            }
+            .to_string()
+        })
+    }
+
+    pub fn unmount(mut self) {
+        self.clear();
+        self.mounted.take();
+    }
+}
+
+/// Mount a card into `element`; with `bot_id` it starts loading at once.
+#[wasm_bindgen]
+pub fn mount(
+    element: web_sys::HtmlElement,
+    bot_id: Option<String>,
+    options: JsValue,
+) -> Result<BotCard, JsError> {
+    let on_close = js_sys::Reflect::get(&options, &JsValue::from_str("onClose"))
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    let options: Options = if options.is_undefined() || options.is_null() {
+        Options::default()
+    } else {
+        serde_wasm_bindgen::from_value(options)
+            .map_err(|e| JsError::new(&format!("botlens: bad options: {e}")))?
+    };
+    let state = RwSignal::new(CardState::Idle);
+    let theme = theme_of(options.theme.as_deref());
+    let inner = Rc::new(RefCell::new(Inner {
+        state,
+        api_base: options
+            .api_base
+            .unwrap_or_default()
+            .trim()
+            .trim_end_matches('/')
+            .to_string(),
+        token: options.token.filter(|t| !t.trim().is_empty()),
+        want_screenshots: false,
+        want_logs: false,
+        generation: 0,
+        refresh_ms: options
+            .refresh_secs
+            .filter(|s| s.is_finite())
+            .map_or(10_000.0, |s| (s * 1000.0).clamp(10_000.0, 3_600_000.0)),
+        on_close,
+    }));
+    let actions = actions(register(&inner));
+    let handle = leptos::mount::mount_to(element, move || {
+        view! { <Card state=state.read_only() actions theme/> }
+    });
+    let card = BotCard {
+        inner,
+        mounted: Some(Box::new(handle)),
+    };
+    if let Some(id) = bot_id.filter(|id| !id.trim().is_empty()) {
+        card.show(&id);
+    }
+    Ok(card)
+}
+
+fn theme_of(setting: Option<&str>) -> Theme {
+    match setting.map(str::trim) {
+        Some("dark") => Theme::Dark,
+        Some("light") => Theme::Light,
+        _ => {
+            let dark = web_sys::window()
+                .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
+                .is_some_and(|m| m.matches());
+            if dark {
+                Theme::Dark
+            } else {
+                Theme::Light
+            }
+        }
+    }
+}
+
+thread_local! {
+    /// The mounted cards, by number: Leptos callbacks must be `Send`, so they
+    /// carry the number and find the card here.
+    static CARDS: RefCell<std::collections::HashMap<u32, Weak<RefCell<Inner>>>> =
+        RefCell::new(std::collections::HashMap::new());
+    static NEXT: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+fn register(inner: &Rc<RefCell<Inner>>) -> u32 {
+    let key = NEXT.with(|n| {
+        let key = n.get().wrapping_add(1);
+        n.set(key);
+        key
+    });
+    CARDS.with_borrow_mut(|cards| {
+        cards.retain(|_, w| w.strong_count() > 0);
+        cards.insert(key, Rc::downgrade(inner));
+    });
+    key
+}
+
+fn card(key: u32) -> Option<Rc<RefCell<Inner>>> {
+    CARDS.with_borrow(|cards| cards.get(&key).and_then(Weak::upgrade))
+}
+
+fn actions(key: u32) -> CardActions {
+    let want = |mark: fn(&mut Inner)| {
+        Callback::new(move |()| {
+            if let Some(inner) = card(key) {
+                mark(&mut inner.borrow_mut());
+                open_sections(&inner);
+                reload(&inner);
+            }
+        })
+    };
+    let refresh = Callback::new(move |()| {
+        if let Some(inner) = card(key) {
+            reload(&inner);
+        }
+    });
+    let close = {
+        Callback::new(move |()| {
+            if let Some(inner) = card(key) {
+                let on_close = inner.borrow().on_close.clone();
+                if let Some(f) = on_close {
+                    let _ = f.call0(&JsValue::NULL);
+                }
+            }
+        })
+    };
+    CardActions {
+        want_screenshots: Some(want(|i| i.want_screenshots = true)),
+        want_logs: Some(want(|i| i.want_logs = true)),
+        refresh: Some(refresh),
+        close: Some(close),
+    }
+}
+
+/// Sections the user just opened show as loading until the answer comes.
+fn open_sections(inner: &Rc<RefCell<Inner>>) {
+    let (state, shots, logs) = {
+        let i = inner.borrow();
+        (i.state, i.want_screenshots, i.want_logs)
+    };
+    state.update(|s| {
+        if let CardState::Ready(loaded) = s {
+            for (asked, section) in [(shots, &mut loaded.screenshots), (logs, &mut loaded.logs)] {
+                if asked && loaded_section_is_new(section) {
+                    *section = Section::Loading;
+                }
+            }
+        }
+    });
+}
+
+fn loaded_section_is_new(section: &Section) -> bool {
+    *section == Section::NotAsked
+}
+
+fn show(inner: &Rc<RefCell<Inner>>, bot_id: &str) {
+    let id = bot_id.trim().to_ascii_lowercase();
+    let (state, generation) = {
+        let mut i = inner.borrow_mut();
+        i.generation = i.generation.wrapping_add(1);
+        if i.state.with_untracked(|s| s.bot_id() != Some(id.as_str())) {
+            i.want_screenshots = false;
+            i.want_logs = false;
+        }
+        (i.state, i.generation)
+    };
+    if !botlens::detect::is_uuid(&id) {
+        state.set(CardState::Failed {
+            bot_id: id.chars().take(64).collect(),
+            error: ApiError::InvalidId {
+                id: bot_id.chars().take(64).collect(),
+            },
+        });
+        return;
+    }
+    state.set(CardState::Loading { bot_id: id.clone() });
+    leptos::task::spawn_local(load(Rc::downgrade(inner), id, generation));
+}
+
+fn reload(inner: &Rc<RefCell<Inner>>) {
+    let (id, generation) = {
+        let mut i = inner.borrow_mut();
+        i.generation = i.generation.wrapping_add(1);
+        (
+            i.state.with_untracked(|s| s.bot_id().map(str::to_string)),
+            i.generation,
+        )
+    };
+    if let Some(id) = id.filter(|id| botlens::detect::is_uuid(id)) {
+        leptos::task::spawn_local(load(Rc::downgrade(inner), id, generation));
+    }
+}
+
+/// Fetch the bot (and the sections asked for) from the proxy, diagnose, render;
+/// then, for a running bot or a passing error, come back later.
+async fn load(weak: Weak<RefCell<Inner>>, bot_id: String, generation: u32) {
+    let Some((api, token, shots, logs, refresh_ms)) = weak.upgrade().map(|inner| {
+        let i = inner.borrow();
+        (
+            i.api_base.clone(),
+            i.token.clone(),
+            i.want_screenshots,
+            i.want_logs,
+            i.refresh_ms,
+        )
+    }) else {
+        return;
+    };
+    let next = fetch_card(&api, token.as_deref(), &bot_id, shots, logs).await;
+    let Some(inner) = weak.upgrade() else {
+        return;
+    };
+    let state = {
+        let i = inner.borrow();
+        if i.generation != generation {
+            return; // another bot (or a newer load) took over meanwhile
+        }
+        i.state
+    };
+    let again_ms = match &next {
+        CardState::Failed {
+            error: ApiError::Throttled { retry_after_s },
+            ..
+        } => Some(f64::from(*retry_after_s) * 1000.0),
+        s if s.wants_refresh() => Some(refresh_ms),
+        _ => None,
+    };
+    state.set(next);
+    if let Some(ms) = again_ms {
+        let weak = weak.clone();
+        let later = Closure::once_into_js(move || {
+            if let Some(inner) = weak.upgrade() {
+                if inner.borrow().generation == generation {
+                    reload(&inner);
+                }
+            }
+        });
+        if let Some(window) = web_sys::window() {
+            // Whole milliseconds, clamped to 1 s..1 h above: the cast cannot truncate.
+            #[allow(clippy::cast_possible_truncation)]
+            let ms = ms.clamp(1000.0, 3_600_000.0) as i32;
+            let _ = window
+                .set_timeout_with_callback_and_timeout_and_arguments_0(later.unchecked_ref(), ms);
+        }
+    }
+}
+
+async fn fetch_card(
+    api: &str,
+    token: Option<&str>,
+    bot_id: &str,
+    shots: bool,
+    logs: bool,
+) -> CardState {
+    let failed = |error| CardState::Failed {
+        bot_id: bot_id.to_string(),
+        error,
+    };
+    let (region, body) = match get(api, token, Endpoint::Bot, bot_id).await {
+        Ok(found) => found,
+        Err(error) => return failed(error),
+    };
+    let bot: Bot = match serde_json::from_str(&body) {
+        Ok(bot) => bot,
+        Err(e) => {
+            return failed(ApiError::Malformed {
+                status: 200,
+                detail: format!("the bot is not in the shape botlens knows ({e})"),
+            })
+        }
+    };
+    let (shot_list, shots_error) = if shots {
+        optional::<Screenshots>(api, token, Endpoint::Screenshots, bot_id).await
+    } else {
+        (None, None)
+    };
+    let (log_list, logs_error) = if logs {
+        optional::<Logs>(api, token, Endpoint::Logs, bot_id).await
+    } else {
+        (None, None)
+    };
+    let now_ms = js_sys::Date::now();
+    // Date.now() is a whole number of milliseconds well inside i64.
+    #[allow(clippy::cast_possible_truncation)]
+    let now = Timestamp::from_millis(now_ms as i64);
+    let diagnosis = diagnose(&bot, shot_list.as_ref(), log_list.as_ref(), region, now);
+    let section = |asked: bool, error: Option<ApiError>| match (asked, error) {
+        (false, _) => Section::NotAsked,
+        (true, None) => Section::Shown,
+        (true, Some(error)) => Section::Failed(error),
+    };
+    CardState::Ready(Box::new(Loaded {
+        diagnosis,
+        screenshots: section(shots, shots_error),
+        logs: section(logs, logs_error),
+        fetched_at_ms: now_ms,
+    }))
+}
+
+/// Screenshots and logs enrich the card; failing to get them must not hide it.
+async fn optional<T: DeserializeOwned>(
+    api: &str,
+    token: Option<&str>,
+    endpoint: Endpoint,
+    bot_id: &str,
+) -> (Option<T>, Option<ApiError>) {
+    match get(api, token, endpoint, bot_id).await {
+        Ok((_, body)) => match serde_json::from_str(&body) {
+            Ok(parsed) => (Some(parsed), None),
+            Err(e) => (
+                None,
+                Some(ApiError::Malformed {
+                    status: 200,
+                    detail: e.to_string(),
+                }),
+            ),
+        },
+        Err(error) => (None, Some(error)),
+    }
+}
+
+/// The error body the proxy sends: its typed error, or its own refusal.
+#[derive(Deserialize)]
+struct ProxyError {
+    #[serde(default)]
+    botlens: Option<ApiError>,
+    #[serde(default)]
+    detail: Option<String>,
+}
+
+/// One GET through the proxy: the region it names and the JSON body.
+async fn get(
+    api: &str,
+    token: Option<&str>,
+    endpoint: Endpoint,
+    bot_id: &str,
+) -> Result<(Option<Region>, String), ApiError> {
+    let place = if api.is_empty() {
+        "this page's origin".to_string()
+    } else {
+        api.to_string()
+    };
+    let url = format!("{api}{}", endpoint.path(bot_id));
+    let mut request = gloo_net::http::Request::get(&url).header("Accept", "application/json");
+    if let Some(token) = token {
+        request = request.header("X-Botlens-Token", token);
+    }
+    let response = request.send().await.map_err(|e| ApiError::Unreachable {
+        host: format!("the botlens proxy at {place}"),
+        detail: match e {
+            gloo_net::Error::JsError(js) => js.message,
+            other => other.to_string(),
+        },
+    })?;
+    let status = response.status();
+    let region = response
+        .headers()
+        .get("x-botlens-region")
+        .and_then(|r| r.parse::<Region>().ok());
+    let retry_after = response.headers().get("retry-after");
+    let body = response.text().await.unwrap_or_default();
+    if (200..300).contains(&status) {
+        return Ok((region, body));
+    }
+    let parsed = serde_json::from_str::<ProxyError>(&body).ok();
+    if let Some(error) = parsed.as_ref().and_then(|p| p.botlens.clone()) {
+        return Err(error);
+    }
+    Err(match status {
+        404 => ApiError::NotFound {
+            regions_tried: vec![],
+        },
+        429 => ApiError::Throttled {
+            retry_after_s: botlens::recall::client::retry_after_seconds(retry_after.as_deref()),
+        },
+        500..=599 => ApiError::Server { status },
+        _ => ApiError::Unreachable {
+            host: format!("the botlens proxy at {place}"),
+            detail: parsed
+                .and_then(|p| p.detail)
+                .unwrap_or_else(|| format!("it answered {status}")),
+        },
+    })
+}

@@ -1,0 +1,468 @@
+// botlens embed: the same card as the extension, for internal tools.
+//
+//   <script src=".../embed/botlens.js" data-api-base="https://botlens-proxy.example" defer></script>
+//   <botlens-card bot-id="600dca11-0001-4b07-8000-000000000001"></botlens-card>
+//   import { mount } from ".../embed/botlens.mjs";  mount(element, botId, options)
+//
+// The Rust card (pkg/botlens_embed.js + .wasm, next to this file) renders in a
+// shadow root, so page styles do not reach it. Pages whose CSP forbids
+// 'wasm-unsafe-eval' get frame mode: the card runs in card.html, served by the
+// botlens proxy, and this page only sends it bot IDs and geometry.
+// The key lives in the proxy; nothing here ever sees it.
+
+const BASE = new URL(".", import.meta.url);
+const UUID = /[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/g;
+const SKIP = "script,style,template,noscript,textarea,input,select,[contenteditable=''],[contenteditable=true],[data-botlens=off],botlens-card,[data-botlens-host]";
+const CONTEXT = 120; // characters on each side of the caret given to the detection rules
+const ATTRIBUTES = ["href", "title", "aria-label"];
+
+/** Defaults; a page overrides them with window.botlensConfig or the script's data-* attributes. */
+export const defaults = Object.freeze({
+  apiBase: "", // where the botlens proxy answers; "" = the origin that serves these files
+  token: "", // sent as X-Botlens-Token when the proxy was started with one
+  mode: "auto", // "auto" (wasm, else frame) | "wasm" | "frame"
+  hover: true, // show the card when the pointer rests on a bot ID
+  theme: "auto", // "auto" | "light" | "dark"
+  restMs: 250, // pointer still this long = intent to hover
+  closeMs: 300, // grace period to travel from the ID to the card
+  zIndex: 2147483000,
+});
+
+let pageConfig = null;
+
+function bool(value) {
+  if (typeof value === "boolean") return value;
+  return !/^(off|false|no|0)$/i.test(String(value).trim());
+}
+
+/** Merge defaults < window.botlensConfig < `overrides`, with types and the API base resolved. */
+export function resolveConfig(overrides = {}) {
+  const global = typeof window.botlensConfig === "object" && window.botlensConfig ? window.botlensConfig : {};
+  const merged = { ...defaults, ...global, ...(pageConfig || {}), ...clean(overrides) };
+  const config = {
+    ...merged,
+    hover: bool(merged.hover),
+    restMs: Math.max(0, Number(merged.restMs) || defaults.restMs),
+    closeMs: Math.max(0, Number(merged.closeMs) || defaults.closeMs),
+    zIndex: Number(merged.zIndex) || defaults.zIndex,
+    mode: ["auto", "wasm", "frame"].includes(merged.mode) ? merged.mode : "auto",
+    token: typeof merged.token === "string" ? merged.token : "",
+  };
+  // Relative to the page, like any URL written in it; empty = the proxy serving this file.
+  const base = String(merged.apiBase || "").trim();
+  config.apiBase = (base ? new URL(base, document.baseURI) : new URL("../", BASE)).href.replace(/\/$/, "");
+  return config;
+}
+
+function clean(object) {
+  return Object.fromEntries(Object.entries(object || {}).filter(([, v]) => v !== undefined && v !== null));
+}
+
+/** The configuration a script tag carries: data-api-base, data-token, data-mode, data-hover, data-theme. */
+export function configFromScript(script) {
+  const d = (script && script.dataset) || {};
+  return clean({ apiBase: d.apiBase, token: d.token, mode: d.mode, hover: d.hover, theme: d.theme, restMs: d.restMs, closeMs: d.closeMs });
+}
+
+// ---------------------------------------------------------------- engines
+
+let wasm = null;
+
+/** The Rust card, loaded once. Rejects where the page's CSP forbids WebAssembly. */
+export function loadWasm() {
+  wasm ??= (async () => {
+    const glue = await import(new URL("pkg/botlens_embed.js", BASE).href);
+    await glue.default({ module_or_path: new URL("pkg/botlens_embed_bg.wasm", BASE) });
+    return glue;
+  })();
+  return wasm;
+}
+
+async function engine(config) {
+  if (config.mode === "frame") return null;
+  try {
+    return await loadWasm();
+  } catch (error) {
+    if (config.mode === "wasm") throw error;
+    console.info("botlens: this page does not allow WebAssembly ('wasm-unsafe-eval'); using frame mode", String(error));
+    return null;
+  }
+}
+
+function frameUrl() {
+  return new URL("card.html", BASE);
+}
+
+/** An iframe of card.html and a queue for messages sent before it is ready. */
+function cardFrame(onMessage) {
+  const frame = document.createElement("iframe");
+  frame.src = frameUrl().href;
+  frame.title = "botlens card";
+  frame.setAttribute("data-botlens-frame", "");
+  const origin = frameUrl().origin;
+  let ready = false;
+  const queue = [];
+  const listener = (event) => {
+    if (event.source !== frame.contentWindow || event.origin !== origin) return;
+    const m = event.data;
+    if (!m || typeof m.botlens !== "string") return;
+    if (m.botlens === "ready") {
+      ready = true;
+      for (const q of queue.splice(0)) frame.contentWindow.postMessage(q, origin);
+    } else {
+      onMessage(m);
+    }
+  };
+  addEventListener("message", listener);
+  return {
+    frame,
+    post(message) {
+      if (ready && frame.contentWindow) frame.contentWindow.postMessage(message, origin);
+      else queue.push(message);
+    },
+    dispose() {
+      removeEventListener("message", listener);
+      frame.remove();
+    },
+  };
+}
+
+function frameOptions(config) {
+  return { apiBase: config.apiBase, token: config.token, theme: config.theme };
+}
+
+// ---------------------------------------------------------------- inline cards
+
+/**
+ * Mount an inline card for `botId` into `target` (an element or a selector).
+ * Returns a handle: show(id), clear(), refresh(), unmount(), mode.
+ */
+export async function mount(target, botId, options = {}) {
+  const el = typeof target === "string" ? document.querySelector(target) : target;
+  if (!el) throw new Error(`botlens: nothing matches ${target}`);
+  const config = resolveConfig(options);
+  const host = el.shadowRoot ? null : document.createElement("div");
+  let root;
+  if (host) {
+    host.setAttribute("data-botlens-host", "inline");
+    host.style.setProperty("display", "block");
+    el.appendChild(host);
+    root = host.attachShadow({ mode: "open" });
+  } else {
+    root = el.shadowRoot;
+  }
+  const glue = await engine(config);
+  if (glue) {
+    const point = document.createElement("div");
+    root.appendChild(point);
+    const card = glue.mount(point, botId || undefined, {
+      apiBase: config.apiBase,
+      token: config.token,
+      theme: config.theme,
+      onClose: options.onClose,
+    });
+    return {
+      mode: "wasm",
+      show: (id) => card.show(String(id)),
+      clear: () => card.clear(),
+      refresh: () => card.refresh(),
+      unmount: () => {
+        card.unmount();
+        point.remove();
+        if (host) host.remove();
+      },
+    };
+  }
+  const f = cardFrame((m) => {
+    if (m.botlens === "size") {
+      f.frame.style.setProperty("height", `${Math.ceil(m.height)}px`);
+      f.frame.style.setProperty("width", `${Math.ceil(m.width)}px`);
+    } else if (m.botlens === "close" && options.onClose) {
+      options.onClose();
+    }
+  });
+  for (const [k, v] of Object.entries({ border: "0", width: "400px", height: "120px", display: "block", background: "transparent", "color-scheme": "normal" })) {
+    f.frame.style.setProperty(k, v);
+  }
+  root.appendChild(f.frame);
+  const show = (id) => f.post({ botlens: "show", id: String(id), ...frameOptions(config) });
+  if (botId) show(botId);
+  return {
+    mode: "frame",
+    show,
+    clear: () => f.post({ botlens: "clear" }),
+    refresh: () => f.post({ botlens: "show", id: "", ...frameOptions(config) }),
+    unmount: () => {
+      f.dispose();
+      if (host) host.remove();
+    },
+  };
+}
+
+/** <botlens-card bot-id="…" [api-base] [token] [theme] [mode]>: an inline card. */
+class BotlensCard extends HTMLElement {
+  static get observedAttributes() {
+    return ["bot-id"];
+  }
+
+  connectedCallback() {
+    if (this._handle) return;
+    const root = this.shadowRoot || this.attachShadow({ mode: "open" });
+    const options = clean({
+      apiBase: this.getAttribute("api-base") ?? undefined,
+      token: this.getAttribute("token") ?? undefined,
+      theme: this.getAttribute("theme") ?? undefined,
+      mode: this.getAttribute("mode") ?? undefined,
+    });
+    if (!this.style.display) this.style.display = "block";
+    this._handle = mount(this, this.getAttribute("bot-id") || "", options);
+    this._handle.catch((error) => {
+      root.textContent = `botlens: ${error}`;
+    });
+  }
+
+  attributeChangedCallback(name, old, value) {
+    if (name === "bot-id" && old !== null && old !== value && this._handle) {
+      this._handle.then((h) => (value ? h.show(value) : h.clear()));
+    }
+  }
+
+  disconnectedCallback() {
+    const handle = this._handle;
+    this._handle = null;
+    if (handle) handle.then((h) => h.unmount(), () => {});
+  }
+}
+
+if (!customElements.get("botlens-card")) customElements.define("botlens-card", BotlensCard);
+
+// ---------------------------------------------------------------- hover on the page
+
+let hover = null;
+
+/** Start the page-wide hover card (what the script tag does). Idempotent. */
+export async function start(options = {}) {
+  pageConfig = { ...(pageConfig || {}), ...clean(options) };
+  const config = resolveConfig();
+  if (!config.hover || hover) return hover;
+  hover = "starting";
+  const glue = await engine(config);
+  hover = glue ? wasmPopover(glue, config) : framePopover(config);
+  listen(config, hover);
+  return hover;
+}
+
+function optedOut(node) {
+  const el = node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement;
+  return !el || el.closest(SKIP) !== null || document.documentElement.dataset.botlens === "off";
+}
+
+function caretAt(x, y) {
+  if (document.caretPositionFromPoint) {
+    const pos = document.caretPositionFromPoint(x, y);
+    return pos && { node: pos.offsetNode, offset: pos.offset };
+  }
+  const range = document.caretRangeFromPoint && document.caretRangeFromPoint(x, y);
+  return range && { node: range.startContainer, offset: range.startOffset };
+}
+
+function contains(rect, x, y) {
+  return x >= rect.left - 1 && x <= rect.right + 1 && y >= rect.top - 1 && y <= rect.bottom + 1;
+}
+
+function plainRect(r) {
+  return { left: r.left, top: r.top, width: r.width, height: r.height };
+}
+
+// The ID-shaped text under the pointer, with the text around it. Never touches the page's nodes.
+function textHit(x, y) {
+  const caret = caretAt(x, y);
+  if (!caret || caret.node.nodeType !== Node.TEXT_NODE || optedOut(caret.node)) return null;
+  const data = caret.node.data;
+  const from = Math.max(0, caret.offset - CONTEXT);
+  const text = data.slice(from, Math.min(data.length, caret.offset + CONTEXT));
+  for (const m of text.matchAll(UUID)) {
+    const start = from + m.index;
+    const end = start + m[0].length;
+    if (caret.offset < start || caret.offset > end) continue;
+    const range = document.createRange();
+    range.setStart(caret.node, start);
+    range.setEnd(caret.node, end);
+    const rect = range.getBoundingClientRect();
+    if (!contains(rect, x, y)) return null;
+    return { text, offset: caret.offset - from, attribute: null, rect, key: m[0].toLowerCase() };
+  }
+  return null;
+}
+
+// An ID carried by the link or labelled element under the pointer (href, title, aria-label, data-*).
+function attributeHit(x, y) {
+  const el = document.elementFromPoint(x, y);
+  if (!el || optedOut(el)) return null;
+  for (let node = el; node && node !== document.body; node = node.parentElement) {
+    const names = [...ATTRIBUTES, ...node.getAttributeNames().filter((n) => n.startsWith("data-"))];
+    for (const name of names) {
+      const value = node.getAttribute(name);
+      const m = value && value.match(/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/);
+      if (m) return { text: value.slice(0, 2 * CONTEXT + 36), offset: m.index, attribute: name, rect: node.getBoundingClientRect(), key: m[0].toLowerCase() };
+    }
+  }
+  return null;
+}
+
+function viewport() {
+  return { width: document.documentElement.clientWidth, height: document.documentElement.clientHeight };
+}
+
+function fixedStyle(el, zIndex) {
+  const style = {
+    position: "fixed", top: "0", left: "0", margin: "0", padding: "0", border: "0", "z-index": String(zIndex),
+    visibility: "hidden", display: "block", opacity: "1", transform: "none", "max-width": "none", "max-height": "none",
+    "pointer-events": "auto", background: "transparent",
+  };
+  for (const [k, v] of Object.entries(style)) el.style.setProperty(k, v, "important");
+}
+
+// Wasm mode: the card in a shadow root in this document, placed by the Rust placement rules.
+function wasmPopover(glue, config) {
+  const host = document.createElement("div");
+  host.setAttribute("data-botlens-host", "hover");
+  fixedStyle(host, config.zIndex);
+  const root = host.attachShadow({ mode: "open" });
+  const point = document.createElement("div");
+  root.appendChild(point);
+  document.documentElement.appendChild(host);
+  let anchor = null;
+  const pop = {};
+  const card = glue.mount(point, undefined, {
+    apiBase: config.apiBase,
+    token: config.token,
+    theme: config.theme,
+    onClose: () => pop.close(),
+  });
+  const placeNow = () => {
+    const el = root.querySelector(".botlens-card");
+    if (!anchor || !el) return;
+    const r = el.getBoundingClientRect();
+    const vp = viewport();
+    const [x, y] = glue.place(anchor.left, anchor.top, anchor.width, anchor.height, r.width, r.height, vp.width, vp.height);
+    host.style.setProperty("left", `${Math.round(x)}px`, "important");
+    host.style.setProperty("top", `${Math.round(y)}px`, "important");
+    host.style.setProperty("visibility", "visible", "important");
+  };
+  new ResizeObserver(placeNow).observe(point);
+  new MutationObserver(placeNow).observe(root, { subtree: true, childList: true });
+  Object.assign(pop, {
+    element: host,
+    hover(hit) {
+      const id = glue.pick(hit.text, hit.offset, hit.attribute || undefined);
+      if (!id) return false;
+      anchor = plainRect(hit.rect);
+      if (card.botId() !== id) card.show(id);
+      placeNow();
+      return true;
+    },
+    close() {
+      anchor = null;
+      host.style.setProperty("visibility", "hidden", "important");
+      card.clear();
+      pop.onClosed && pop.onClosed();
+    },
+  });
+  return pop;
+}
+
+// Frame mode: the card runs in card.html from the proxy; this page sends text and geometry.
+function framePopover(config) {
+  const pop = {};
+  const f = cardFrame((m) => {
+    if (m.botlens === "place") {
+      const s = f.frame.style;
+      s.setProperty("left", `${Math.round(m.x)}px`, "important");
+      s.setProperty("top", `${Math.round(m.y)}px`, "important");
+      s.setProperty("width", `${Math.ceil(m.width)}px`, "important");
+      s.setProperty("height", `${Math.ceil(m.height)}px`, "important");
+      s.setProperty("visibility", "visible", "important");
+    } else if (m.botlens === "close") {
+      pop.close();
+    }
+  });
+  fixedStyle(f.frame, config.zIndex);
+  f.frame.style.setProperty("width", "400px", "important");
+  f.frame.style.setProperty("height", "40px", "important");
+  document.documentElement.appendChild(f.frame);
+  Object.assign(pop, {
+    element: f.frame,
+    hover(hit) {
+      f.post({ botlens: "hover", text: hit.text, offset: hit.offset, attribute: hit.attribute, anchor: plainRect(hit.rect), viewport: viewport(), ...frameOptions(config) });
+      return true;
+    },
+    close() {
+      f.frame.style.setProperty("visibility", "hidden", "important");
+      f.post({ botlens: "clear" });
+      pop.onClosed && pop.onClosed();
+    },
+  });
+  return pop;
+}
+
+// Hover intent, as the extension's sensor: rest, close delay, Escape, scroll.
+function listen(config, pop) {
+  let restTimer = 0;
+  let closeTimer = 0;
+  let anchor = null; // {key, rect}
+  let overCard = false;
+  pop.onClosed = () => {
+    anchor = null;
+    overCard = false;
+  };
+  pop.element.addEventListener("mouseenter", () => {
+    overCard = true;
+    clearTimeout(closeTimer);
+  });
+  pop.element.addEventListener("mouseleave", () => {
+    overCard = false;
+    scheduleClose();
+  });
+  function scheduleClose() {
+    clearTimeout(closeTimer);
+    if (anchor) closeTimer = setTimeout(() => !overCard && pop.close(), config.closeMs);
+  }
+  function probe(x, y) {
+    const hit = textHit(x, y) || attributeHit(x, y);
+    if (!hit) {
+      if (anchor && !contains(anchor.rect, x, y)) scheduleClose();
+      return;
+    }
+    clearTimeout(closeTimer);
+    if (anchor && anchor.key === hit.key && contains(anchor.rect, x, y)) return;
+    if (pop.hover(hit)) anchor = { key: hit.key, rect: hit.rect };
+  }
+  document.addEventListener("pointermove", (event) => {
+    if (!event.isTrusted || event.pointerType === "touch") return;
+    if (pop.element.contains(event.target) || event.target === pop.element) return;
+    clearTimeout(restTimer);
+    const { clientX: x, clientY: y } = event;
+    restTimer = setTimeout(() => probe(x, y), config.restMs);
+    if (anchor && !overCard && !contains(anchor.rect, x, y)) scheduleClose();
+  }, { capture: true, passive: true });
+  document.addEventListener("keydown", (event) => {
+    if (event.isTrusted && event.key === "Escape" && anchor) pop.close();
+  }, { capture: true });
+  addEventListener("scroll", () => anchor && pop.close(), { capture: true, passive: true });
+}
+
+/** Find the bot IDs in a text with the Rust rules: [{id, kind, start, end}] (UTF-16 offsets). Needs wasm. */
+export async function scan(text) {
+  return (await loadWasm()).scan(String(text));
+}
+
+// Loaded by <script type="module" src=".../botlens.mjs" data-…>: start like the classic tag.
+const ownTag = [...document.querySelectorAll("script[type=module][src]")].find((s) => {
+  try {
+    return new URL(s.getAttribute("src"), document.baseURI).href === import.meta.url;
+  } catch {
+    return false;
+  }
+});
+if (ownTag) start(configFromScript(ownTag));
