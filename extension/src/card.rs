@@ -286,6 +286,14 @@ async fn load(bot_id: String) {
             },
         },
     };
+    // Throttled: try again exactly when Recall said, not on the regular beat.
+    if let CardState::Failed {
+        error: ApiError::Throttled { retry_after_s },
+        ..
+    } = &next
+    {
+        set_timeout(reload, Duration::from_secs(u64::from(*retry_after_s)));
+    }
     // The pointer may have moved on to another bot meanwhile.
     with_frame(|f| {
         if f.state

@@ -129,7 +129,10 @@ impl CardState {
     pub fn wants_refresh(&self) -> bool {
         match self {
             CardState::Ready(loaded) => loaded.diagnosis.verdict == diagnose::Verdict::InProgress,
-            CardState::Failed { error, .. } => error.is_transient(),
+            // Throttling is retried when Recall says, not on this beat.
+            CardState::Failed { error, .. } => {
+                error.is_transient() && !matches!(error, ApiError::Throttled { .. })
+            }
             _ => false,
         }
     }
