@@ -27,6 +27,11 @@
 //   are checked against the skip list and sent for classification.
 // - Candidate texts travel in batches (≤ MAX_TEXTS texts, each ≤ MAX_LEN units: longer
 //   text nodes are cut into pieces overlapping by OVERLAP), at most MAX_IN_FLIGHT at once.
+//   Short pieces are joined into texts of ≤ JOIN_LEN units, separated by a blank line
+//   (the rules read it as the end of any label, list or table context), and sent at the
+//   end of each slice: a page of thousands of candidate nodes costs one or two batches.
+//   Within one joined text the rules' per-document merge applies (a bot anywhere is a
+//   bot everywhere; an ID shown to be a recording and never a bot is dropped).
 // - At most MAX_MATCHES occurrences are kept and underlined; beyond that the page is
 //   "capped" and new text is no longer scanned (the count stays what was found).
 // - Each text node that held an ID remembers its text: a node seen again unchanged is
@@ -48,7 +53,9 @@
   const MAX_ROOTS = 2000; // queued mutation roots; more and the whole page is walked again
   const SLICE_MS = 8; // longest slice of work
   const CHECK_EVERY = 64; // nodes between two looks at the clock
-  const HIGHLIGHT = "botlens"; // ::highlight(botlens) in overview.css
+  const HIGHLIGHT = "botlens";
+  const JOIN_LEN = 4096; // short pieces are joined into texts of at most this many units
+  const FLUSH_UNITS = 64 * JOIN_LEN; // send once this much candidate text is waiting // ::highlight(botlens) in overview.css
 
   const site = location.hostname.toLowerCase().replace(/\.$/, "");
   const ownFrames = chrome.runtime.getURL("");
@@ -69,6 +76,7 @@
   let queued = new Set();
   let job = null; // {walker, carriers, i} of the root being walked
   let pending = []; // pieces waiting for a batch
+  let pendingLength = 0; // their units, approximately (reset on flush)
   let inFlight = 0;
   let scheduled = false;
   let purge = false; // nodes were removed: drop entries of disconnected nodes
@@ -133,7 +141,7 @@
     const end = performance.now() + budget;
     let n = 0;
     while (job || nextJob()) {
-      if (inFlight >= MAX_IN_FLIGHT && pending.length >= MAX_TEXTS) return false; // wait for answers
+      if (inFlight >= MAX_IN_FLIGHT && pendingLength >= FLUSH_UNITS) return false; // wait for answers
       if (job.carriers === null) {
         const walker = job.walker;
         let node;
@@ -173,10 +181,12 @@
     const entry = { data, hits: [] };
     entries.set(node, entry);
     for (let at = 0; ; at += MAX_LEN - OVERLAP) {
-      pending.push({ node, entry, at, text: at === 0 && data.length <= MAX_LEN ? data : data.slice(at, at + MAX_LEN) });
+      const text = at === 0 && data.length <= MAX_LEN ? data : data.slice(at, at + MAX_LEN);
+      pending.push({ node, entry, at, text });
+      pendingLength += text.length + 2;
       if (at + MAX_LEN >= data.length) break;
     }
-    if (pending.length >= MAX_TEXTS) flush();
+    if (pendingUnits() >= FLUSH_UNITS) flush();
   }
 
   // An element whose href, title, aria-label or data-bot-id holds an ID.
@@ -203,38 +213,91 @@
     }
     const entry = { data, hits: [], attribute: true };
     entries.set(el, entry);
-    for (const text of values) pending.push({ node: el, entry, at: -1, text });
-    if (pending.length >= MAX_TEXTS) flush();
+    for (const text of values) {
+      pending.push({ node: el, entry, at: -1, text });
+      pendingLength += text.length + 2;
+    }
+    if (pendingUnits() >= FLUSH_UNITS) flush();
   }
 
   // ---- classification ----
 
-  function flush() {
-    while (pending.length) {
-      const batch = pending.splice(0, MAX_TEXTS);
-      const gen = generation;
-      inFlight++;
-      chrome.runtime.sendMessage({ kind: "classify", texts: batch.map((p) => p.text) }).then(
-        (reply) => {
-          inFlight--;
-          if (gen !== generation) return;
-          if (reply && reply.outcome === "classified" && Array.isArray(reply.results)) record(batch, reply.results);
-          schedule();
-        },
-        () => {
-          inFlight--;
-          stopForGood();
-        },
-      );
-    }
+  function pendingUnits() {
+    return pendingLength;
   }
 
-  function record(batch, results) {
-    for (let i = 0; i < batch.length; i++) {
-      const piece = batch[i];
+  // Short pieces travel joined into texts of up to JOIN_LEN units, separated by blank
+  // lines (which end any label, list or table context of the rules), so a page of
+  // thousands of small candidate nodes costs a batch or two, not dozens.
+  function pack(pieces) {
+    const texts = [];
+    const parts = []; // per text: [{piece, from, to}] where the piece sits in it
+    let text = "";
+    let where = [];
+    const close = () => {
+      if (where.length) {
+        texts.push(text);
+        parts.push(where);
+      }
+      text = "";
+      where = [];
+    };
+    for (const piece of pieces) {
+      if (piece.text.length + 2 > JOIN_LEN) {
+        close();
+        texts.push(piece.text);
+        parts.push([{ piece, from: 0, to: piece.text.length }]);
+        continue;
+      }
+      if (text.length + piece.text.length + 2 > JOIN_LEN) close();
+      text += "\n\n";
+      where.push({ piece, from: text.length, to: text.length + piece.text.length });
+      text += piece.text;
+    }
+    close();
+    return { texts, parts };
+  }
+
+  function flush() {
+    if (!pending.length) return;
+    const { texts, parts } = pack(pending);
+    pending = [];
+    pendingLength = 0;
+    for (let i = 0; i < texts.length; i += MAX_TEXTS) send(texts.slice(i, i + MAX_TEXTS), parts.slice(i, i + MAX_TEXTS));
+  }
+
+  function send(texts, parts) {
+    const gen = generation;
+    inFlight++;
+    chrome.runtime.sendMessage({ kind: "classify", texts }).then(
+      (reply) => {
+        inFlight--;
+        if (gen !== generation) return;
+        if (reply && reply.outcome === "classified" && Array.isArray(reply.results)) record(parts, reply.results);
+        schedule();
+      },
+      () => {
+        inFlight--;
+        stopForGood();
+      },
+    );
+  }
+
+  function record(parts, results) {
+    for (let i = 0; i < parts.length; i++) {
       const found = results[i];
-      if (!Array.isArray(found) || entries.get(piece.node) !== piece.entry) continue; // changed since
+      if (!Array.isArray(found)) continue;
+      const where = parts[i];
+      let k = 0;
       for (const m of found) {
+        if (!m || typeof m.start !== "number") continue;
+        while (k < where.length && where[k].to <= m.start) k++; // results come in text order
+        const part = where[k];
+        if (!part || m.start < part.from || m.end > part.to) continue;
+        const piece = part.piece;
+        if (entries.get(piece.node) !== piece.entry) continue; // changed since
+        m.start -= part.from;
+        m.end -= part.from;
         if (!m || typeof m.id !== "string") continue;
         const kind = m.kind === "bot" ? "bot" : "candidate";
         const entry = piece.entry;
@@ -365,6 +428,7 @@
     queued = new Set();
     job = null;
     pending = [];
+    pendingLength = 0;
     passDone = true;
     const done = waiters;
     waiters = [];

@@ -166,5 +166,9 @@ fn bench() -> Result {
     tools::ensure(tools::Need::Build)?;
     run(cargo().args(["bench", "-p", "botlens"]))?;
     let out = build::all(true)?;
-    build::print_sizes(&out)
+    build::print_sizes(&out)?;
+    // The live page: overview scan vs a plain-JS baseline and a bare walk, hover latency.
+    run(Command::new("node")
+        .arg("tests/e2e/bench-overview.mjs")
+        .env("BOTLENS_EXTENSION", &out.test_extension))
 }
