@@ -8,8 +8,9 @@
   const script = document.currentScript;
   if (!script || !script.src || window.__botlensLoader) return;
   window.__botlensLoader = true;
+  window.__botlensScript = script; // botlens.mjs reads its configuration before anything renders
   const module = new URL("botlens.mjs", script.src).href;
   import(module)
-    .then((botlens) => botlens.start(botlens.configFromScript(script)))
+    .then((botlens) => botlens.start())
     .catch((error) => console.error("botlens: the embed did not start:", error));
 })();

@@ -28,7 +28,17 @@ export const defaults = Object.freeze({
   zIndex: 2147483000,
 });
 
-let pageConfig = null;
+// The tag that loaded this file (classic botlens.js hands itself over; a module
+// tag is found by its URL). Read before <botlens-card> elements upgrade, so
+// they see the page's configuration.
+const ownTag = window.__botlensScript || [...document.querySelectorAll("script[type=module][src]")].find((s) => {
+  try {
+    return new URL(s.getAttribute("src"), document.baseURI).href === import.meta.url;
+  } catch {
+    return false;
+  }
+});
+let pageConfig = ownTag ? configFromScript(ownTag) : null;
 
 function bool(value) {
   if (typeof value === "boolean") return value;
@@ -457,12 +467,5 @@ export async function scan(text) {
   return (await loadWasm()).scan(String(text));
 }
 
-// Loaded by <script type="module" src=".../botlens.mjs" data-…>: start like the classic tag.
-const ownTag = [...document.querySelectorAll("script[type=module][src]")].find((s) => {
-  try {
-    return new URL(s.getAttribute("src"), document.baseURI).href === import.meta.url;
-  } catch {
-    return false;
-  }
-});
+// Loaded by a script tag (classic botlens.js or a module tag): start the page-wide hover card.
 if (ownTag) start(configFromScript(ownTag));

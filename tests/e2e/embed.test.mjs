@@ -1,0 +1,201 @@
+// The embed in headless Chromium: the three forms (script tag, <botlens-card>,
+// import { mount }) on a host page of another origin, a strict-CSP host page
+// (frame mode), and the demo page, all through the botlens proxy in front of
+// the simulator. No extension is loaded.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { artifacts, hoverText, startSimulator, sleep } from "./harness.mjs";
+import { hostPages, launchBrowser, settledCard, startProxy } from "./embed-harness.mjs";
+
+const HEALTHY = "600dca11-0001-4b07-8000-000000000001"; // us-west-2
+const LOBBY = "10bbee00-0002-4b07-8000-000000000002"; // us-west-2, waiting room
+const DENIED = "dec11ed0-0003-4b07-8000-000000000003"; // us-east-1
+const SIGN_IN = "10c4ed00-0006-4b07-8000-000000000006"; // us-east-1, fatal
+const RECORDING = "9a1f1c55-7e0b-4c3e-9d51-1b2c3d4e5f60"; // a recording ID: no card
+
+const hostile = `<style>p{color:red!important} .botlens-card{display:none!important} div{font-size:40px!important}</style>`;
+
+function pages(proxy) {
+  const embed = `${proxy}/embed`;
+  return {
+    "script-tag.html": `<!doctype html><html><head><meta charset="utf-8"><title>admin</title>${hostile}
+<script src="${embed}/botlens.js" data-api-base="${proxy}" defer></script></head>
+<body><h1>Bots</h1>
+<table><tr><th>Bot ID</th><th>Recording ID</th></tr>
+<tr><td>bot_id: ${HEALTHY}</td><td>recording_id: ${RECORDING}</td></tr>
+<tr><td>bot_id: ${SIGN_IN}</td><td></td></tr></table>
+<p><a href="https://example.test/bots/${DENIED}">open the Initech bot</a></p>
+</body></html>`,
+    "element.html": `<!doctype html><html><head><meta charset="utf-8"><title>ticket</title>${hostile}
+<script>window.botlensConfig = { apiBase: ${JSON.stringify(proxy)}, hover: false };</script>
+<script type="module" src="${embed}/botlens.mjs"></script></head>
+<body><p>Ticket #1</p><botlens-card id="card" bot-id="${LOBBY}"></botlens-card></body></html>`,
+    "module.html": `<!doctype html><html><head><meta charset="utf-8"><title>spa</title>${hostile}</head>
+<body><div id="app"><p>SPA</p><div id="slot"></div></div>
+<script type="module">
+  import { mount } from "${embed}/botlens.mjs";
+  window.handle = await mount("#slot", ${JSON.stringify(SIGN_IN)}, { apiBase: ${JSON.stringify(proxy)} });
+  window.mounted = true;
+</script></body></html>`,
+    "strict-csp.html": `<!doctype html><html><head><meta charset="utf-8"><title>strict</title>
+<script src="${embed}/botlens.js" data-api-base="${proxy}" defer></script></head>
+<body><p>bot_id: ${HEALTHY}</p><botlens-card bot-id="${LOBBY}" api-base="${proxy}"></botlens-card></body></html>`,
+  };
+}
+
+describe("embed in Chromium", () => {
+  let sim, proxy, site, browser;
+  before(async () => {
+    mkdirSync(artifacts, { recursive: true });
+    sim = await startSimulator();
+    // Pages are rendered per request: they name the proxy, which must name their origin.
+    site = await hostPages(() => pages(proxy.url), (name) =>
+      name.includes("strict-csp")
+        ? { "content-security-policy": `default-src 'self'; script-src 'self' ${proxy.url}; frame-src ${proxy.url}; style-src 'self'; connect-src 'self'` }
+        : {});
+    proxy = await startProxy(sim, { origins: [site.url] });
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await site?.stop();
+    await proxy?.stop();
+    await sim?.stop();
+  });
+
+  test("script tag: hovering a bot ID on the host page shows its card", async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.goto(`${site.url}/script-tag.html`);
+    // The embed is ready once its hover host exists (a person's pointer keeps moving; ours must wait).
+    await page.waitForSelector("[data-botlens-host=hover]", { state: "attached" });
+    await hoverText(page, HEALTHY);
+    const card = await settledCard(page, HEALTHY);
+    assert.deepEqual([card.state, card.verdict, card.status], ["ready", "healthy", "done"]);
+    // In a shadow root: the page's `.botlens-card{display:none}` does not reach it.
+    assert.ok(await card.handle.isVisible(), "the host page's CSS hid the card");
+    const host = await page.$("[data-botlens-host=hover]");
+    assert.ok(host, "the card lives in the embed's own host element");
+    assert.equal(await page.$$eval("iframe", (f) => f.length), 0, "wasm mode needs no frame");
+
+    await page.keyboard.press("Escape");
+    await page.waitForFunction(() => getComputedStyle(document.querySelector("[data-botlens-host=hover]")).visibility === "hidden");
+
+    await hoverText(page, SIGN_IN);
+    const failed = await settledCard(page, SIGN_IN);
+    assert.deepEqual([failed.verdict, failed.reason], ["failed", "meeting_requires_sign_in"]);
+
+    // A link carrying the ID (href) works too.
+    await page.mouse.move(5, 5);
+    await sleep(400);
+    await page.hover("a");
+    const linked = await settledCard(page, DENIED);
+    assert.equal(linked.verdict, "failed");
+
+    // A recording ID is not a bot: no card for it.
+    await page.keyboard.press("Escape");
+    await hoverText(page, RECORDING);
+    await sleep(900);
+    assert.equal(await page.$(`.botlens-card[data-bot-id="${RECORDING}"]`), null);
+    // The page's own text is never rewritten.
+    assert.ok((await page.textContent("table")).includes(`bot_id: ${HEALTHY}`));
+    assert.deepEqual(errors, []);
+    await page.screenshot({ path: join(artifacts, "embed-script-tag.png") });
+    await page.close();
+  });
+
+  test("<botlens-card bot-id> renders an inline card and follows its attribute", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${site.url}/element.html`);
+    const card = await settledCard(page, LOBBY);
+    assert.deepEqual([card.verdict, card.reason], ["failed", "timeout_exceeded_waiting_room"]);
+    assert.ok(await card.handle.isVisible());
+    await page.evaluate((id) => document.getElementById("card").setAttribute("bot-id", id), HEALTHY);
+    const next = await settledCard(page, HEALTHY);
+    assert.equal(next.verdict, "healthy");
+    // hover: false in the global config: no page-wide hover card.
+    assert.equal(await page.$("[data-botlens-host=hover]"), null);
+    // A bad bot-id is an error card, not a crash.
+    await page.evaluate(() => document.getElementById("card").setAttribute("bot-id", "not-a-bot"));
+    await page.waitForSelector('.botlens-card[data-error="invalid_id"]', { state: "attached" });
+    await page.screenshot({ path: join(artifacts, "embed-element.png") });
+    await page.close();
+  });
+
+  test("import { mount } for single-page apps", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${site.url}/module.html`);
+    await page.waitForFunction(() => window.mounted === true);
+    const card = await settledCard(page, SIGN_IN);
+    assert.deepEqual([card.verdict, card.reason], ["failed", "meeting_requires_sign_in"]);
+    assert.equal(await page.evaluate(() => window.handle.mode), "wasm");
+    await page.evaluate((id) => window.handle.show(id), DENIED);
+    const next = await settledCard(page, DENIED);
+    assert.equal(next.reason, "timeout_exceeded_recording_permission_denied");
+    await page.evaluate(() => window.handle.unmount());
+    assert.equal(await page.$(".botlens-card"), null);
+    await page.close();
+  });
+
+  test("a host page whose CSP forbids wasm gets frame mode", async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+    await page.goto(`${site.url}/strict-csp.html`);
+    // The check that matters: this page really cannot compile wasm.
+    const blocked = await page.evaluate(async () => {
+      try {
+        await WebAssembly.compile(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]));
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    assert.ok(blocked, "the CSP should forbid WebAssembly");
+    // Inline element in a frame of card.html.
+    const inlineFrame = await frameWith(page, LOBBY);
+    const inline = await settledCard(inlineFrame, LOBBY);
+    assert.deepEqual([inline.verdict, inline.reason], ["failed", "timeout_exceeded_waiting_room"]);
+    // Hover card in a frame.
+    await page.waitForFunction(() => document.querySelector("iframe[data-botlens-frame]")); // the hover frame (light DOM; the inline one is in a shadow root)
+    await hoverText(page, HEALTHY);
+    const hoverFrame = await frameWith(page, HEALTHY);
+    const card = await settledCard(hoverFrame, HEALTHY);
+    assert.equal(card.verdict, "healthy");
+    await page.waitForFunction(() => [...document.querySelectorAll("iframe[data-botlens-frame]")]
+      .some((f) => getComputedStyle(f).visibility === "visible" && f.getBoundingClientRect().height > 50));
+    await page.screenshot({ path: join(artifacts, "embed-strict-csp.png") });
+    await page.close();
+  });
+
+  test("the demo page: one script tag, the demo proxy, no key", async () => {
+    const page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.goto(`http://127.0.0.1:${sim.port}/demo/`);
+    const ticket = await settledCard(page, LOBBY);
+    assert.deepEqual([ticket.verdict, ticket.reason], ["failed", "timeout_exceeded_waiting_room"]);
+    await page.waitForSelector("[data-botlens-host=hover]", { state: "attached" });
+    await hoverText(page, DENIED);
+    const card = await settledCard(page, DENIED);
+    assert.equal(card.verdict, "failed");
+    const html = await page.content();
+    assert.ok(!/Token demo|RECALL_API_KEY/.test(html));
+    assert.deepEqual(errors, []);
+    await page.screenshot({ path: join(artifacts, "embed-demo.png") });
+    await page.close();
+  });
+});
+
+/** The card.html frame showing `id`. */
+async function frameWith(page, id) {
+  for (let i = 0; i < 200; i++) {
+    for (const frame of page.frames()) {
+      if (!frame.url().includes("/embed/card.html")) continue;
+      if (await frame.$(`.botlens-card[data-bot-id="${id}"]`).catch(() => null)) return frame;
+    }
+    await sleep(50);
+  }
+  throw new Error(`no card frame shows ${id}`);
+}
