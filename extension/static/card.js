@@ -1,6 +1,6 @@
 // The sensor hands over its end of a MessageChannel as soon as the frame
 // loads, which may be before the wasm is ready: catch it first.
-import init, { start_card } from "./pkg/botlens_pages.js";
+import init, { start_card } from "./pkg/botlens_card.js";
 
 const sensorPort = new Promise((resolve) => {
   addEventListener("message", function offer(event) {
@@ -10,5 +10,5 @@ const sensorPort = new Promise((resolve) => {
     }
   });
 });
-await init({ module_or_path: new URL("./pkg/botlens_pages_bg.wasm", import.meta.url) });
+await init({ module_or_path: new URL("./pkg/botlens_card_bg.wasm", import.meta.url) });
 start_card(await sensorPort);

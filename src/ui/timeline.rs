@@ -47,12 +47,12 @@ fn PhaseBar(phases: Vec<Phase>) -> impl IntoView {
     if total <= 0 {
         return ().into_any();
     }
-    #[allow(clippy::cast_precision_loss)] // seconds of a meeting fit an f64 exactly
-    let share = |seconds: i64| (seconds as f64 / total as f64 * 100.0).max(3.0);
+    // Per mille, in integers: float formatting would add kilobytes to the wasm.
+    let share = |seconds: i64| (seconds.saturating_mul(1000) / total).max(30);
     view! {
         <div class="phases" role="img" aria-label=phase_summary(&phases)>
             {phases.iter().filter_map(|p| p.seconds.filter(|s| *s > 0).map(|s| (p, s))).map(|(p, s)| view! {
-                <span class=format!("phase phase-{}", phase_class(p.name)) style=format!("flex-grow:{:.2}", share(s))
+                <span class=format!("phase phase-{}", phase_class(p.name)) style=format!("flex-grow:{}", share(s))
                     title=format!("{} · {}", p.label, human_duration(s))></span>
             }).collect_view()}
         </div>
