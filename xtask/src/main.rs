@@ -2,6 +2,7 @@
 //! place, so the README, CI and developers run exactly the same steps.
 
 mod build;
+mod proxy_bench;
 mod tools;
 
 use std::path::{Path, PathBuf};
@@ -16,7 +17,8 @@ usage: cargo xtask <task>
   dist                 build the store packages dist/chrome, dist/firefox (+ zips) and dist/embed; print sizes
   e2e-page PAGE DIR    load the extension in headless Chromium, hover every bot ID on PAGE with the
                        simulator serving the scenarios in DIR; print what each card showed as JSON
-  bench                run the benchmarks that print figures";
+  bench                run the benchmarks that print figures
+  bench-proxy          only the proxy load test (wrk, nginx as the anchor; 3 × 10 s on loopback)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -27,6 +29,7 @@ fn main() -> ExitCode {
         Some("dist") => build::all(true).map(drop),
         Some("e2e-page") => e2e_page(&args[1..]),
         Some("bench") => bench(),
+        Some("bench-proxy") => proxy_bench::run_bench(),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -76,7 +79,7 @@ fn demo() -> Result {
     run(cargo().args(["build", "--release", "--bin", "botlens"]))?;
     println!();
     println!("botlens demo");
-    println!("  demo page:          http://127.0.0.1:8787/demo/");
+    println!("  demo page:          http://127.0.0.1:8787/demo/  (the embed, through the demo proxy at /proxy/; no key)");
     println!("  unpacked extension: {}", out.test_extension.display());
     println!("    (chrome://extensions → Developer mode → Load unpacked; then in its options set");
     println!("     the key to `demo` and the Recall host to http://{{region}}.localhost:8787)");
@@ -170,5 +173,7 @@ fn bench() -> Result {
     // The live page: overview scan vs a plain-JS baseline and a bare walk, hover latency.
     run(Command::new("node")
         .arg("tests/e2e/bench-overview.mjs")
-        .env("BOTLENS_EXTENSION", &out.test_extension))
+        .env("BOTLENS_EXTENSION", &out.test_extension))?;
+    // The botlens proxy under load, beside nginx serving the same JSON.
+    proxy_bench::run_bench()
 }
