@@ -137,10 +137,19 @@ fn Options() -> impl IntoView {
                     .as_deref()
                     .is_some_and(|t| !t.is_empty()),
             );
-            host.set(settings.host().to_string());
+            // What the user typed meanwhile wins over what was stored.
+            host.update(|h| {
+                if h.is_empty() {
+                    *h = settings.host().to_string();
+                }
+            });
         }
         if let Ok(prefs) = chrome::storage_sync_get::<Prefs>().await {
-            proxy.set(prefs.proxy().unwrap_or_default().to_string());
+            proxy.update(|p| {
+                if p.is_empty() {
+                    *p = prefs.proxy().unwrap_or_default().to_string();
+                }
+            });
             sites.set(prefs.sites_off);
             theme.set(prefs.theme.unwrap_or_else(|| "auto".into()));
             detection.set(prefs.detection.unwrap_or_else(|| "hover".into()));

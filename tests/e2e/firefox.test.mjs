@@ -135,7 +135,8 @@ describe("extension in Firefox ESR", { skip: missing.length ? `missing: ${missin
   test("a new user's first hover shows the card", async () => {
     // Install, paste the key (and the simulator's host) in the options page.
     await openExtensionPage("options.html");
-    await waitFor("return location.protocol === 'moz-extension:' && !!document.querySelector('#save')");
+    // Wait until the page has read what is stored (the host field then shows the default).
+    await waitFor("return location.protocol === 'moz-extension:' && !!document.querySelector('#host-template')?.value");
     await wd("POST", `/element/${await find("#api-key")}/value`, { text: "demo" });
     const host = await find("#host-template");
     await wd("POST", `/element/${host}/clear`, {});
