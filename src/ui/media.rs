@@ -11,12 +11,12 @@ pub fn MediaLinks(media: Media, now: Option<Timestamp>) -> impl IntoView {
     let _ = now;
     let expiry = match (media.expires_at, media.expires_in_seconds) {
         (Some(at), Some(left)) if left > 0 => Some(format!(
-            "Media expires in {} ({} UTC).",
+            "Media expires in {} ({}).",
             human_duration(left),
             at.human()
         )),
-        (Some(at), Some(_)) => Some(format!("Media expired on {} UTC.", at.human())),
-        (Some(at), None) => Some(format!("Media expires {} UTC.", at.human())),
+        (Some(at), Some(_)) => Some(format!("Media expired on {}.", at.human())),
+        (Some(at), None) => Some(format!("Media expires {}.", at.human())),
         _ => None,
     };
     view! {

@@ -1,0 +1,61 @@
+// Benchmark: from the sensor's decision to open (the pointer has rested for
+// REST_MS) to the skeleton painted in the card frame, measured from the page
+// with no hooks in the product: the page sees its own pointer events, and a
+// MutationObserver sees the frame become visible; the paint is the next
+// animation frame after that. Prints figures; it is not a pass/fail test.
+import { join } from "node:path";
+import {
+  configure, hoverText, launchWithExtension, moveAway, root, servePages, sleep, startSimulator,
+} from "./harness.mjs";
+
+const REST_MS = 250; // the sensor's hover-intent delay (extension/static/sensor.js)
+const RUNS = 15;
+const SLOW = "5100f100-0016-4b07-8000-000000000016"; // the simulator answers it after 2 s: the skeleton shows meanwhile
+
+const sim = await startSimulator();
+const site = await servePages(join(root, "tests/e2e/pages"));
+const browser = await launchWithExtension();
+try {
+  await configure(browser, { key: "demo", host: sim.host });
+  const page = await browser.context.newPage();
+  await page.goto(`${site.url}/ordinary.html`);
+  await page.evaluate((id) => {
+    document.body.insertAdjacentHTML("beforeend", `<p style="font:14px monospace">slow bot <span>${id}</span></p>`);
+    window.__lastMove = 0;
+    document.addEventListener("pointermove", () => { window.__lastMove = performance.now(); }, true);
+  }, SLOW);
+  // The first hover creates the frame and loads the wasm: measured apart.
+  const cold = await measure(page);
+  const warm = [];
+  for (let i = 0; i < RUNS; i++) {
+    await moveAway(page);
+    await sleep(100);
+    warm.push(await measure(page));
+  }
+  warm.sort((a, b) => a - b);
+  const median = warm[Math.floor(warm.length / 2)];
+  const p90 = warm[Math.floor(warm.length * 0.9)];
+  console.log("decision to open → skeleton painted (frame already loaded)");
+  console.log(`  runs ${RUNS}: median ${median.toFixed(1)} ms, p90 ${p90.toFixed(1)} ms, max ${warm.at(-1).toFixed(1)} ms (budget 16 ms)`);
+  console.log(`  first hover on a page (creates the frame, loads the wasm): ${cold.toFixed(1)} ms`);
+  await page.close();
+} finally {
+  await browser.close();
+  await site.stop();
+  await sim.stop();
+}
+
+async function measure(page) {
+  const visible = page.evaluate((REST) => new Promise((resolve) => {
+    const check = () => {
+      const f = [...document.querySelectorAll("iframe")].find((e) => e.src.startsWith("chrome-extension://"));
+      return f && f.style.getPropertyValue("visibility") === "visible";
+    };
+    const done = () => requestAnimationFrame(() => resolve(performance.now() - window.__lastMove - REST));
+    if (check()) return done();
+    const observer = new MutationObserver(() => { if (check()) { observer.disconnect(); done(); } });
+    observer.observe(document.documentElement, { attributes: true, subtree: true, childList: true, attributeFilter: ["style"] });
+  }), REST_MS);
+  await hoverText(page, SLOW);
+  return visible;
+}
