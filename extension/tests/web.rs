@@ -42,11 +42,19 @@ fn shown(diagnosis: Diagnosis) -> CardState {
 }
 
 /// Mount a card into a fresh element and return that element.
-fn mount_with(state: RwSignal<CardState>, actions: CardActions, theme: Theme) -> web_sys::HtmlElement {
+fn mount_with(
+    state: RwSignal<CardState>,
+    actions: CardActions,
+    theme: Theme,
+) -> web_sys::HtmlElement {
     let document = web_sys::window().unwrap().document().unwrap();
     let host: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
     document.body().unwrap().append_child(&host).unwrap();
-    leptos::mount::mount_to(host.clone(), move || view! { <Card state=state actions theme/> }).forget();
+    leptos::mount::mount_to(
+        host.clone(),
+        move || view! { <Card state=state actions theme/> },
+    )
+    .forget();
     host
 }
 
@@ -55,7 +63,9 @@ fn mount(state: RwSignal<CardState>) -> web_sys::HtmlElement {
 }
 
 fn card(host: &web_sys::HtmlElement) -> web_sys::Element {
-    host.query_selector(".botlens-card").unwrap().expect("card root rendered")
+    host.query_selector(".botlens-card")
+        .unwrap()
+        .expect("card root rendered")
 }
 
 fn attr(el: &web_sys::Element, name: &str) -> Option<String> {
@@ -68,7 +78,9 @@ fn text(el: &web_sys::Element) -> String {
 
 fn all(el: &web_sys::Element, selector: &str) -> Vec<web_sys::Element> {
     let list = el.query_selector_all(selector).unwrap();
-    (0..list.length()).filter_map(|i| list.get(i)?.dyn_into().ok()).collect()
+    (0..list.length())
+        .filter_map(|i| list.get(i)?.dyn_into().ok())
+        .collect()
 }
 
 #[wasm_bindgen_test]
@@ -83,18 +95,34 @@ fn a_failed_bot_shows_verdict_reason_and_status() {
         attr(&root, "data-reason").as_deref(),
         Some("timeout_exceeded_recording_permission_denied")
     );
-    assert_eq!(attr(&root, "data-reason-known"), None, "known codes are not flagged");
+    assert_eq!(
+        attr(&root, "data-reason-known"),
+        None,
+        "known codes are not flagged"
+    );
     assert_eq!(attr(&root, "data-status").as_deref(), Some("done"));
     assert_eq!(attr(&root, "role").as_deref(), Some("dialog"));
-    assert!(attr(&root, "aria-label").unwrap_or_default().contains("a1c3e5f7"));
-    let explorer = root.query_selector("a[href*='/dashboard/explorer/bot/']").unwrap().unwrap();
+    assert!(attr(&root, "aria-label")
+        .unwrap_or_default()
+        .contains("a1c3e5f7"));
+    let explorer = root
+        .query_selector("a[href*='/dashboard/explorer/bot/']")
+        .unwrap()
+        .unwrap();
     assert_eq!(
         attr(&explorer, "href").as_deref(),
         Some("https://us-west-2.recall.ai/dashboard/explorer/bot/a1c3e5f7-9b2d-4f6e-8a1c-3e5f7a9b2d4f")
     );
     // The earlier refusal is shown as the underlying cause.
-    let detail = root.query_selector(".detail").unwrap().expect("underlying cause");
-    assert!(text(&detail).contains("zoom_local_recording_disabled"), "{}", text(&detail));
+    let detail = root
+        .query_selector(".detail")
+        .unwrap()
+        .expect("underlying cause");
+    assert!(
+        text(&detail).contains("zoom_local_recording_disabled"),
+        "{}",
+        text(&detail)
+    );
 }
 
 #[wasm_bindgen_test]
@@ -102,7 +130,10 @@ fn the_timeline_lists_every_change_old_to_new_with_phases() {
     let d = diagnosed(ZOOM_DENIED, Region::UsWest2);
     let codes: Vec<String> = d.timeline.iter().map(|e| e.code.clone()).collect();
     let root = card(&mount(RwSignal::new(shown(d))));
-    let section = root.query_selector("[data-section='timeline']").unwrap().unwrap();
+    let section = root
+        .query_selector("[data-section='timeline']")
+        .unwrap()
+        .unwrap();
     let shown: Vec<String> = all(&section, ".timeline li .what > code")
         .iter()
         .map(text)
@@ -110,8 +141,15 @@ fn the_timeline_lists_every_change_old_to_new_with_phases() {
     assert_eq!(shown, codes);
     assert_eq!(shown.first().map(String::as_str), Some("joining_call"));
     assert_eq!(shown.last().map(String::as_str), Some("done"));
-    assert!(!all(&section, ".phases .phase").is_empty(), "a proportional bar");
-    assert!(text(&section).contains("In call, not recording 33s"), "{}", text(&section));
+    assert!(
+        !all(&section, ".phases .phase").is_empty(),
+        "a proportional bar"
+    );
+    assert!(
+        text(&section).contains("In call, not recording 33s"),
+        "{}",
+        text(&section)
+    );
 }
 
 #[wasm_bindgen_test]
@@ -120,10 +158,19 @@ fn a_healthy_bot_has_no_reason_and_links_its_media() {
     let root = card(&mount(state));
     assert_eq!(attr(&root, "data-verdict").as_deref(), Some("healthy"));
     assert_eq!(attr(&root, "data-reason"), None);
-    let media = root.query_selector("[data-section='media']").unwrap().unwrap();
+    let media = root
+        .query_selector("[data-section='media']")
+        .unwrap()
+        .unwrap();
     let links = all(&media, "a[href]");
-    assert!(!links.is_empty(), "recording or transcript link: {}", text(&media));
-    assert!(links.iter().all(|a| attr(a, "href").unwrap_or_default().starts_with("https://")));
+    assert!(
+        !links.is_empty(),
+        "recording or transcript link: {}",
+        text(&media)
+    );
+    assert!(links
+        .iter()
+        .all(|a| attr(a, "href").unwrap_or_default().starts_with("https://")));
 }
 
 #[wasm_bindgen_test]
@@ -134,7 +181,9 @@ async fn screenshots_are_lazy_thumbnails_that_open_inside_the_card() {
     let root = card(&host);
     let thumbs = all(&root, "[data-section='screenshots'] .shots img");
     assert_eq!(thumbs.len(), d.screenshots.len());
-    assert!(thumbs.iter().all(|img| attr(img, "loading").as_deref() == Some("lazy")));
+    assert!(thumbs
+        .iter()
+        .all(|img| attr(img, "loading").as_deref() == Some("lazy")));
     let button: web_sys::HtmlElement = root
         .query_selector("[data-section='screenshots'] .thumb")
         .unwrap()
@@ -142,7 +191,10 @@ async fn screenshots_are_lazy_thumbnails_that_open_inside_the_card() {
         .unchecked_into();
     button.click();
     leptos::task::tick().await;
-    let zoomed = root.query_selector(".zoom img").unwrap().expect("full view inside the card");
+    let zoomed = root
+        .query_selector(".zoom img")
+        .unwrap()
+        .expect("full view inside the card");
     assert_eq!(attr(&zoomed, "src"), attr(&thumbs[0], "src"));
 }
 
@@ -150,7 +202,9 @@ async fn screenshots_are_lazy_thumbnails_that_open_inside_the_card() {
 async fn opening_a_section_asks_for_its_data_once() {
     let asked = RwSignal::new(Vec::<&'static str>::new());
     let actions = CardActions {
-        want_screenshots: Some(Callback::new(move |()| asked.update(|a| a.push("screenshots")))),
+        want_screenshots: Some(Callback::new(move |()| {
+            asked.update(|a| a.push("screenshots"))
+        })),
         want_logs: Some(Callback::new(move |()| asked.update(|a| a.push("logs")))),
         ..CardActions::default()
     };
@@ -173,11 +227,18 @@ async fn opening_a_section_asks_for_its_data_once() {
 async fn log_notes_explain_known_codes_and_filter_by_level() {
     let d = diagnosed(ZOOM_DENIED, Region::UsWest2);
     let root = card(&mount(RwSignal::new(shown(d))));
-    let logs = root.query_selector("[data-section='logs']").unwrap().unwrap();
+    let logs = root
+        .query_selector("[data-section='logs']")
+        .unwrap()
+        .unwrap();
     let everything = all(&logs, ".note").len();
     assert!(everything >= 2, "{}", text(&logs));
     assert!(text(&logs).contains("zoom_join_token_fetch_using_zoom_oauth_failed"));
-    let select: web_sys::HtmlSelectElement = logs.query_selector("select").unwrap().unwrap().unchecked_into();
+    let select: web_sys::HtmlSelectElement = logs
+        .query_selector("select")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
     select.set_value("error");
     select
         .dispatch_event(&web_sys::Event::new("change").unwrap())
@@ -185,13 +246,21 @@ async fn log_notes_explain_known_codes_and_filter_by_level() {
     leptos::task::tick().await;
     let errors = all(&logs, ".note");
     assert!(errors.len() < everything);
-    assert!(errors.iter().all(|n| attr(n, "data-level").as_deref() == Some("error")));
+    assert!(errors
+        .iter()
+        .all(|n| attr(n, "data-level").as_deref() == Some("error")));
 }
 
 #[wasm_bindgen_test]
 fn unknown_codes_are_shown_raw_and_marked() {
-    let root = card(&mount(RwSignal::new(shown(diagnosed(FUTURE_CODE, Region::UsWest2)))));
-    assert_eq!(attr(&root, "data-reason").as_deref(), Some("zoom_quantum_flux_error"));
+    let root = card(&mount(RwSignal::new(shown(diagnosed(
+        FUTURE_CODE,
+        Region::UsWest2,
+    )))));
+    assert_eq!(
+        attr(&root, "data-reason").as_deref(),
+        Some("zoom_quantum_flux_error")
+    );
     assert_eq!(attr(&root, "data-reason-known").as_deref(), Some("false"));
     assert!(text(&root).contains("not yet in the botlens catalog"));
 }
@@ -215,7 +284,10 @@ async fn states_follow_the_signal() {
     assert_eq!(attr(&root, "data-error").as_deref(), Some("not_found"));
     let shown = text(&root);
     assert!(shown.contains("us-west-2, eu-central-1"), "{shown}");
-    assert!(shown.contains("recordings, transcripts, screenshots"), "{shown}");
+    assert!(
+        shown.contains("recordings, transcripts, screenshots"),
+        "{shown}"
+    );
     state.set(CardState::Idle);
     leptos::task::tick().await;
     assert!(host.query_selector(".botlens-card").unwrap().is_none());
@@ -226,20 +298,34 @@ fn every_error_says_what_happened_and_what_to_try() {
     let id = "11111111-2222-4333-8444-555555555555";
     let errors = [
         ApiError::NoKey,
-        ApiError::Unauthorized { regions_tried: Region::ALL.to_vec() },
+        ApiError::Unauthorized {
+            regions_tried: Region::ALL.to_vec(),
+        },
         ApiError::Throttled { retry_after_s: 17 },
         ApiError::Server { status: 503 },
         ApiError::Blocked,
-        ApiError::Malformed { status: 200, detail: "<html>".into() },
-        ApiError::Unreachable { host: "http://x".into(), detail: "refused".into() },
+        ApiError::Malformed {
+            status: 200,
+            detail: "<html>".into(),
+        },
+        ApiError::Unreachable {
+            host: "http://x".into(),
+            detail: "refused".into(),
+        },
     ];
     for error in errors {
         let kind = error.kind();
-        let root = card(&mount(RwSignal::new(CardState::Failed { bot_id: id.into(), error })));
+        let root = card(&mount(RwSignal::new(CardState::Failed {
+            bot_id: id.into(),
+            error,
+        })));
         assert_eq!(attr(&root, "data-error").as_deref(), Some(kind));
         let title = text(&root.query_selector(".title").unwrap().unwrap());
         let remedy = text(&root.query_selector(".remedy").unwrap().unwrap());
-        assert!(title.len() > 10 && remedy.len() > 20, "{kind}: {title} / {remedy}");
+        assert!(
+            title.len() > 10 && remedy.len() > 20,
+            "{kind}: {title} / {remedy}"
+        );
     }
 }
 
@@ -253,7 +339,12 @@ fn markup_from_recall_stays_text() {
     let text_json = s.to_string();
     let d = diagnosed(&text_json, Region::UsWest2);
     let root = card(&mount(RwSignal::new(shown(d))));
-    assert!(root.query_selector("img[onerror], b, script").unwrap().is_none(), "no element came from data");
+    assert!(
+        root.query_selector("img[onerror], b, script")
+            .unwrap()
+            .is_none(),
+        "no element came from data"
+    );
     assert!(text(&root).contains("<b>Notetaker</b>"));
     let pwned = js_sys::Reflect::get(&js_sys::global(), &"__pwned".into()).unwrap();
     assert!(pwned.is_undefined());
@@ -269,7 +360,10 @@ fn links_from_data_are_only_web_links() {
     let root = card(&mount(RwSignal::new(shown(d))));
     for a in all(&root, "a[href]") {
         let href = attr(&a, "href").unwrap_or_default();
-        assert!(href.starts_with("https://") || href.starts_with("http://"), "{href}");
+        assert!(
+            href.starts_with("https://") || href.starts_with("http://"),
+            "{href}"
+        );
     }
 }
 
@@ -279,8 +373,16 @@ fn garbage_json_is_an_error_state_not_a_panic() {
     for body in ["", "{", "[]", "null", "\"text\"", "{\"id\": 5}"] {
         let state = RwSignal::new(CardState::from_bot_json(id, body, None, 0.0));
         let root = card(&mount(state));
-        assert_eq!(attr(&root, "data-state").as_deref(), Some("error"), "{body}");
-        assert_eq!(attr(&root, "data-error").as_deref(), Some("malformed"), "{body}");
+        assert_eq!(
+            attr(&root, "data-state").as_deref(),
+            Some("error"),
+            "{body}"
+        );
+        assert_eq!(
+            attr(&root, "data-error").as_deref(),
+            Some("malformed"),
+            "{body}"
+        );
     }
 }
 
