@@ -10,6 +10,7 @@ use super::Seen;
 /// Length of a textual UUID.
 pub(crate) const UUID_LEN: usize = 36;
 /// How far past a UUID's end the standalone check may look (`-` plus a bounded hex run).
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))] // only the native stream reader needs it
 pub(crate) const LOOKAHEAD: usize = 1 + HEX_RUN_MAX + 1;
 const HEX_RUN_MAX: usize = 64;
 

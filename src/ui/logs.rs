@@ -43,7 +43,7 @@ pub fn Logs(notes: Vec<Note>, section: Section, want: Option<Callback<()>>) -> i
             </label>
             {status.map(|s| view! { <p class="muted">{s}</p> })}
             <ul class="notes">
-                {move || notes.with_value(|notes| notes.iter().filter(|n| n.level >= minimum.get()).cloned().map(|n| view! {
+                {move || notes.get_value().into_iter().filter(|n| n.level >= minimum.get()).map(|n| view! {
                     <li class=format!("note note-{}", n.level.label()) data-level=n.level.label()
                         data-source=if n.source == NoteSource::Log { "log" } else { "pattern" }>
                         <span class="level">{n.level.label()}</span>
@@ -52,7 +52,7 @@ pub fn Logs(notes: Vec<Note>, section: Section, want: Option<Callback<()>>) -> i
                         <span class="note-text">{n.text.clone()}</span>
                         {n.message.clone().map(|m| view! { <code class="raw">{m}</code> })}
                     </li>
-                }).collect_view())}
+                }).collect_view()}
             </ul>
         </details>
     }
