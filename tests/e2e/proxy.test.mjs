@@ -35,11 +35,13 @@ describe("botlens proxy from a browser", () => {
     const p = await browser.newPage();
     p.on("response", async (r) => {
       if (!r.url().startsWith(proxy.url)) return;
-      let body = "";
       try {
-        body = await r.text();
-      } catch {}
-      seen.push(`${r.status()} ${JSON.stringify(await r.allHeaders())} ${body}`);
+        const headers = await r.allHeaders();
+        const body = await r.text().catch(() => "");
+        seen.push(`${r.status()} ${JSON.stringify(headers)} ${body}`);
+      } catch {
+        // The page closed first; the node-side sweep below still covers every path.
+      }
     });
     await p.goto(`${site.url}/index.html`);
     return p;
