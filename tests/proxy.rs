@@ -609,6 +609,26 @@ fn serves_the_embed_with_the_right_types_and_headers() {
 }
 
 #[test]
+fn unknown_host_names_are_refused_against_dns_rebinding() {
+    let sim = Proc::simulator();
+    let proxy = Proc::proxy(&sim, &["--allow-host", "botlens.example.test"], &[]);
+    let path = bot_path(ZOOM_GOOD_WEST);
+    let rebound = proxy.send("GET", &path, &[("Host", "evil.example:80")]);
+    assert_eq!(rebound.status, 421);
+    assert_eq!(rebound.json()["code"], "host_not_allowed");
+    for host in [
+        "botlens.example.test",
+        "admin.example.test", // the host of an allowed origin
+        "localhost:1",
+        "[::1]:8788",
+    ] {
+        let resp = proxy.send("GET", &path, &[("Host", host)]);
+        assert_eq!(resp.status, 200, "{host}");
+    }
+    assert!(upstream_hits(&sim, "evil").is_empty());
+}
+
+#[test]
 fn without_a_key_it_stops_with_a_clear_message() {
     let out = Command::new(env!("CARGO_BIN_EXE_botlens"))
         .args(["serve", "--proxy", "--addr", "127.0.0.1:0"])

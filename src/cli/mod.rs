@@ -26,13 +26,13 @@ enum Command {
     /// Explain a bot: verdict, reason, what to do, timeline.
     Diagnose(diagnose::DiagnoseArgs),
     /// Serve the demo (a Recall simulator with sample bots) or a proxy that holds the key.
-    Serve(serve::ServeArgs),
+    Serve(Box<serve::ServeArgs>),
 }
 
 pub fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Scan(args) => scan::run(args),
         Command::Diagnose(args) => diagnose::run(args),
-        Command::Serve(args) => serve::run(args),
+        Command::Serve(args) => serve::run(*args),
     }
 }

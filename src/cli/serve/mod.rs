@@ -57,6 +57,13 @@ pub struct ServeArgs {
     #[arg(long = "allow-origin", value_name = "ORIGIN", value_parser = parse_origin)]
     pub allow_origins: Vec<String>,
 
+    /// --proxy: a host name the proxy answers to (repeatable), e.g. the public
+    /// name a reverse proxy passes on. IP addresses, localhost and the hosts
+    /// of --allow-origin are always accepted; other names get 421 (this stops
+    /// DNS-rebinding pages from reading through a loopback proxy).
+    #[arg(long = "allow-host", value_name = "HOST")]
+    pub allow_hosts: Vec<String>,
+
     /// --proxy: require `X-Botlens-Token: <token>` on API requests, the token
     /// read from FILE (else BOTLENS_PROXY_TOKEN, when set).
     #[arg(long, value_name = "FILE")]
@@ -232,6 +239,7 @@ fn run_proxy(args: ServeArgs) -> ExitCode {
         region: args.region,
         upstream: args.upstream.clone(),
         allow_origins: args.allow_origins.clone(),
+        allow_hosts: args.allow_hosts.clone(),
         token,
         client_rate: args.client_rate,
         upstream_per_minute: args.upstream_per_minute,
@@ -357,6 +365,7 @@ async fn serve_demo(
                 region: None,
                 upstream: format!("http://{{region}}.localhost:{}", local.port()),
                 allow_origins: vec![],
+                allow_hosts: vec![],
                 token: None,
                 client_rate: 20.0,
                 upstream_per_minute: proxy::RECALL_PER_MINUTE,

@@ -74,6 +74,9 @@ pub struct Config {
     pub upstream: String,
     /// `scheme://host[:port]` origins whose pages may call the proxy; `*` for any.
     pub allow_origins: Vec<String>,
+    /// Host names the proxy answers to besides IP literals, `localhost`,
+    /// `*.localhost` and the hosts of the allowed origins (DNS-rebinding guard).
+    pub allow_hosts: Vec<String>,
     /// When set, API requests must carry `X-Botlens-Token: <token>`.
     pub token: Option<Secret>,
     /// Requests per second per client address (burst: twice as many); 0 = no limit.
@@ -344,6 +347,34 @@ impl Proxy {
             })
     }
 
+    /// A page on another site can point its own name at this machine (DNS
+    /// rebinding); its requests then look same-origin and carry no `Origin`.
+    /// They do carry its name in `Host`, which must be one we know.
+    fn host_allowed(&self, host: Option<&str>) -> bool {
+        let Some(host) = host else {
+            return true; // HTTP/1.0 without Host: not a browser
+        };
+        let name = host_name(host);
+        if name.parse::<IpAddr>().is_ok()
+            || name == "localhost"
+            || name.ends_with(".localhost")
+            || self.config.allow_origins.iter().any(|o| o == "*")
+        {
+            return true;
+        }
+        self.config
+            .allow_hosts
+            .iter()
+            .map(|h| host_name(h))
+            .chain(
+                self.config
+                    .allow_origins
+                    .iter()
+                    .filter_map(|o| o.split_once("://").map(|(_, rest)| host_name(rest))),
+            )
+            .any(|known| known.eq_ignore_ascii_case(&name))
+    }
+
     fn token_ok(&self, headers: &HeaderMap) -> bool {
         let Some(want) = &self.config.token else {
             return true;
@@ -373,6 +404,19 @@ fn throttled(wait_s: f64) -> ApiError {
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let retry_after_s = secs as u32;
     ApiError::Throttled { retry_after_s }
+}
+
+/// `Host` without its port, lowercase; IPv6 literals without brackets.
+fn host_name(host: &str) -> String {
+    let host = host.trim().to_ascii_lowercase();
+    if let Some(rest) = host.strip_prefix('[') {
+        return rest.split(']').next().unwrap_or_default().to_string();
+    }
+    host.rsplit_once(':')
+        .filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit()))
+        .map_or(host.clone(), |(name, _)| name.to_string())
+        .trim_end_matches('.')
+        .to_string()
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -632,6 +676,13 @@ async fn api(State(proxy): State<Shared>, request: Request) -> Response {
     drop(request);
 
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    if !proxy.host_allowed(host) {
+        return refuse(
+            StatusCode::MISDIRECTED_REQUEST,
+            "host_not_allowed",
+            "This host name is not one the botlens proxy answers to (see --allow-host).",
+        );
+    }
     if let Some(origin) = headers.get(header::ORIGIN) {
         let allowed = origin.to_str().is_ok_and(|o| proxy.origin_allowed(o, host));
         if !allowed {
@@ -808,6 +859,7 @@ fn error_response(error: &ApiError) -> Response {
         } => StatusCode::from_u16(*s).unwrap_or(StatusCode::BAD_GATEWAY),
         ApiError::Unreachable { .. } => StatusCode::GATEWAY_TIMEOUT,
         ApiError::NoKey => StatusCode::INTERNAL_SERVER_ERROR,
+        ApiError::NotPermitted => StatusCode::FORBIDDEN,
         ApiError::Unauthorized { .. }
         | ApiError::Server { .. }
         | ApiError::Blocked
@@ -912,6 +964,14 @@ mod tests {
             "http://a.localhost:9"
         );
         assert_eq!(origin("nonsense"), "nonsense");
+    }
+
+    #[test]
+    fn host_names_without_ports() {
+        assert_eq!(host_name("Botlens.Example.com:8788"), "botlens.example.com");
+        assert_eq!(host_name("[::1]:8788"), "::1");
+        assert_eq!(host_name("127.0.0.1"), "127.0.0.1");
+        assert_eq!(host_name("example.com."), "example.com");
     }
 
     #[test]
