@@ -195,13 +195,20 @@ export async function mount(target, botId, options = {}) {
     f.frame.style.setProperty(k, v);
   }
   root.appendChild(f.frame);
-  const show = (id) => f.post({ botlens: "show", id: String(id), ...frameOptions(config) });
+  let current = "";
+  const show = (id) => {
+    current = String(id);
+    f.post({ botlens: "show", id: current, ...frameOptions(config) });
+  };
   if (botId) show(botId);
   return {
     mode: "frame",
     show,
-    clear: () => f.post({ botlens: "clear" }),
-    refresh: () => f.post({ botlens: "show", id: "", ...frameOptions(config) }),
+    clear: () => {
+      current = "";
+      f.post({ botlens: "clear" });
+    },
+    refresh: () => current && show(current),
     unmount: () => {
       f.dispose();
       if (host) host.remove();
