@@ -65,6 +65,8 @@ struct Prefs {
 
 struct Frame {
     port: MessagePort,
+    /// Proves to the worker that the sensor of this tab opened this frame.
+    frame_token: String,
     state: RwSignal<CardState>,
     theme: RwSignal<Theme>,
     /// `light`, `dark` or `auto` (follow the page, then the OS).
@@ -85,7 +87,7 @@ fn with_frame<T>(f: impl FnOnce(&mut Frame) -> T) -> Option<T> {
 
 /// Entry point of `card.html`, called with the sensor's end of the channel.
 #[cfg_attr(feature = "card", wasm_bindgen)]
-pub fn start_card(port: MessagePort) {
+pub fn start_card(port: MessagePort, frame_token: String) {
     let state = RwSignal::new(CardState::Idle);
     let theme = RwSignal::new(Theme::Light);
     let actions = CardActions {
@@ -106,6 +108,7 @@ pub fn start_card(port: MessagePort) {
     on_port.forget(); // lives as long as the frame
     FRAME.set(Some(Frame {
         port,
+        frame_token,
         state,
         theme,
         theme_setting: "auto".into(),
@@ -252,7 +255,9 @@ fn reload() {
 
 /// Ask the worker for the diagnosis and show what it says.
 async fn load(bot_id: String) {
-    let Some((screenshots, logs)) = with_frame(|f| (f.want_screenshots, f.want_logs)) else {
+    let Some((screenshots, logs, token)) =
+        with_frame(|f| (f.want_screenshots, f.want_logs, f.frame_token.clone()))
+    else {
         return;
     };
     let request = Request::Diagnose {
@@ -260,7 +265,7 @@ async fn load(bot_id: String) {
         screenshots,
         logs,
     };
-    let next = match chrome::send_message::<_, Reply>(&request).await {
+    let next = match chrome::send_message_from_frame::<_, Reply>(&request, &token).await {
         Ok(Reply::Diagnosed(answer)) => {
             let section = |asked: bool, error: Option<ApiError>| match (asked, error) {
                 (false, _) => Section::NotAsked,

@@ -187,3 +187,15 @@ pub fn request_origin(
 pub async fn send_message<Q: Serialize, A: DeserializeOwned>(message: &Q) -> Result<A, String> {
     from_js(call(runtime_send_message(&to_js(message)?)).await?)
 }
+
+/// The same, with the card frame's token beside the message (`background.js`
+/// checks it and takes it off before the worker sees the message).
+pub async fn send_message_from_frame<Q: Serialize, A: DeserializeOwned>(
+    message: &Q,
+    frame_token: &str,
+) -> Result<A, String> {
+    let value = to_js(message)?;
+    js_sys::Reflect::set(&value, &"frame_token".into(), &frame_token.into())
+        .map_err(|_| "the message is not an object".to_string())?;
+    from_js(call(runtime_send_message(&value)).await?)
+}

@@ -8,6 +8,22 @@ import init, { handle_message } from "./pkg/botlens_worker.js";
 
 const ready = init({ module_or_path: new URL("./pkg/botlens_worker_bg.wasm", import.meta.url) });
 const ownPages = chrome.runtime.getURL("");
+const cardPage = chrome.runtime.getURL("card.html");
+const TOKEN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+// Card frames: a page may frame card.html itself, so a frame is answered only
+// with the token its tab's content script registered (kept in session storage,
+// which content scripts cannot read, and which survives worker restarts).
+async function registerFrame(token, tabId) {
+  if (typeof token !== "string" || !TOKEN.test(token)) return { outcome: "refused" };
+  await chrome.storage.session.set({ [`frame:${token}`]: tabId });
+  return { outcome: "done" };
+}
+async function frameAllowed(token, tabId) {
+  if (typeof token !== "string" || !TOKEN.test(token) || !Number.isInteger(tabId)) return false;
+  const key = `frame:${token}`;
+  return (await chrome.storage.session.get(key))[key] === tabId;
+}
 
 // The key lives in storage.local: where the browser supports it, keep that
 // area out of content scripts' reach altogether (they only need storage.sync).
@@ -27,6 +43,18 @@ chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
   } else {
     return false;
   }
-  ready.then(() => handle_message(message, from, tabId)).then(sendResponse, () => sendResponse(null));
+  if (from === "content" && message && message.kind === "frame_token") {
+    registerFrame(message.token, tabId).then(sendResponse, () => sendResponse(null));
+    return true;
+  }
+  let allowed = Promise.resolve(true);
+  if (from === "page" && sender.url.startsWith(cardPage)) {
+    const { frame_token: token, ...rest } = message || {};
+    message = rest;
+    allowed = frameAllowed(token, sender.tab && sender.tab.id);
+  }
+  allowed
+    .then((ok) => (ok ? ready.then(() => handle_message(message, from, tabId)) : { failed: { error: { kind: "not_permitted" } } }))
+    .then(sendResponse, () => sendResponse(null));
   return true; // the answer comes asynchronously
 });

@@ -131,12 +131,18 @@
     for (const [k, v] of Object.entries(style)) frame.style.setProperty(k, v, "important");
     frame.addEventListener("mouseenter", () => { overFrame = true; clearTimeout(closeTimer); });
     frame.addEventListener("mouseleave", () => { overFrame = false; scheduleClose(); });
+    // A page can frame card.html too and offer it a port of its own. The token,
+    // registered with the worker by this content script and handed over with
+    // our port, is what makes the worker answer our frame and no other.
+    const token = crypto.randomUUID();
+    const registered = chrome.runtime.sendMessage({ kind: "frame_token", token });
     frameReady = new Promise((resolve) => {
-      frame.addEventListener("load", () => {
+      frame.addEventListener("load", async () => {
+        await registered;
         const channel = new MessageChannel();
         port = channel.port1;
         port.onmessage = (event) => fromCard(event.data);
-        frame.contentWindow.postMessage({ botlens: "init" }, new URL(frame.src).origin, [channel.port2]);
+        frame.contentWindow.postMessage({ botlens: "init", token }, new URL(frame.src).origin, [channel.port2]);
         resolve();
       }, { once: true });
     });

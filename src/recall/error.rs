@@ -24,6 +24,8 @@ pub enum ApiError {
     Blocked,
     #[error("Recall answered {status} with something that is not the expected JSON: {detail}")]
     Malformed { status: u16, detail: String },
+    #[error("This card was not opened by botlens on this page.")]
+    NotPermitted,
     #[error("Recall could not be reached at {host}: {detail}")]
     Unreachable { host: String, detail: String },
 }
@@ -41,6 +43,7 @@ impl ApiError {
             ApiError::Blocked => "blocked",
             ApiError::Malformed { .. } => "malformed",
             ApiError::Unreachable { .. } => "unreachable",
+            ApiError::NotPermitted => "not_permitted",
         }
     }
 
@@ -70,6 +73,9 @@ impl ApiError {
             }
             ApiError::Malformed { .. } => {
                 "A proxy or captive portal may be answering instead of Recall; check the Recall host setting.".into()
+            }
+            ApiError::NotPermitted => {
+                "Another script on the page may have framed the card; reload the page and hover the ID again.".into()
             }
             ApiError::Unreachable { .. } => {
                 "Check your network and the Recall host setting (or the team proxy URL), then refresh.".into()

@@ -106,6 +106,36 @@ describe("card in the extension", () => {
     await page.close();
   });
 
+  test("a card frame the page made itself gets nothing from the worker", async () => {
+    const TEAMS = "7c1e4b2a-9d3f-4e8a-b5c6-2f1a0d9e8b74";
+    const page = await browser.context.newPage();
+    await page.goto(`${site.url}/ordinary.html`);
+    await hoverAndRead(page, browser.origin, DENIED); // the page can now read our frame's URL
+    await moveAway(page);
+    const asked = () => sim.log().split("\n").filter((l) => l.includes(TEAMS)).length;
+    const before = asked();
+    const seen = await page.evaluate(async (id) => {
+      const ours = [...document.querySelectorAll("iframe")].find((f) => f.src.startsWith("chrome-extension://"));
+      const fake = document.createElement("iframe");
+      fake.src = ours.src;
+      document.body.appendChild(fake);
+      await new Promise((r) => fake.addEventListener("load", r, { once: true }));
+      const channel = new MessageChannel();
+      const heard = [];
+      channel.port1.onmessage = (e) => heard.push(e.data);
+      fake.contentWindow.postMessage({ botlens: "init", token: crypto.randomUUID() }, "*", [channel.port2]);
+      await new Promise((r) => setTimeout(r, 300));
+      channel.port1.postMessage({ type: "hover", text: `bot ${id}`, offset: 6,
+        anchor: { left: 10, top: 10, width: 100, height: 16 }, viewport: { width: 800, height: 600 } });
+      await new Promise((r) => setTimeout(r, 2000));
+      return heard;
+    }, TEAMS);
+    assert.equal(asked(), before, "the worker fetched nothing for the page's own frame");
+    assert.ok(seen.every((m) => Object.keys(m).every((k) => ["type", "x", "y", "width", "height"].includes(k))),
+      `only placement reached the page: ${JSON.stringify(seen)}`);
+    await page.close();
+  });
+
   test("the card follows a dark page and a light page", async () => {
     const page = await browser.context.newPage();
     await page.goto(`${site.url}/ordinary.html`);

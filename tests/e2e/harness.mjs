@@ -163,7 +163,7 @@ export async function moveAway(page) {
   await page.waitForFunction(() => {
     const f = [...document.querySelectorAll("iframe")].find((e) => e.src.startsWith("chrome-extension://"));
     return !f || getComputedStyle(f).visibility === "hidden";
-  }, null, { timeout: 5000 });
+  }, null, { timeout: 10000 });
 }
 
 export function sleep(ms) {
