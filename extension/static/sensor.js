@@ -113,6 +113,13 @@
     return { left: r.left, top: r.top, right: r.right, bottom: r.bottom, width: r.width, height: r.height };
   }
 
+  // UUID-shaped random token. Not crypto.randomUUID: plain-http pages are not
+  // secure contexts, and there it does not exist.
+  function randomToken() {
+    const hex = [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  }
+
   function ensureFrame() {
     if (frameReady) return frameReady;
     frame = document.createElement("iframe");
@@ -134,7 +141,7 @@
     // A page can frame card.html too and offer it a port of its own. The token,
     // registered with the worker by this content script and handed over with
     // our port, is what makes the worker answer our frame and no other.
-    const token = crypto.randomUUID();
+    const token = randomToken();
     const registered = chrome.runtime.sendMessage({ kind: "frame_token", token });
     frameReady = new Promise((resolve) => {
       frame.addEventListener("load", async () => {
