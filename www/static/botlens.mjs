@@ -109,6 +109,7 @@ function cardFrame(onMessage) {
   frame.src = frameUrl().href;
   frame.title = "botlens card";
   frame.setAttribute("data-botlens-frame", "");
+  frame.allow = "clipboard-write"; // the card's "Copy report" button
   const origin = frameUrl().origin;
   let ready = false;
   const queue = [];
