@@ -629,6 +629,32 @@ fn unknown_host_names_are_refused_against_dns_rebinding() {
 }
 
 #[test]
+fn the_upstream_budget_keeps_recall_under_its_limit() {
+    let sim = Proc::simulator();
+    // 60/min → the proxy allows 0.9/s with a burst of 4, whatever the clients do.
+    let proxy = Proc::proxy(
+        &sim,
+        &[
+            "--no-cache",
+            "--client-rate",
+            "0",
+            "--upstream-per-minute",
+            "60",
+            "--region",
+            "us-west-2",
+        ],
+        &[],
+    );
+    let path = bot_path(ZOOM_GOOD_WEST);
+    let statuses: Vec<u16> = (0..10).map(|_| proxy.get(&path).status).collect();
+    assert_eq!(&statuses[..4], [200, 200, 200, 200], "{statuses:?}");
+    let refused = proxy.get(&path);
+    assert_eq!(refused.status, 429);
+    assert_eq!(refused.header("retry-after"), Some("1"));
+    assert!(upstream_hits(&sim, &path).len() <= 5, "{}", sim.stderr());
+}
+
+#[test]
 fn without_a_key_it_stops_with_a_clear_message() {
     let out = Command::new(env!("CARGO_BIN_EXE_botlens"))
         .args(["serve", "--proxy", "--addr", "127.0.0.1:0"])
