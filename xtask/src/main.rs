@@ -174,6 +174,11 @@ fn bench() -> Result {
     run(Command::new("node")
         .arg("tests/e2e/bench-overview.mjs")
         .env("BOTLENS_EXTENSION", &out.test_extension))?;
+    // The card: decision to open → skeleton painted.
+    run(cargo().args(["build", "--bin", "botlens"]))?;
+    run(Command::new("node")
+        .arg("tests/e2e/bench-card.mjs")
+        .env("BOTLENS_EXTENSION", &out.test_extension))?;
     // The botlens proxy under load, beside nginx serving the same JSON.
     proxy_bench::run_bench()
 }
