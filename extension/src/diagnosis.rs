@@ -3,6 +3,7 @@
 //! the diagnosis engine here, so the card frame stays small.
 
 use botlens::diagnose::{diagnose, Timestamp};
+use botlens::recall::client;
 use botlens::recall::error::ApiError;
 use botlens::recall::model::{Bot, Logs, Screenshots};
 use serde::de::DeserializeOwned;
@@ -49,15 +50,9 @@ pub(crate) async fn answer(id: String, screenshots: bool, logs: bool) -> Reply {
 /// Screenshots and logs enrich the answer; failing to get them must not hide it.
 async fn optional<T: DeserializeOwned>(request: Request) -> (Option<T>, Option<ApiError>) {
     match background::answer(request).await {
-        Reply::Found { body, .. } => match serde_json::from_str(&body) {
+        Reply::Found { body, .. } => match client::parse_body(&body) {
             Ok(parsed) => (Some(parsed), None),
-            Err(e) => (
-                None,
-                Some(ApiError::Malformed {
-                    status: 200,
-                    detail: e.to_string(),
-                }),
-            ),
+            Err(error) => (None, Some(error)),
         },
         Reply::Failed { error } => (None, Some(error)),
         _ => (None, None),

@@ -96,6 +96,15 @@ pub fn read_reply(reply: &Reply) -> Answer {
     }
 }
 
+/// Parse a body Recall answered 2xx with; a shape botlens cannot read is a
+/// malformed answer, never a panic.
+pub fn parse_body<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, ApiError> {
+    serde_json::from_str(body).map_err(|e| ApiError::Malformed {
+        status: 200,
+        detail: e.to_string(),
+    })
+}
+
 /// `Retry-After` in seconds; Recall sends whole seconds. Missing or unreadable
 /// values fall back to a short wait, capped so a bad header cannot stall us.
 pub fn retry_after_seconds(header: Option<&str>) -> u32 {

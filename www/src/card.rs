@@ -4,7 +4,7 @@ use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
 use botlens::diagnose::diagnose;
-use botlens::recall::client::Endpoint;
+use botlens::recall::client::{self, Endpoint};
 use botlens::recall::error::ApiError;
 use botlens::recall::model::{Bot, Logs, Screenshots, Timestamp};
 use botlens::recall::region::Region;
@@ -393,17 +393,11 @@ async fn optional<T: DeserializeOwned>(
     endpoint: Endpoint,
     bot_id: &str,
 ) -> (Option<T>, Option<ApiError>) {
-    match get(api, token, endpoint, bot_id).await {
-        Ok((_, body)) => match serde_json::from_str(&body) {
-            Ok(parsed) => (Some(parsed), None),
-            Err(e) => (
-                None,
-                Some(ApiError::Malformed {
-                    status: 200,
-                    detail: e.to_string(),
-                }),
-            ),
-        },
+    match get(api, token, endpoint, bot_id)
+        .await
+        .and_then(|(_, body)| client::parse_body(&body))
+    {
+        Ok(parsed) => (Some(parsed), None),
         Err(error) => (None, Some(error)),
     }
 }
