@@ -46,7 +46,7 @@ describe("card in the extension", () => {
     const hostile = await browser.context.newPage();
     await hostile.goto(`${site.url}/hostile-css.html`);
     const card = await hoverAndRead(hostile, browser.origin, DENIED);
-    assert.equal(card.verdict, "failed");
+    assert.equal(card.verdict, "failed", card.text);
     await sleep(300);
     const got = await frameShot(hostile);
     writeFileSync(join(artifacts, "card-hostile-css.png"), got);
@@ -78,7 +78,7 @@ describe("card in the extension", () => {
     await page.goto(`${site.url}/ordinary.html`);
     await page.evaluate((id) => { document.body.insertAdjacentHTML("afterbegin", `<p id="live">live ${id}</p>`); }, LIVE);
     const first = await hoverAndRead(page, browser.origin, LIVE);
-    assert.equal(first.verdict, "in_progress");
+    assert.equal(first.verdict, "in_progress", first.text);
     const frame = await cardFrame(page, browser.origin);
     const count = () => frame.$$eval("[data-section='timeline'] .timeline li", (l) => l.length);
     const start = await count();
@@ -146,7 +146,7 @@ describe("card in the extension", () => {
     await moveAway(page);
     await page.addStyleTag({ content: "html,body{background:#0d1117 !important;color:#c9d1d9 !important}" });
     card = await hoverAndRead(page, browser.origin, DENIED);
-    assert.equal(card.verdict, "failed");
+    assert.equal(card.verdict, "failed", card.text);
     assert.equal(await frame.$eval(".botlens-card", (c) => c.dataset.theme), "dark");
     await page.screenshot({ path: join(artifacts, "card-dark.png"), clip: { x: 0, y: 0, width: 640, height: 560 } });
     await page.close();
