@@ -37,6 +37,9 @@ enum FromSensor {
         /// `dark` when the page under the card is dark.
         #[serde(default)]
         page_theme: Option<String>,
+        /// When the sensor decided (ms since the epoch, high resolution).
+        #[serde(default)]
+        sent_at: Option<f64>,
     },
     /// The user pressed ArrowDown on the anchor: focus moves into the card.
     Focus,
@@ -159,9 +162,12 @@ fn from_sensor(message: FromSensor) {
             anchor,
             viewport,
             page_theme,
+            sent_at,
         } => {
             let byte_offset = utf16_to_byte_offset(&text, offset);
-            let Some(found) = botlens::detect::at(&text, byte_offset) else {
+            let found = botlens::detect::at(&text, byte_offset);
+            measure_since("botlens:hover-classified", sent_at);
+            let Some(found) = found else {
                 post(&ToSensor::Close);
                 return;
             };
@@ -366,6 +372,27 @@ fn after_render(f: fn()) {
     let callback = Closure::once_into_js(f);
     if let Some(window) = web_sys::window() {
         let _ = window.set_timeout_with_callback(callback.unchecked_ref());
+    }
+}
+
+/// A `performance.measure` entry from `start` (ms since the epoch) to now, so
+/// benchmarks can read how long a step took without hooks in the product.
+fn measure_since(name: &str, start: Option<f64>) {
+    let (Some(start), Some(performance)) = (start, web_sys::window().and_then(|w| w.performance()))
+    else {
+        return;
+    };
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(
+        &options,
+        &"start".into(),
+        &(start - performance.time_origin()).into(),
+    );
+    let _ = js_sys::Reflect::set(&options, &"end".into(), &performance.now().into());
+    if let Ok(measure) = js_sys::Reflect::get(&performance, &"measure".into()) {
+        if let Some(measure) = measure.dyn_ref::<js_sys::Function>() {
+            let _ = measure.call2(&performance, &name.into(), &options);
+        }
     }
 }
 

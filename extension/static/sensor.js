@@ -218,6 +218,7 @@
       anchor: plainRect(hit.rect),
       viewport: { width: document.documentElement.clientWidth, height: document.documentElement.clientHeight },
       page_theme: theme,
+      sent_at: performance.timeOrigin + performance.now(), // lets the card time hover → classified
     });
   }
 
