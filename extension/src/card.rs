@@ -13,20 +13,17 @@ use botlens::recall::error::ApiError;
 use botlens::ui::card::{Card, CardActions, CardState, Loaded, Section, Theme};
 use botlens::ui::placement::{self, Rect, Viewport};
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{MessageEvent, MessagePort};
 
 use crate::chrome;
-use crate::messages::{Reply, Request};
+use crate::wire::{self, read, DiagnoseReply, FromJs};
 
 /// A running bot is looked at again this often while its card is open.
 const REFRESH: Duration = Duration::from_secs(10);
 
-/// What the sensor sends over the channel.
-#[derive(Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+/// What the sensor sends over the channel (`{type: "hover", …}`).
 enum FromSensor {
     Hover {
         text: String,
@@ -35,10 +32,8 @@ enum FromSensor {
         anchor: Rect,
         viewport: Viewport,
         /// `dark` when the page under the card is dark.
-        #[serde(default)]
         page_theme: Option<String>,
         /// When the sensor decided (ms since the epoch, high resolution).
-        #[serde(default)]
         sent_at: Option<f64>,
     },
     /// The user pressed ArrowDown on the anchor: focus moves into the card.
@@ -46,24 +41,44 @@ enum FromSensor {
     Closed,
 }
 
+impl FromJs for FromSensor {
+    fn from_js(value: &JsValue) -> Option<Self> {
+        let kind: String = read(value, "type")?;
+        Some(match kind.as_str() {
+            "hover" => FromSensor::Hover {
+                text: read(value, "text")?,
+                offset: read(value, "offset")?,
+                anchor: read(value, "anchor")?,
+                viewport: read(value, "viewport")?,
+                page_theme: read(value, "page_theme")?,
+                sent_at: read(value, "sent_at")?,
+            },
+            "focus" => FromSensor::Focus,
+            "closed" => FromSensor::Closed,
+            _ => return None,
+        })
+    }
+}
+
 /// What the card sends back.
-#[derive(Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
 enum ToSensor {
-    Place {
-        x: f64,
-        y: f64,
-        width: f64,
-        height: f64,
-    },
+    Place(Rect),
     Close,
 }
 
-/// The theme setting shared with the options page (non-secret prefs live in `storage.sync`).
-#[derive(Deserialize, Default)]
-struct Prefs {
-    #[serde(default)]
-    theme: Option<String>,
+impl ToSensor {
+    fn to_js(&self) -> JsValue {
+        match self {
+            ToSensor::Place(spot) => wire::object(&[
+                ("type", "place".into()),
+                ("x", spot.left.into()),
+                ("y", spot.top.into()),
+                ("width", spot.width.into()),
+                ("height", spot.height.into()),
+            ]),
+            ToSensor::Close => wire::object(&[("type", "close".into())]),
+        }
+    }
 }
 
 struct Frame {
@@ -103,7 +118,7 @@ pub fn start_card(port: MessagePort, frame_token: String) {
         move || view! { <Card state=state.read_only() actions theme=theme.read_only()/> },
     );
     let on_port = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
-        if let Ok(message) = serde_wasm_bindgen::from_value::<FromSensor>(event.data()) {
+        if let Some(message) = FromSensor::from_js(&event.data()) {
             from_sensor(message);
         }
     });
@@ -121,8 +136,10 @@ pub fn start_card(port: MessagePort, frame_token: String) {
         want_logs: false,
     }));
     leptos::task::spawn_local(async {
-        if let Ok(prefs) = chrome::storage_sync_get::<Prefs>().await {
-            with_frame(|f| f.theme_setting = prefs.theme.unwrap_or_else(|| "auto".into()));
+        // The theme setting shared with the options page (non-secret prefs live in `storage.sync`).
+        if let Ok(prefs) = chrome::storage_sync_items().await {
+            let theme: Option<String> = read(&prefs, "theme").flatten();
+            with_frame(|f| f.theme_setting = theme.unwrap_or_else(|| "auto".into()));
         }
     });
     // Re-place the frame whenever what the card shows changes size.
@@ -266,34 +283,37 @@ async fn load(bot_id: String) {
     else {
         return;
     };
-    let request = Request::Diagnose {
-        id: bot_id.clone(),
-        screenshots,
-        logs,
-    };
-    let next = match chrome::send_message_from_frame::<_, Reply>(&request, &token).await {
-        Ok(Reply::Diagnosed(answer)) => {
+    let request = wire::diagnose_request(&bot_id, screenshots, logs);
+    let reply = chrome::send_message_from_frame(&request, &token)
+        .await
+        .and_then(|value| {
+            DiagnoseReply::from_js(&value).ok_or_else(|| "its answer could not be read".into())
+        });
+    let next = match reply {
+        Ok(DiagnoseReply::Diagnosed(answer)) => {
             let section = |asked: bool, error: Option<ApiError>| match (asked, error) {
                 (false, _) => Section::NotAsked,
                 (true, None) => Section::Shown,
                 (true, Some(error)) => Section::Failed(error),
             };
+            let answer = *answer;
             CardState::Ready(Box::new(Loaded {
                 diagnosis: answer.diagnosis,
+                report: answer.report,
                 screenshots: section(screenshots, answer.screenshots_error),
                 logs: section(logs, answer.logs_error),
                 fetched_at_ms: js_sys::Date::now(),
             }))
         }
-        Ok(Reply::Failed { error }) => CardState::Failed {
+        Ok(DiagnoseReply::Failed(error)) => CardState::Failed {
             bot_id: bot_id.clone(),
             error,
         },
-        Ok(_) | Err(_) => CardState::Failed {
+        Err(detail) => CardState::Failed {
             bot_id: bot_id.clone(),
             error: ApiError::Unreachable {
                 host: "the botlens background worker".into(),
-                detail: "it did not answer".into(),
+                detail,
             },
         },
     };
@@ -337,12 +357,7 @@ fn place() {
     };
     let size = card.get_bounding_client_rect();
     let spot = placement::place(anchor, (size.width(), size.height()), viewport);
-    post(&ToSensor::Place {
-        x: spot.left,
-        y: spot.top,
-        width: spot.width,
-        height: spot.height,
-    });
+    post(&ToSensor::Place(spot));
 }
 
 /// Keyboard users enter the card: Tab then walks its links, Escape closes it.
@@ -358,9 +373,7 @@ fn focus_card() {
 }
 
 fn post(message: &ToSensor) {
-    let Ok(value) = chrome::to_js(message) else {
-        return;
-    };
+    let value = message.to_js();
     with_frame(|f| {
         let _ = f.port.post_message(&value);
     });

@@ -62,10 +62,12 @@ pub async fn storage_get<T: DeserializeOwned>() -> Result<T, String> {
 
 /// Read the non-secret preferences from `storage.sync` (content scripts read them too).
 pub async fn storage_sync_get<T: DeserializeOwned>() -> Result<T, String> {
-    let value = JsFuture::from(storage_sync_get_raw(&JsValue::NULL).map_err(describe)?)
-        .await
-        .map_err(describe)?;
-    serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())
+    from_js(storage_sync_items().await?)
+}
+
+/// All of `storage.sync` as a plain object.
+pub async fn storage_sync_items() -> Result<JsValue, String> {
+    call(storage_sync_get_raw(&JsValue::NULL)).await
 }
 
 /// Write the fields of a struct as items of `storage.local`.
@@ -189,13 +191,13 @@ pub async fn send_message<Q: Serialize, A: DeserializeOwned>(message: &Q) -> Res
 }
 
 /// The same, with the card frame's token beside the message (`background.js`
-/// checks it and takes it off before the worker sees the message).
-pub async fn send_message_from_frame<Q: Serialize, A: DeserializeOwned>(
-    message: &Q,
+/// checks it and takes it off before the worker sees the message). The card
+/// frame builds and reads its plain objects itself (`wire.rs`: size).
+pub async fn send_message_from_frame(
+    message: &JsValue,
     frame_token: &str,
-) -> Result<A, String> {
-    let value = to_js(message)?;
-    js_sys::Reflect::set(&value, &"frame_token".into(), &frame_token.into())
+) -> Result<JsValue, String> {
+    js_sys::Reflect::set(message, &"frame_token".into(), &frame_token.into())
         .map_err(|_| "the message is not an object".to_string())?;
-    from_js(call(runtime_send_message(&value)).await?)
+    call(runtime_send_message(message)).await
 }

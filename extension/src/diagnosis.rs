@@ -2,7 +2,7 @@
 //! screenshots and logs) through the background's cached look-ups and run
 //! the diagnosis engine here, so the card frame stays small.
 
-use botlens::diagnose::{diagnose, Timestamp};
+use botlens::diagnose::{diagnose, report, Timestamp};
 use botlens::recall::client;
 use botlens::recall::error::ApiError;
 use botlens::recall::model::{Bot, Logs, Screenshots};
@@ -41,6 +41,7 @@ pub(crate) async fn answer(id: String, screenshots: bool, logs: bool) -> Reply {
     let now = Timestamp::from_millis(js_sys::Date::now() as i64);
     let diagnosis = diagnose(&bot, shots.as_ref(), log_items.as_ref(), Some(region), now);
     Reply::Diagnosed(Box::new(Diagnosed {
+        report: report::markdown(&diagnosis),
         diagnosis,
         screenshots_error,
         logs_error,

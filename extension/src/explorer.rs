@@ -92,6 +92,7 @@ fn show(state: RwSignal<CardState>) {
                     |error: Option<ApiError>| error.map_or(Section::Shown, Section::Failed);
                 CardState::Ready(Box::new(Loaded {
                     diagnosis: answer.diagnosis,
+                    report: answer.report,
                     screenshots: section(answer.screenshots_error),
                     logs: section(answer.logs_error),
                     fetched_at_ms: js_sys::Date::now(),

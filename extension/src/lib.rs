@@ -32,3 +32,5 @@ pub mod explorer;
 pub mod options;
 #[cfg(target_arch = "wasm32")]
 pub mod popup;
+#[cfg(target_arch = "wasm32")]
+pub mod wire;

@@ -169,6 +169,8 @@ pub enum Reply {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Diagnosed {
     pub diagnosis: Diagnosis,
+    /// The Markdown report for "Copy report", made here so the card frame needs no engine.
+    pub report: String,
     pub screenshots_error: Option<ApiError>,
     pub logs_error: Option<ApiError>,
 }

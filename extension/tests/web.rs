@@ -34,6 +34,7 @@ fn diagnosed(text: &str, region: Region) -> Diagnosis {
 
 fn shown(diagnosis: Diagnosis) -> CardState {
     CardState::Ready(Box::new(Loaded {
+        report: botlens::diagnose::report::markdown(&diagnosis),
         diagnosis,
         screenshots: Section::Shown,
         logs: Section::Shown,

@@ -43,6 +43,9 @@ pub enum CardState {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Loaded {
     pub diagnosis: Diagnosis,
+    /// The Markdown report behind "Copy report" ([`diagnose::report::markdown`]),
+    /// made where the engine runs: the extension's card frame carries no engine.
+    pub report: String,
     pub screenshots: Section,
     pub logs: Section,
     /// When the data was fetched (ms since the epoch), for "updated 20 s ago".
@@ -110,6 +113,7 @@ impl CardState {
 
     pub fn ready(diagnosis: Diagnosis, fetched_at_ms: f64) -> CardState {
         CardState::Ready(Box::new(Loaded {
+            report: diagnose::report::markdown(&diagnosis),
             diagnosis,
             screenshots: Section::NotAsked,
             logs: Section::NotAsked,
@@ -191,12 +195,12 @@ fn Skeleton(bot_id: String, theme: Signal<Theme>) -> impl IntoView {
 fn Diagnosed(loaded: Loaded, actions: CardActions, theme: Signal<Theme>) -> impl IntoView {
     let Loaded {
         diagnosis: d,
+        report,
         screenshots,
         logs,
         fetched_at_ms,
     } = loaded;
     let verdict = d.verdict.as_str();
-    let report = StoredValue::new(diagnose::report::markdown(&d));
     let status = d.status.clone().unwrap_or_else(|| "no status yet".into());
     let short = short_id(&d.bot_id);
     view! {
@@ -218,7 +222,7 @@ fn Diagnosed(loaded: Loaded, actions: CardActions, theme: Signal<Theme>) -> impl
             <footer class="foot">
                 <a href=d.explorer_url.clone() target="_blank" rel="noopener noreferrer">"Open in Explorer"</a>
                 <span class="region" title=if d.region_assumed { "region assumed" } else { "region" }>{d.region.clone()}</span>
-                <CopyButton text=report.get_value() label="Copy a Markdown report for a support ticket" class="action">
+                <CopyButton text=report label="Copy a Markdown report for a support ticket" class="action">
                     "Copy report"
                 </CopyButton>
                 {actions.refresh.map(|refresh| view! {

@@ -379,6 +379,7 @@ async fn fetch_card(
         (true, Some(error)) => Section::Failed(error),
     };
     CardState::Ready(Box::new(Loaded {
+        report: botlens::diagnose::report::markdown(&diagnosis),
         diagnosis,
         screenshots: section(shots, shots_error),
         logs: section(logs, logs_error),
