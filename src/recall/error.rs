@@ -10,7 +10,7 @@ use super::region::Region;
 pub enum ApiError {
     #[error("No Recall API key is set.")]
     NoKey,
-    #[error("{id:?} is not a bot ID (a bot ID is a UUID).")]
+    #[error("“{id}” is not a bot ID (a bot ID is a UUID).")]
     InvalidId { id: String },
     #[error("The API key was refused in {}.", list(regions_tried))]
     Unauthorized { regions_tried: Vec<Region> },
