@@ -297,24 +297,7 @@ async fn states_follow_the_signal() {
 #[wasm_bindgen_test]
 fn every_error_says_what_happened_and_what_to_try() {
     let id = "11111111-2222-4333-8444-555555555555";
-    let errors = [
-        ApiError::NoKey,
-        ApiError::Unauthorized {
-            regions_tried: Region::ALL.to_vec(),
-        },
-        ApiError::Throttled { retry_after_s: 17 },
-        ApiError::Server { status: 503 },
-        ApiError::Blocked,
-        ApiError::Malformed {
-            status: 200,
-            detail: "<html>".into(),
-        },
-        ApiError::Unreachable {
-            host: "http://x".into(),
-            detail: "refused".into(),
-        },
-    ];
-    for error in errors {
+    for error in botlens::recall::error::one_of_each() {
         let kind = error.kind();
         let root = card(&mount(RwSignal::new(CardState::Failed {
             bot_id: id.into(),

@@ -5,8 +5,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use botlens::diagnose::{diagnose_json, report};
-use botlens::recall::error::ApiError;
-use botlens::recall::region::Region;
+use botlens::recall::error::one_of_each;
 use botlens_extension::messages::{Diagnosed, Reply, Request};
 use botlens_extension::wire::{diagnose_request, DiagnoseReply, FromJs};
 use serde::Serialize;
@@ -42,34 +41,6 @@ const BUILT_IN: [(&str, &str); 17] = scenarios!(
     "fee1900d-teams-good-call",
 );
 
-/// One of every error, with the fields filled.
-fn every_error() -> Vec<ApiError> {
-    vec![
-        ApiError::NoKey,
-        ApiError::InvalidId {
-            id: "<b>x</b>".into(),
-        },
-        ApiError::Unauthorized {
-            regions_tried: Region::ALL.to_vec(),
-        },
-        ApiError::NotFound {
-            regions_tried: vec![Region::EuCentral1],
-        },
-        ApiError::Throttled { retry_after_s: 7 },
-        ApiError::Server { status: 503 },
-        ApiError::Blocked,
-        ApiError::Malformed {
-            status: 200,
-            detail: "not JSON".into(),
-        },
-        ApiError::NotPermitted,
-        ApiError::Unreachable {
-            host: "us-west-2.recall.ai".into(),
-            detail: "offline".into(),
-        },
-    ]
-}
-
 /// What the worker sends (`chrome::to_js`), after the JSON trip of `runtime.sendMessage`.
 fn sent<T: Serialize>(value: &T) -> JsValue {
     let value = value
@@ -81,7 +52,7 @@ fn sent<T: Serialize>(value: &T) -> JsValue {
 
 #[wasm_bindgen_test]
 fn every_built_in_diagnosis_reads_back_exactly() {
-    let errors = every_error();
+    let errors = one_of_each();
     for (i, (name, text)) in BUILT_IN.iter().enumerate() {
         let diagnosis = diagnose_json(text, None, Some(1.77e12)).expect(name);
         let answer = Diagnosed {
@@ -101,7 +72,7 @@ fn every_built_in_diagnosis_reads_back_exactly() {
 
 #[wasm_bindgen_test]
 fn every_error_reads_back_exactly() {
-    for error in every_error() {
+    for error in one_of_each() {
         let read = DiagnoseReply::from_js(&sent(&Reply::Failed {
             error: error.clone(),
         }));

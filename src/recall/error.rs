@@ -92,6 +92,47 @@ impl ApiError {
     }
 }
 
+/// One error of every kind, with made-up fields: tests walk every error state with it.
+pub fn one_of_each() -> Vec<ApiError> {
+    // A new variant breaks this match: add it to the list below as well.
+    let _listed = |e: &ApiError| match e {
+        ApiError::NoKey
+        | ApiError::InvalidId { .. }
+        | ApiError::Unauthorized { .. }
+        | ApiError::NotFound { .. }
+        | ApiError::Throttled { .. }
+        | ApiError::Server { .. }
+        | ApiError::Blocked
+        | ApiError::Malformed { .. }
+        | ApiError::NotPermitted
+        | ApiError::Unreachable { .. } => (),
+    };
+    vec![
+        ApiError::NoKey,
+        ApiError::InvalidId {
+            id: "<b>not-a-uuid</b>".into(),
+        },
+        ApiError::Unauthorized {
+            regions_tried: Region::ALL.to_vec(),
+        },
+        ApiError::NotFound {
+            regions_tried: vec![Region::EuCentral1],
+        },
+        ApiError::Throttled { retry_after_s: 17 },
+        ApiError::Server { status: 503 },
+        ApiError::Blocked,
+        ApiError::Malformed {
+            status: 200,
+            detail: "<html>".into(),
+        },
+        ApiError::NotPermitted,
+        ApiError::Unreachable {
+            host: "http://x".into(),
+            detail: "refused".into(),
+        },
+    ]
+}
+
 fn list(regions: &[Region]) -> String {
     if regions.is_empty() {
         return "no region".into();
