@@ -83,6 +83,10 @@ pub fn float(
         }))
         .context_element(context.clone()),
     );
+    // Measure the card at its natural size first: a cap left from its last anchor would mislead flip.
+    let style = card.style();
+    let _ = style.remove_property("--botlens-max-height");
+    let _ = style.remove_property("--botlens-max-width");
     let floating: Element = card.clone().into();
     let hidden = Rc::new(Cell::new(false));
     let update: Rc<dyn Fn()> = Rc::new({
