@@ -39,6 +39,17 @@ function pages(proxy) {
   window.handle = await mount("#slot", ${JSON.stringify(SIGN_IN)}, { apiBase: ${JSON.stringify(proxy)} });
   window.mounted = true;
 </script></body></html>`,
+    // Placement: IDs at the bottom and right edges (fixed), one in a tall page, one in a scrolling
+    // pane. A long close delay: only Escape or a hidden anchor close the card during the test.
+    "placement.html": `<!doctype html><html><head><meta charset="utf-8"><title>placement</title>
+<style>body{margin:0;height:3000px;font:14px/1.4 sans-serif} p{margin:0;white-space:nowrap}
+#bottom{position:fixed;left:20px;bottom:4px} #right{position:fixed;right:4px;top:40px}
+#tall{position:absolute;left:40px;top:1300px}
+#pane{position:absolute;left:40px;top:2200px;width:600px;height:240px;overflow:auto;border:1px solid #999}</style>
+<script src="${embed}/botlens.js" data-api-base="${proxy}" data-close-ms="60000" defer></script></head>
+<body><p id="bottom">bot_id: ${HEALTHY}</p><p id="right">bot_id: ${SIGN_IN}</p>
+<p id="tall">bot_id: ${DENIED}</p>
+<div id="pane"><div style="height:1200px;padding-top:60px"><p>bot_id: ${LOBBY}</p></div></div></body></html>`,
     "strict-csp.html": `<!doctype html><html><head><meta charset="utf-8"><title>strict</title>
 <script src="${embed}/botlens.js" data-api-base="${proxy}" defer></script></head>
 <body><p>bot_id: ${HEALTHY}</p><botlens-card bot-id="${LOBBY}" api-base="${proxy}"></botlens-card></body></html>`,
@@ -104,6 +115,54 @@ describe("embed in Chromium", () => {
     assert.ok((await page.textContent("table")).includes(`bot_id: ${HEALTHY}`));
     assert.deepEqual(errors, []);
     await page.screenshot({ path: join(artifacts, "embed-script-tag.png") });
+    await page.close();
+  });
+
+  test("the hover card flips and shifts into the viewport and follows its anchor", async () => {
+    const page = await browser.newPage({ viewport: { width: 900, height: 600 } });
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.goto(`${site.url}/placement.html`);
+    await page.waitForSelector("[data-botlens-host=hover]", { state: "attached" });
+
+    // At the bottom edge: no room below, so the card opens above its ID (flip), inside the viewport.
+    let pointer = await hoverText(page, HEALTHY);
+    await settledCard(page, HEALTHY);
+    let g = await placed(page, HEALTHY);
+    assert.ok(g.card.bottom <= g.anchor.top - GAP + 1, `not above its anchor: ${JSON.stringify(g)}`);
+    assertInside(g);
+    assert.ok(!within(g.card, pointer), "the card is under the pointer");
+    await page.keyboard.press("Escape");
+
+    // At the right edge: below the ID, moved left to stay inside (shift), still clear of it.
+    pointer = await hoverText(page, SIGN_IN);
+    await settledCard(page, SIGN_IN);
+    g = await placed(page, SIGN_IN);
+    assert.ok(g.card.top >= g.anchor.bottom + GAP - 1, `not below its anchor: ${JSON.stringify(g)}`);
+    assert.ok(g.card.left < g.anchor.left - 1, `not shifted left: ${JSON.stringify(g)}`);
+    assertInside(g);
+    assert.ok(!within(g.card, pointer), "the card is under the pointer");
+    await page.screenshot({ path: join(artifacts, "embed-placement.png") });
+    await page.keyboard.press("Escape");
+
+    // In a tall page: the reader moves onto the card and scrolls; the card stays with its ID.
+    for (const [id, scroller] of [[DENIED, null], [LOBBY, "#pane"]]) {
+      await hoverText(page, id);
+      await settledCard(page, id);
+      const before = await placed(page, id);
+      await page.mouse.move(before.card.left + 40, before.card.top + 8, { steps: 3 });
+      await page.evaluate((s) => (s ? document.querySelector(s) : window).scrollBy(0, 50), scroller);
+      const after = await placed(page, id, (a) => Math.abs(a.anchor.top - (before.anchor.top - 50)) < 1);
+      assert.ok(after.visible, `${id}: the card closed on scroll`);
+      assert.ok(Math.abs((after.card.top - after.anchor.top) - (before.card.top - before.anchor.top)) < 1.5 &&
+        Math.abs(after.card.left - before.card.left) < 1.5, `${id}: the card did not follow: ${JSON.stringify({ before, after })}`);
+      // Scrolled out of sight, the anchor takes its card with it.
+      await page.evaluate((s) => (s ? document.querySelector(s) : window).scrollBy(0, 1000), scroller);
+      await page.waitForFunction(() => getComputedStyle(document.querySelector("[data-botlens-host=hover]")).visibility === "hidden",
+        null, { timeout: 3000 });
+      await page.evaluate(() => window.scrollTo(0, 0));
+    }
+    assert.deepEqual(errors, []);
     await page.close();
   });
 
@@ -187,6 +246,56 @@ describe("embed in Chromium", () => {
     await page.close();
   });
 });
+
+// The placement rules (src/ui/placement.rs): GAP from the anchor, MARGIN inside the viewport.
+const GAP = 6;
+const MARGIN = 8;
+
+const within = (r, p) => p.x >= r.left && p.x <= r.right && p.y >= r.top && p.y <= r.bottom;
+
+function assertInside(g) {
+  const { card, width, height } = g;
+  assert.ok(card.left >= MARGIN - 1 && card.right <= width - MARGIN + 1 && card.top >= MARGIN - 1 && card.bottom <= height - MARGIN + 1,
+    `the card leaves the ${width}×${height} viewport: ${JSON.stringify(card)}`);
+}
+
+/** Where the hover card for `id` and the ID's text are, in viewport pixels. */
+function geometry(page, id) {
+  return page.evaluate((id) => {
+    const box = (r) => r && { left: r.left, top: r.top, right: r.right, bottom: r.bottom };
+    let anchor = null;
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node && !anchor; node = walker.nextNode()) {
+      const at = node.data.indexOf(id);
+      if (at < 0) continue;
+      const range = document.createRange();
+      range.setStart(node, at);
+      range.setEnd(node, at + id.length);
+      anchor = box(range.getBoundingClientRect());
+    }
+    const host = document.querySelector("[data-botlens-host=hover]");
+    const card = host.shadowRoot.querySelector(`.botlens-card[data-bot-id="${id}"]`);
+    return {
+      anchor,
+      card: card && box(card.getBoundingClientRect()),
+      visible: getComputedStyle(host).visibility === "visible",
+      width: document.documentElement.clientWidth,
+      height: document.documentElement.clientHeight,
+    };
+  }, id);
+}
+
+/** The hover card's geometry once it is shown and has stopped moving (and `accept` holds). */
+async function placed(page, id, accept = () => true) {
+  let last = null;
+  for (let i = 0; i < 100; i++) {
+    const g = await geometry(page, id);
+    if (g.card && g.visible && accept(g) && JSON.stringify(g) === JSON.stringify(last)) return g;
+    last = g;
+    await sleep(50);
+  }
+  throw new Error(`the card of ${id} did not settle: ${JSON.stringify(last)}`);
+}
 
 /** The card.html frame showing `id`. */
 async function frameWith(page, id) {

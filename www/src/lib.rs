@@ -8,7 +8,11 @@
 //! - [`pick`]`(text, offset, attribute?)`: the bot ID under the pointer, by the
 //!   detection rules (`detect::at`, `detect::classify_attribute`);
 //! - [`scan`]`(text)`: every reportable ID of a text, UTF-16 offsets;
-//! - [`place`]: where the floating card goes (`ui::placement`: flip and shift).
+//! - [`float`]`(host, anchor, context, onHidden)` → a [`Float`]: the hover
+//!   card of wasm mode, placed and kept next to the live anchor by Floating UI
+//!   (`floating-ui-dom`: offset, flip, shift, size, hide; `auto_update`);
+//! - [`place`]: where the card frame goes in frame mode (`card-frame.js`), from
+//!   rectangles only (`ui::placement`: flip and shift).
 //!
 //! Nothing here panics on outside data: a bad answer is an error state of the
 //! card, a bad argument a JavaScript exception.
@@ -17,6 +21,10 @@
 mod card;
 #[cfg(target_arch = "wasm32")]
 pub use card::{mount, BotCard};
+#[cfg(target_arch = "wasm32")]
+mod float;
+#[cfg(target_arch = "wasm32")]
+pub use float::{float, Anchor, Float};
 
 use botlens::ui::placement::{self, Rect, Viewport};
 use serde::Serialize;
@@ -79,6 +87,8 @@ pub fn scan(text: &str) -> JsValue {
 
 /// Where a `card_width`×`card_height` card goes next to the anchor rectangle
 /// in a viewport: `[left, top]` (below, else above; shifted to stay inside).
+/// Frame mode's card page only knows rectangles from the host page; in wasm
+/// mode the card and the anchor share a document and [`float`] is used.
 #[wasm_bindgen]
 #[allow(clippy::too_many_arguments)]
 pub fn place(

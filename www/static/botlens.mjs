@@ -293,6 +293,8 @@ function plainRect(r) {
 }
 
 // The ID-shaped text under the pointer, with the text around it. Never touches the page's nodes.
+// A hit keeps its live anchor (`box`: the Range over the ID, or the element carrying it) and the
+// element it lives in (`context`), so the card can follow it; `rect` is where it is now.
 function textHit(x, y) {
   const caret = caretAt(x, y);
   if (!caret || caret.node.nodeType !== Node.TEXT_NODE || optedOut(caret.node)) return null;
@@ -308,7 +310,7 @@ function textHit(x, y) {
     range.setEnd(caret.node, end);
     const rect = range.getBoundingClientRect();
     if (!contains(rect, x, y)) return null;
-    return { text, offset: caret.offset - from, attribute: null, rect, key: m[0].toLowerCase() };
+    return { text, offset: caret.offset - from, attribute: null, rect, box: range, context: caret.node.parentElement, key: m[0].toLowerCase() };
   }
   return null;
 }
@@ -322,7 +324,7 @@ function attributeHit(x, y) {
     for (const name of names) {
       const value = node.getAttribute(name);
       const m = value && value.match(/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/);
-      if (m) return { text: value.slice(0, 2 * CONTEXT + 36), offset: m.index, attribute: name, rect: node.getBoundingClientRect(), key: m[0].toLowerCase() };
+      if (m) return { text: value.slice(0, 2 * CONTEXT + 36), offset: m.index, attribute: name, rect: node.getBoundingClientRect(), box: node, context: node, key: m[0].toLowerCase() };
     }
   }
   return null;
@@ -341,47 +343,49 @@ function fixedStyle(el, zIndex) {
   for (const [k, v] of Object.entries(style)) el.style.setProperty(k, v, "important");
 }
 
-// Wasm mode: the card in a shadow root in this document, placed by the Rust placement rules.
+// Wasm mode: the card in a shadow root in this document. Card and anchor share the document, so
+// Floating UI (the Rust `float` export, www/src/float.rs) places the card from the live anchor
+// and keeps it there while the page scrolls or resizes: below, else above (flip), shifted to stay
+// inside the viewport (shift), capped to the room it has (size), closed when the anchor is gone.
 function wasmPopover(glue, config) {
   const host = document.createElement("div");
   host.setAttribute("data-botlens-host", "hover");
   fixedStyle(host, config.zIndex);
   const root = host.attachShadow({ mode: "open" });
+  const fit = document.createElement("style");
+  // The room float.rs measured, as custom properties on the host: a taller card scrolls inside.
+  fit.textContent = ":host .botlens-card{max-height:var(--botlens-max-height,none);max-width:var(--botlens-max-width,100%);overflow-y:auto}";
   const point = document.createElement("div");
-  root.appendChild(point);
+  root.append(fit, point);
   document.documentElement.appendChild(host);
-  let anchor = null;
-  const pop = {};
+  let follow = null; // the running Float: one at a time, like the card
+  const unfollow = () => {
+    if (follow) follow.stop();
+    follow = null;
+  };
+  const pop = { follows: true };
   const card = glue.mount(point, undefined, {
     apiBase: config.apiBase,
     token: config.token,
     theme: config.theme,
     onClose: () => pop.close(),
   });
-  const placeNow = () => {
-    const el = root.querySelector(".botlens-card");
-    if (!anchor || !el) return;
-    const r = el.getBoundingClientRect();
-    const vp = viewport();
-    const [x, y] = glue.place(anchor.left, anchor.top, anchor.width, anchor.height, r.width, r.height, vp.width, vp.height);
-    host.style.setProperty("left", `${Math.round(x)}px`, "important");
-    host.style.setProperty("top", `${Math.round(y)}px`, "important");
-    host.style.setProperty("visibility", "visible", "important");
-  };
-  new ResizeObserver(placeNow).observe(point);
-  new MutationObserver(placeNow).observe(root, { subtree: true, childList: true });
+  // Floating UI watches the host's size; the content can change while the host is capped.
+  new ResizeObserver(() => follow && follow.update()).observe(point);
   Object.assign(pop, {
     element: host,
     hover(hit) {
       const id = glue.pick(hit.text, hit.offset, hit.attribute || undefined);
       if (!id) return false;
-      anchor = plainRect(hit.rect);
+      unfollow();
       if (card.botId() !== id) card.show(id);
-      placeNow();
+      // Called (later, once) when the anchor was scrolled out of sight or left the document.
+      const mine = glue.float(host, hit.box, hit.context, () => follow === mine && pop.close());
+      follow = mine;
       return true;
     },
     close() {
-      anchor = null;
+      unfollow();
       host.style.setProperty("visibility", "hidden", "important");
       card.clear();
       pop.onClosed && pop.onClosed();
@@ -424,11 +428,13 @@ function framePopover(config) {
   return pop;
 }
 
-// Hover intent, as the extension's sensor: rest, close delay, Escape, scroll.
+// Hover intent, as the extension's sensor: rest, close delay, Escape; scrolling closes a card that
+// does not follow its anchor (frame mode). The anchor's rectangle is read live: it moves with the page.
 function listen(config, pop) {
   let restTimer = 0;
   let closeTimer = 0;
-  let anchor = null; // {key, rect}
+  let anchor = null; // {key, box}
+  const over = (x, y) => anchor && contains(anchor.box.getBoundingClientRect(), x, y);
   let overCard = false;
   pop.onClosed = () => {
     anchor = null;
@@ -449,12 +455,12 @@ function listen(config, pop) {
   function probe(x, y) {
     const hit = textHit(x, y) || attributeHit(x, y);
     if (!hit) {
-      if (anchor && !contains(anchor.rect, x, y)) scheduleClose();
+      if (anchor && !over(x, y)) scheduleClose();
       return;
     }
     clearTimeout(closeTimer);
-    if (anchor && anchor.key === hit.key && contains(anchor.rect, x, y)) return;
-    if (pop.hover(hit)) anchor = { key: hit.key, rect: hit.rect };
+    if (anchor && anchor.key === hit.key && over(x, y)) return;
+    if (pop.hover(hit)) anchor = { key: hit.key, box: hit.box };
   }
   document.addEventListener("pointermove", (event) => {
     if (!event.isTrusted || event.pointerType === "touch") return;
@@ -462,12 +468,12 @@ function listen(config, pop) {
     clearTimeout(restTimer);
     const { clientX: x, clientY: y } = event;
     restTimer = setTimeout(() => probe(x, y), config.restMs);
-    if (anchor && !overCard && !contains(anchor.rect, x, y)) scheduleClose();
+    if (anchor && !overCard && !over(x, y)) scheduleClose();
   }, { capture: true, passive: true });
   document.addEventListener("keydown", (event) => {
     if (event.isTrusted && event.key === "Escape" && anchor) pop.close();
   }, { capture: true });
-  addEventListener("scroll", () => anchor && pop.close(), { capture: true, passive: true });
+  addEventListener("scroll", () => anchor && !pop.follows && pop.close(), { capture: true, passive: true });
 }
 
 /** Find the bot IDs in a text with the Rust rules: [{id, kind, start, end}] (UTF-16 offsets). Needs wasm. */

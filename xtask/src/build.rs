@@ -286,11 +286,18 @@ fn gzip_len(bytes: &[u8]) -> Result<usize> {
         .stdout(std::process::Stdio::piped())
         .spawn()
         .map_err(|e| format!("gzip: {e}"))?;
-    if let Some(mut stdin) = child.stdin.take() {
-        stdin.write_all(bytes).map_err(|e| e.to_string())?;
-    }
-    let out = child.wait_with_output().map_err(|e| e.to_string())?;
-    Ok(out.stdout.len())
+    let mut stdin = child.stdin.take().ok_or("gzip: no stdin")?;
+    // Fed from another thread: gzip writes while it reads, and once its output fills the stdout
+    // pipe it waits for a reader; writing everything first would then wait forever.
+    std::thread::scope(|scope| {
+        let feeder = scope.spawn(move || stdin.write_all(bytes));
+        let out = child.wait_with_output().map_err(|e| e.to_string())?;
+        match feeder.join() {
+            Ok(written) => written.map_err(|e| format!("gzip: {e}"))?,
+            Err(_) => return Err("gzip: the writer thread panicked".into()),
+        }
+        Ok(out.stdout.len())
+    })
 }
 
 /// Raw and gzip size of each wasm module and its JS glue, and the card
@@ -354,6 +361,22 @@ fn print_embed_sizes(out: &Output) -> Result {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gzip_len_measures_output_larger_than_a_pipe() {
+        // Incompressible bytes: gzip's output is larger than a pipe's buffer (64 KiB).
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let bytes: Vec<u8> = (0..1 << 20)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state.to_le_bytes()[0]
+            })
+            .collect();
+        let len = gzip_len(&bytes).unwrap();
+        assert!(len > bytes.len() * 9 / 10, "{len}");
+    }
 
     #[test]
     fn store_builds_ask_only_for_recall_and_storage() {
