@@ -21,17 +21,22 @@
 //
 // How the work is cut up (no task of ours may come near 50 ms):
 // - One work queue of roots (the body for a full pass; the nodes a MutationObserver saw
-//   added or changed). It is drained in requestIdleCallback slices of at most SLICE_MS,
-//   checking the clock every CHECK_EVERY nodes. A text node is only looked at if it is at
-//   least 36 units long and a UUID-shaped regex matches (the quick filter); only those
-//   are checked against the skip list and sent for classification.
+//   added or changed). It is drained in slices of at most SLICE_MS, checking the clock
+//   every CHECK_EVERY nodes. Slices are background-priority tasks (scheduler.postTask;
+//   requestIdleCallback where that is missing): they give way to input, rendering and the
+//   page's own tasks, without waiting for idle periods that on a quiet page come 50 ms
+//   apart. A text node is only looked at if it is at least 36 units long (node.length:
+//   no string is made for shorter ones) and UUID-shaped text is in it (hasUuid); only
+//   those are checked against the skip list and sent for classification.
 // - Candidate texts travel in batches (≤ MAX_TEXTS texts, each ≤ MAX_LEN units: longer
 //   text nodes are cut into pieces overlapping by OVERLAP), at most MAX_IN_FLIGHT at once.
 //   Short pieces are joined into texts of ≤ JOIN_LEN units, separated by a blank line
-//   (the rules read it as the end of any label, list or table context), and sent at the
-//   end of each slice: a page of thousands of candidate nodes costs one or two batches.
+//   (the rules read it as the end of any label, list or table context), and sent when the
+//   queue is drained or FLUSH_UNITS are waiting: each batch costs the page a message and
+//   an answer, so a page of thousands of candidate nodes costs one batch.
 //   Within one joined text the rules' per-document merge applies (a bot anywhere is a
 //   bot everywhere; an ID shown to be a recording and never a bot is dropped).
+// - Answers are recorded (Ranges, counts) in the following slices, a text at a time.
 // - At most MAX_MATCHES occurrences are kept and underlined; beyond that the page is
 //   "capped" and new text is no longer scanned (the count stays what was found).
 // - Each text node that held an ID remembers its text: a node seen again unchanged is
@@ -73,9 +78,9 @@
   const MAX_ROOTS = 2000; // queued mutation roots; more and the whole page is walked again
   const SLICE_MS = 8; // longest slice of work
   const CHECK_EVERY = 64; // nodes between two looks at the clock
-  const HIGHLIGHT = "botlens";
+  const HIGHLIGHT = "botlens"; // ::highlight(botlens) in overview.css
   const JOIN_LEN = 4096; // short pieces are joined into texts of at most this many units
-  const FLUSH_UNITS = 64 * JOIN_LEN; // send once this much candidate text is waiting // ::highlight(botlens) in overview.css
+  const FLUSH_UNITS = 64 * JOIN_LEN; // send once this much candidate text is waiting
 
   const site = location.hostname.toLowerCase().replace(/\.$/, "");
   const ownFrames = chrome.runtime.getURL("");

@@ -133,6 +133,53 @@ describe("overview in Chromium", () => {
     await page.close();
   });
 
+  test("following the page: an ID added deep inside is found, a text that loses its ID is uncounted, an ID split across two text nodes is found in neither", async () => {
+    await setMode(browser, "overview");
+    const page = await browser.context.newPage();
+    await page.goto(`${site.url}/overview-static.html`);
+    const tab = await tabOf(browser, page);
+    await waitForBadge(browser, tab, String(STATIC_IDS.length));
+    const deep = "d00dfeed-0000-4000-8000-00000000beef";
+    await page.evaluate((id) => {
+      // Deep inside a subtree already read: cell → span → b → text.
+      const cell = document.querySelector("table tr:nth-child(2) td:nth-child(2)");
+      const b = document.createElement("b");
+      b.textContent = `run ${id} (rescheduled)`;
+      cell.appendChild(document.createElement("span")).appendChild(b);
+      // Two adjacent text nodes that read as one ID on screen.
+      const p = document.createElement("p");
+      p.append("split dddddddd-1111-4222-8333-", "444444444444 here");
+      document.body.append(p);
+    }, deep);
+    await waitForBadge(browser, tab, String(STATIC_IDS.length + 1));
+    let ids = (await listBots(browser, tab)).bots.map((b) => b.id);
+    assert.ok(ids.includes(deep));
+    assert.ok(!ids.some((id) => id.startsWith("dddddddd")), JSON.stringify(ids));
+    let ranges = await highlighted(page);
+    assert.ok(ranges.includes(deep));
+    assert.ok(!ranges.some((r) => r.includes("dddddddd") || r.includes("444444444444")));
+    // The page rewrites the text that held a1c3…: that ID is uncounted and no longer underlined.
+    await page.evaluate(() => { document.querySelector("code").firstChild.data = "(withdrawn)"; });
+    await waitForBadge(browser, tab, String(STATIC_IDS.length));
+    ids = (await listBots(browser, tab)).bots.map((b) => b.id);
+    assert.ok(!ids.includes("a1c3e5f7-9b2d-4f6e-8a1c-3e5f7a9b2d4f"));
+    ranges = await highlighted(page);
+    assert.ok(!ranges.includes("a1c3e5f7-9b2d-4f6e-8a1c-3e5f7a9b2d4f"));
+    await page.close();
+  });
+
+  test("hover mode: the popup's second list reads the page again (a text that lost its ID is dropped)", async () => {
+    await setMode(browser, "hover");
+    const page = await browser.context.newPage();
+    await page.goto(`${site.url}/overview-static.html`);
+    const tab = await tabOf(browser, page);
+    assert.deepEqual((await listBots(browser, tab)).bots.map((b) => b.id).sort(), STATIC_IDS);
+    await page.evaluate(() => { document.querySelector("code").firstChild.data = "(withdrawn)"; });
+    const ids = (await listBots(browser, tab)).bots.map((b) => b.id).sort();
+    assert.deepEqual(ids, STATIC_IDS.filter((id) => id !== "a1c3e5f7-9b2d-4f6e-8a1c-3e5f7a9b2d4f"));
+    await page.close();
+  });
+
   test("data-botlens=off on <html> switches the overview off and back on", async () => {
     await setMode(browser, "overview");
     const page = await browser.context.newPage();
