@@ -228,6 +228,29 @@ describe("embed in Chromium", () => {
     await page.close();
   });
 
+  test("frame mode: a card taller than the room stays in the viewport and scrolls inside its frame", async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 240 } });
+    await page.goto(`${site.url}/strict-csp.html`);
+    await page.waitForFunction(() => document.querySelector("iframe[data-botlens-frame]"));
+    await hoverText(page, HEALTHY);
+    const hoverFrame = await frameWith(page, HEALTHY);
+    await settledCard(hoverFrame, HEALTHY);
+    const handle = await page.waitForFunction(() => [...document.querySelectorAll("iframe[data-botlens-frame]")]
+      .find((f) => getComputedStyle(f).visibility === "visible" && f.getBoundingClientRect().height > 50));
+    const box = await handle.evaluate((f) => { const r = f.getBoundingClientRect(); return { top: r.top, bottom: r.bottom }; });
+    assert.ok(box.top >= 0 && box.bottom <= 240, `the frame stays inside the viewport: ${JSON.stringify(box)}`);
+    const inside = await hoverFrame.evaluate(() => {
+      const el = document.scrollingElement;
+      const before = el.scrollTop;
+      el.scrollTop = el.scrollHeight;
+      const foot = document.querySelector(".botlens-card .foot").getBoundingClientRect();
+      return { overflow: el.scrollHeight - el.clientHeight, moved: el.scrollTop - before, footBottom: foot.bottom, height: innerHeight };
+    });
+    assert.ok(inside.overflow > 0 && inside.moved > 0, `the card scrolls inside its frame: ${JSON.stringify(inside)}`);
+    assert.ok(inside.footBottom <= inside.height + 1, `its footer can be scrolled into view: ${JSON.stringify(inside)}`);
+    await page.close();
+  });
+
   test("the demo page: one script tag, the demo proxy, no key", async () => {
     const page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
     const errors = [];

@@ -86,7 +86,8 @@ pub fn scan(text: &str) -> JsValue {
 }
 
 /// Where a `card_width`×`card_height` card goes next to the anchor rectangle
-/// in a viewport: `[left, top]` (below, else above; shifted to stay inside).
+/// in a viewport: `[left, top, width, height]` (below, else above; shifted to
+/// stay inside; a card taller than the room gets the room and scrolls).
 /// Frame mode's card page only knows rectangles from the host page; in wasm
 /// mode the card and the anchor share a document and [`float`] is used.
 #[wasm_bindgen]
@@ -114,7 +115,7 @@ pub fn place(
             height: viewport_height,
         },
     );
-    vec![spot.left, spot.top]
+    vec![spot.left, spot.top, spot.width, spot.height]
 }
 
 #[cfg(test)]

@@ -52,8 +52,9 @@ function report() {
     post("size", { width: r.width, height: r.height, state: el.dataset.state || "" });
     return;
   }
-  const [x, y] = place(anchor.left, anchor.top, anchor.width, anchor.height, r.width, r.height, viewport.width, viewport.height);
-  post("place", { x, y, width: r.width, height: r.height, state: el.dataset.state || "" });
+  // A card taller than the room gets the room and scrolls inside this frame.
+  const [x, y, width, height] = place(anchor.left, anchor.top, anchor.width, anchor.height, r.width, r.height, viewport.width, viewport.height);
+  post("place", { x, y, width, height, state: el.dataset.state || "" });
 }
 
 addEventListener("message", async (event) => {
