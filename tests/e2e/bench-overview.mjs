@@ -186,6 +186,7 @@ async function ourScan(browser, url) {
   await sleep(SETTLE_MS);
   const b = await busy(cdp);
   const noise = idlePerMs * (b.at - a.at); // printed, not subtracted
+  const ranges = await page.evaluate(() => (CSS.highlights.get("botlens") || { size: 0 }).size); // after the measure
   await browser.worker.evaluate(() => chrome.storage.sync.set({ detection: "hover" }));
   await sleep(100);
   await page.close();
@@ -195,6 +196,7 @@ async function ourScan(browser, url) {
     wall: r.t1 - r.t0,
     batches: r.batches.map((t) => t - r.t0),
     count: r.count,
+    ranges,
   };
 }
 
@@ -320,7 +322,7 @@ try {
   console.log("  main-thread time (renderer main thread busy, CDP TaskDuration; the goals are judged on this):");
   console.log(`    bare TreeWalker walk (floor)                 ${fmt(m.floor).padStart(9)}  (${range(floor.map((r) => r.task))}; no-op script ${fmt(median(floor.map((r) => r.overhead)))} subtracted)`);
   console.log(`    plain-JS TreeWalker + regex + Highlight      ${fmt(m.baseline).padStart(9)}  (${range(baseline.map((r) => r.task))}; ${baseline[0].matches} matches, ${baseline[0].ids} distinct UUIDs)`);
-  console.log(`    botlens overview: pref switch → final count  ${fmt(m.ours).padStart(9)}  (${range(ours.map((r) => r.task))}; ${last.count} reportable IDs, ${last.batches.length} classify batches; page idle work over as long ${fmt(median(ours.map((r) => r.noise)))}, not subtracted)`);
+  console.log(`    botlens overview: pref switch → final count  ${fmt(m.ours).padStart(9)}  (${range(ours.map((r) => r.task))}; ${last.count} reportable IDs, ${last.ranges} underlined, ${last.batches.length} classify batches; page idle work over as long ${fmt(median(ours.map((r) => r.noise)))}, not subtracted)`);
   console.log(`    ratio ours / baseline: ${(m.ours / m.baseline).toFixed(2)}× (goal ≤ 1.0×)   ratio ours / bare walk: ${(m.ours / m.floor).toFixed(2)}× (goal ≤ 1.5×)`);
   console.log("  wall time (page clock for the page scripts; worker clock for ours, pref switch → page_bots):");
   console.log(`    floor ${fmt(w.floor)}, baseline ${fmt(w.baseline)} (painting not included), ours ${fmt(w.ours)} (${range(ours.map((r) => r.wall))}); ratios ${(w.ours / w.baseline).toFixed(2)}× and ${(w.ours / w.floor).toFixed(2)}×`);
