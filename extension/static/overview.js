@@ -37,8 +37,12 @@
 //   Within one joined text the rules' per-document merge applies (a bot anywhere is a
 //   bot everywhere; an ID shown to be a recording and never a bot is dropped).
 // - Answers are recorded (Ranges, counts) in the following slices, a text at a time.
-// - At most MAX_MATCHES occurrences are kept and underlined; beyond that the page is
+// - At most MAX_MATCHES occurrences are kept and counted; beyond that the page is
 //   "capped" and new text is no longer scanned (the count stays what was found).
+// - Only the IDs near the viewport are underlined: the AROUND nodes with hits before and
+//   after the first one on screen, in document order (all of them on pages with fewer).
+//   The browser repaints every registered range on each change of the page, so thousands
+//   of underlines would make the page's own updates slow; scrolling moves the window.
 // - Each text node that held an ID remembers its text: a node seen again unchanged is
 //   not sent again; nodes removed from the page are dropped (and their IDs uncounted).
 (() => {
@@ -81,6 +85,7 @@
   const HIGHLIGHT = "botlens"; // ::highlight(botlens) in overview.css
   const JOIN_LEN = 4096; // short pieces are joined into texts of at most this many units
   const FLUSH_UNITS = 64 * JOIN_LEN; // send once this much candidate text is waiting
+  const AROUND = 150; // nodes with hits underlined on each side of the first one on screen
 
   const site = location.hostname.toLowerCase().replace(/\.$/, "");
   const ownFrames = chrome.runtime.getURL("");
@@ -89,12 +94,20 @@
   let dead = false; // the extension was reloaded: this script can no longer talk to it
 
   // What was found: per node (text node, or element for attribute carriers) its hits.
-  const entries = new Map(); // node → {data, hits: [{id, kind, start, range}]}
+  const entries = new Map(); // node → {data, hits: [{id, kind, start, end, range}]}
   const ids = new Map(); // id → {kind, n}
   let matches = 0;
   let capped = false;
   const highlight = typeof Highlight === "function" ? new Highlight() : null;
   let shown = false; // the highlight is registered
+  // Underlines: the nodes with hits in document order, those found since it was sorted,
+  // and those whose hits are in the highlight now (see paint()).
+  let order = [];
+  let fresh = [];
+  let painted = new Set();
+  let paintedAt = -1; // the index of the first node on screen at the last paint
+  let reordered = false; // order may hold nodes that lost their hits, or twice
+  let onScroll = null;
 
   // The work queue.
   let roots = []; // nodes to walk
@@ -363,21 +376,14 @@
       if (piece.at < 0) {
         // An attribute: count it; underline the link's text when it has any.
         if (entry.hits.some((h) => h.id === m.id)) continue;
-        addHit(entry, { id: m.id, kind, start: -1, range: linkRange(piece.node) });
+        addHit(piece.node, entry, { id: m.id, kind, start: -1, end: -1, range: null });
         continue;
       }
       const start = piece.at + m.start;
       const end = piece.at + m.end;
-      if (!(end - start === 36) || entry.hits.some((h) => h.start === start)) continue; // overlap
-      let range = null;
-      try {
-        range = new Range();
-        range.setStart(piece.node, start);
-        range.setEnd(piece.node, end);
-      } catch {
-        continue; // the text changed meanwhile; the observer will bring it back
-      }
-      addHit(entry, { id: m.id, kind, start, range });
+      if (end - start !== 36 || end > entry.data.length) continue;
+      if (entry.hits.some((h) => h.start === start)) continue; // found twice where pieces overlap
+      addHit(piece.node, entry, { id: m.id, kind, start, end, range: null });
     }
   }
 
@@ -388,12 +394,13 @@
     return range;
   }
 
-  function addHit(entry, hit) {
+  function addHit(node, entry, hit) {
     if (matches >= MAX_MATCHES) {
       capped = true;
       return;
     }
     entry.hits.push(hit);
+    if (entry.hits.length === 1) fresh.push(node);
     matches++;
     const known = ids.get(hit.id);
     if (known) {
@@ -402,11 +409,12 @@
     } else {
       ids.set(hit.id, { kind: hit.kind, n: 1 });
     }
-    if (hit.range && highlight) highlight.add(hit.range);
   }
 
   function drop(node, entry) {
     entries.delete(node);
+    painted.delete(node);
+    reordered = true;
     for (const hit of entry.hits) {
       matches--;
       const known = ids.get(hit.id);
@@ -446,6 +454,7 @@
       for (const [node, entry] of entries) if (!node.isConnected) drop(node, entry);
     }
     if (overview()) {
+      paint(true);
       show(true);
       if (ids.size !== reported) {
         reported = ids.size;
@@ -474,6 +483,127 @@
     shown = on;
   }
 
+  // ---- underlines ----
+
+  // The nodes with hits, in document order.
+  function ordered() {
+    if (fresh.length) {
+      reordered = true;
+      const last = order[order.length - 1];
+      order = order.concat(fresh);
+      // A pass finds text in document order, but attributes after their subtree's text
+      // and mutations anywhere: sort unless the new nodes simply follow.
+      const follows = fresh.every((n, i) => (i === 0 ? !last || before(last, n) : before(fresh[i - 1], n)));
+      fresh = [];
+      if (!follows) order.sort((a, b) => (a === b ? 0 : before(a, b) ? -1 : 1));
+    }
+    if (reordered) {
+      // Drop nodes that lost their hits, and the second place of a node found again.
+      const seen = new Set();
+      order = order.filter((n) => entries.has(n) && !seen.has(n) && seen.add(n));
+      reordered = false;
+    }
+    return order;
+  }
+
+  function before(a, b) {
+    return (a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING) !== 0;
+  }
+
+  const probe = typeof Range === "function" ? new Range() : null;
+  function bottomOf(node) {
+    if (node.nodeType !== Node.TEXT_NODE) return node.getBoundingClientRect().bottom;
+    probe.selectNodeContents(node);
+    return probe.getBoundingClientRect().bottom;
+  }
+
+  // The index of the first node whose text reaches into the viewport (document order is
+  // taken as top-to-bottom order; where a layout breaks that, the window is only off).
+  function firstOnScreen(list) {
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (bottomOf(list[mid]) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  // Put the underlines of the nodes around the viewport in the highlight, and take the
+  // others out. `changed`: hits were added or dropped since the last paint.
+  function paint(changed) {
+    if (!highlight || !overview()) return;
+    const list = ordered();
+    let from = 0;
+    let to = list.length;
+    if (list.length > 2 * AROUND) {
+      const at = firstOnScreen(list);
+      // Scrolling a little moves nothing: repaint once the view moved a third of the window.
+      if (!changed && paintedAt >= 0 && Math.abs(at - paintedAt) < AROUND / 3) return;
+      paintedAt = at;
+      from = Math.max(0, Math.min(at - AROUND, list.length - 2 * AROUND));
+      to = from + 2 * AROUND;
+    } else {
+      paintedAt = -1;
+    }
+    const want = new Set(list.slice(from, to));
+    for (const node of painted) if (!want.has(node)) unpaint(node);
+    for (const node of want) underline(node);
+    painted = want;
+    listenForScroll(list.length > 2 * AROUND);
+  }
+
+  function underline(node) {
+    const entry = entries.get(node);
+    for (const hit of entry.hits) {
+      if (hit.range) continue;
+      if (hit.start < 0) {
+        hit.range = linkRange(node);
+      } else {
+        try {
+          hit.range = new Range();
+          hit.range.setStart(node, hit.start);
+          hit.range.setEnd(node, hit.end);
+        } catch {
+          hit.range = null; // the text changed meanwhile; the observer brings it back
+        }
+      }
+      if (hit.range) highlight.add(hit.range);
+    }
+  }
+
+  function unpaint(node) {
+    const entry = entries.get(node);
+    if (!entry) return;
+    for (const hit of entry.hits) {
+      if (hit.range) highlight.delete(hit.range);
+      hit.range = null;
+    }
+  }
+
+  // Scrolling (the page or any pane: scroll events are caught on their way down) moves
+  // the window of underlines, once per frame at most; only needed when there is a window.
+  function listenForScroll(on) {
+    if (on && !onScroll) {
+      let queued = false;
+      onScroll = () => {
+        if (queued) return;
+        queued = true;
+        requestAnimationFrame(() => {
+          queued = false;
+          paint(false);
+        });
+      };
+      addEventListener("scroll", onScroll, { capture: true, passive: true });
+      addEventListener("resize", onScroll, { passive: true });
+    } else if (!on && onScroll) {
+      removeEventListener("scroll", onScroll, { capture: true });
+      removeEventListener("resize", onScroll);
+      onScroll = null;
+    }
+  }
+
   // Forget everything (mode or site switched): the next pass starts afresh.
   function reset() {
     generation++;
@@ -481,6 +611,12 @@
     observer = null;
     show(false);
     if (highlight) highlight.clear();
+    listenForScroll(false);
+    order = [];
+    fresh = [];
+    painted = new Set();
+    paintedAt = -1;
+    reordered = false;
     entries.clear();
     ids.clear();
     matches = 0;

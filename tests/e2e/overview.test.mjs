@@ -261,6 +261,44 @@ describe("overview in Chromium", () => {
     await page.close();
   });
 
+  test("a long page: every ID counted, the underlines follow the view (page and scrolling pane)", async () => {
+    await setMode(browser, "overview");
+    const page = await browser.context.newPage();
+    await page.goto(`${site.url}/overview-long.html`);
+    const tab = await tabOf(browser, page);
+    const ids = await page.evaluate(() => window.__longIds);
+    assert.equal(ids.length, 1900);
+    await waitForBadge(browser, tab, "999+", 30000);
+    const loaded = await page.evaluate(() => performance.now()); // the page's own build of 1,900 lines is over
+    const list = await listBots(browser, tab);
+    assert.equal(list.bots.length, ids.length);
+    assert.ok(list.bots.every((b) => b.kind === "bot"));
+    // Underlined: a window of the lines around the view, not all 1,900.
+    const around = async (want, not) => {
+      let ranges;
+      await waitFor(`underlines around ${want}`, async () => {
+        ranges = await highlighted(page);
+        return ranges && ranges.includes(want) && !ranges.includes(not);
+      }).catch((e) => { throw new Error(`${e.message}; ${ranges && ranges.length} ranges`); });
+      assert.ok(ranges.length >= 40 && ranges.length <= 300, `${ranges.length} ranges`);
+      assert.ok(ranges.every((r) => ids.includes(r)));
+    };
+    await around(ids[0], ids[1499]);
+    await page.evaluate(() => document.getElementById("log").children[750].scrollIntoView({ block: "start" }));
+    await around(ids[750], ids[0]);
+    await page.evaluate(() => {
+      const pane = document.getElementById("pane");
+      pane.scrollIntoView({ block: "start" });
+      pane.scrollTop = pane.scrollHeight;
+    });
+    await around(ids[1899], ids[750]);
+    assert.equal(await badge(browser, tab), "999+");
+    assert.deepEqual(await page.evaluate(() => window.__mutations), []);
+    const long = await page.evaluate(() => window.__longTasks);
+    assert.deepEqual(long.filter((t) => t.start > loaded && t.duration > 50), [], "no task over 50 ms while scrolling");
+    await page.close();
+  });
+
   test("switching back to hover clears the badge and the underlines", async () => {
     await setMode(browser, "overview");
     const page = await browser.context.newPage();
