@@ -2,7 +2,8 @@
 // test build of the extension (run by `cargo xtask bench`; prints figures, is
 // not a pass/fail test). On a generated log page of ~50,000 DOM nodes:
 //
-// - the floor: a bare TreeWalker walk over the text nodes (page script);
+// - the floor: a bare TreeWalker walk over the text nodes (page script), and the
+//   same walk in an isolated world (where a content script runs; CDP);
 // - the baseline: a tuned plain-JS page script: TreeWalker, length check, UUID
 //   regex, one Range per match, one Highlight, kept until it has been painted;
 // - ours: the overview content script switched on (detection pref "hover" →
@@ -22,6 +23,8 @@
 // times. One traced run per subject gives the longest task and the share of
 // rendering. No test hook in the product: the worker-side timestamps come from
 // a listener the benchmark adds to the worker.
+//
+// Then what the page pays to append a row while ours holds its underlines.
 //
 // Hover → snippet classified is measured by bench-card.mjs.
 //
@@ -177,6 +180,25 @@ async function pageScript(browser, url, fn) {
   return { ...r, task: r.task - zero, overhead: zero };
 }
 
+/** The same on a fresh page, run in an isolated world of its own (the kind a content script
+ * runs in: its own JS wrapper of every node it touches), less a no-op's cost there. */
+async function isolatedScript(browser, url, fn) {
+  const { page, cdp } = await freshPage(browser, url);
+  const { frameTree } = await cdp.send("Page.getFrameTree");
+  const { executionContextId } = await cdp.send("Page.createIsolatedWorld", { frameId: frameTree.frame.id, worldName: "bench" });
+  const once = async (f) => {
+    const a = await busy(cdp);
+    const { result } = await cdp.send("Runtime.evaluate", { expression: `(${f})()`, contextId: executionContextId, returnByValue: true });
+    await sleep(SETTLE_MS);
+    const b = await busy(cdp);
+    return { ...result.value, task: b.task - a.task };
+  };
+  const zero = median([await once(noop), await once(noop), await once(noop)].map((z) => z.task));
+  const r = await once(fn);
+  await page.close();
+  return { ...r, task: r.task - zero };
+}
+
 async function ourScan(browser, url) {
   const { page, cdp, idlePerMs } = await freshPage(browser, url);
   await browser.worker.evaluate(() => Object.assign(globalThis.__bench, { t0: 0, t1: 0, count: 0, batches: [] }));
@@ -198,6 +220,34 @@ async function ourScan(browser, url) {
     count: r.count,
     ranges,
   };
+}
+
+/** What the page pays to append one row (plain, or holding an ID) while the overview holds
+ * its underlines: main-thread time per append, medians of 10 each. */
+async function appendCost(browser, url) {
+  await browser.worker.evaluate(() => chrome.storage.sync.set({ detection: "overview" }));
+  const { page, cdp } = await freshPage(browser, url);
+  await waitFor(() => page.evaluate(() => CSS.highlights.has("botlens")));
+  await sleep(500);
+  const costs = { plain: [], id: [] };
+  for (let i = 0; i < 10; i++) {
+    for (const kind of ["plain", "id"]) {
+      await sleep(300);
+      const a = await busy(cdp);
+      await page.evaluate((k) => {
+        const row = document.createElement("div");
+        row.textContent = k === "id" ? `bot_id=${crypto.randomUUID()} joined the call` : "heartbeat ok";
+        document.body.appendChild(row);
+      }, kind);
+      await sleep(400);
+      costs[kind].push((await busy(cdp)).task - a.task);
+    }
+  }
+  const ranges = await page.evaluate(() => CSS.highlights.get("botlens").size);
+  await browser.worker.evaluate(() => chrome.storage.sync.set({ detection: "hover" }));
+  await sleep(100);
+  await page.close();
+  return { plain: median(costs.plain), id: median(costs.id), ranges };
 }
 
 /** The worker-side clock of our scan: pref switch, classify batches, final count. */
@@ -294,14 +344,17 @@ try {
     return s;
   })();
   const floor = [];
+  const isolated = [];
   const baseline = [];
   const ours = [];
   for (let i = 0; i < RUNS; i++) {
     // Interleaved, so that a busy moment of the machine hits all three alike.
     floor.push(await pageScript(browser, url, bareWalk));
+    isolated.push(await isolatedScript(browser, url, bareWalk));
     baseline.push(await pageScript(browser, url, regexBaseline));
     ours.push(await ourScan(browser, url));
   }
+  const appended = await appendCost(browser, url);
   const tFloor = await traced(browser, url, (page) => page.evaluate(bareWalk));
   const tBase = await traced(browser, url, (page) => page.evaluate(regexBaseline));
   const tOurs = await traced(browser, url, async () => {
@@ -321,12 +374,14 @@ try {
   console.log(`overview benchmark: ${shape.nodes} DOM nodes (${floor[0].n} text nodes, ${(shape.chars / 1e6).toFixed(2)} M chars), ${RUNS} fresh pages each; medians`);
   console.log("  main-thread time (renderer main thread busy, CDP TaskDuration; the goals are judged on this):");
   console.log(`    bare TreeWalker walk (floor)                 ${fmt(m.floor).padStart(9)}  (${range(floor.map((r) => r.task))}; no-op script ${fmt(median(floor.map((r) => r.overhead)))} subtracted)`);
+  console.log(`    the same walk in an isolated world           ${fmt(median(isolated.map((r) => r.task))).padStart(9)}  (${range(isolated.map((r) => r.task))}; where a content script walks: ${(median(isolated.map((r) => r.task)) / m.floor).toFixed(2)}× the floor)`);
   console.log(`    plain-JS TreeWalker + regex + Highlight      ${fmt(m.baseline).padStart(9)}  (${range(baseline.map((r) => r.task))}; ${baseline[0].matches} matches, ${baseline[0].ids} distinct UUIDs)`);
   console.log(`    botlens overview: pref switch → final count  ${fmt(m.ours).padStart(9)}  (${range(ours.map((r) => r.task))}; ${last.count} reportable IDs, ${last.ranges} underlined, ${last.batches.length} classify batches; page idle work over as long ${fmt(median(ours.map((r) => r.noise)))}, not subtracted)`);
   console.log(`    ratio ours / baseline: ${(m.ours / m.baseline).toFixed(2)}× (goal ≤ 1.0×)   ratio ours / bare walk: ${(m.ours / m.floor).toFixed(2)}× (goal ≤ 1.5×)`);
   console.log("  wall time (page clock for the page scripts; worker clock for ours, pref switch → page_bots):");
   console.log(`    floor ${fmt(w.floor)}, baseline ${fmt(w.baseline)} (painting not included), ours ${fmt(w.ours)} (${range(ours.map((r) => r.wall))}); ratios ${(w.ours / w.baseline).toFixed(2)}× and ${(w.ours / w.floor).toFixed(2)}×`);
   console.log(`    ours, last run: classify batches sent at ${last.batches.map((t) => `+${t.toFixed(1)}`).join(", ")} ms; final count at +${last.wall.toFixed(1)} ms`);
+  console.log(`  the page appends a row while ours holds ${appended.ranges} underlines: ${fmt(appended.plain)} (plain row), ${fmt(appended.id)} (a row with an ID); medians of 10`);
   const tl = (name, t) => console.log(`    ${name.padEnd(9)} ${t.tasks} tasks, busy ${fmt(t.busy)}, longest ${fmt(t.longest)}, rendering ${fmt(t.rendering)}, GC ${fmt(t.gc)}`);
   console.log("  traced runs (one each; tracing adds overhead):");
   tl("floor", tFloor);
