@@ -164,12 +164,23 @@ async function freshPage(browser, url) {
   return { page, cdp, idlePerMs: (b.task - a.task) / (b.at - a.at) };
 }
 
-/** Main-thread time of one page script on a fresh page, less a no-op script's. */
-async function pageScript(browser, url, fn) {
+/** Main-thread time of one script on a fresh page, less a no-op script's. `world`:
+ * "page" (the page's own), or "isolated": a world of its own made over CDP, the kind a
+ * content script runs in (its own JS wrapper of every node it touches). */
+async function pageScript(browser, url, fn, world = "page") {
   const { page, cdp } = await freshPage(browser, url);
+  let evaluate = (f) => page.evaluate(f);
+  if (world === "isolated") {
+    const { frameTree } = await cdp.send("Page.getFrameTree");
+    const { executionContextId } = await cdp.send("Page.createIsolatedWorld", { frameId: frameTree.frame.id, worldName: "bench" });
+    evaluate = async (f) => {
+      const { result } = await cdp.send("Runtime.evaluate", { expression: `(${f})()`, contextId: executionContextId, returnByValue: true });
+      return result.value;
+    };
+  }
   const once = async (f) => {
     const a = await busy(cdp);
-    const r = await page.evaluate(f);
+    const r = await evaluate(f);
     await sleep(SETTLE_MS);
     const b = await busy(cdp);
     return { ...r, task: b.task - a.task };
@@ -178,25 +189,6 @@ async function pageScript(browser, url, fn) {
   const r = await once(fn); // the first run on this page
   await page.close();
   return { ...r, task: r.task - zero, overhead: zero };
-}
-
-/** The same on a fresh page, run in an isolated world of its own (the kind a content script
- * runs in: its own JS wrapper of every node it touches), less a no-op's cost there. */
-async function isolatedScript(browser, url, fn) {
-  const { page, cdp } = await freshPage(browser, url);
-  const { frameTree } = await cdp.send("Page.getFrameTree");
-  const { executionContextId } = await cdp.send("Page.createIsolatedWorld", { frameId: frameTree.frame.id, worldName: "bench" });
-  const once = async (f) => {
-    const a = await busy(cdp);
-    const { result } = await cdp.send("Runtime.evaluate", { expression: `(${f})()`, contextId: executionContextId, returnByValue: true });
-    await sleep(SETTLE_MS);
-    const b = await busy(cdp);
-    return { ...result.value, task: b.task - a.task };
-  };
-  const zero = median([await once(noop), await once(noop), await once(noop)].map((z) => z.task));
-  const r = await once(fn);
-  await page.close();
-  return { ...r, task: r.task - zero };
 }
 
 async function ourScan(browser, url) {
@@ -350,7 +342,7 @@ try {
   for (let i = 0; i < RUNS; i++) {
     // Interleaved, so that a busy moment of the machine hits all three alike.
     floor.push(await pageScript(browser, url, bareWalk));
-    isolated.push(await isolatedScript(browser, url, bareWalk));
+    isolated.push(await pageScript(browser, url, bareWalk, "isolated"));
     baseline.push(await pageScript(browser, url, regexBaseline));
     ours.push(await ourScan(browser, url));
   }
