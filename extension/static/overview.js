@@ -21,13 +21,15 @@
 //
 // How the work is cut up (no task of ours may come near 50 ms):
 // - One work queue of roots (the body for a full pass; the nodes a MutationObserver saw
-//   added or changed). It is drained in slices of at most SLICE_MS, checking the clock
-//   every CHECK_EVERY nodes. Slices are background-priority tasks (scheduler.postTask;
-//   requestIdleCallback where that is missing): they give way to input, rendering and the
-//   page's own tasks, without waiting for idle periods that on a quiet page come 50 ms
-//   apart. A text node is only looked at if it is at least 36 units long (node.length:
-//   no string is made for shorter ones) and UUID-shaped text is in it (hasUuid); only
-//   those are checked against the skip list and sent for classification.
+//   added or changed). It is drained in slices of at most SLICE_MS, reading the clock
+//   every CHECK_EVERY nodes and after each query. Slices are background-priority tasks
+//   (scheduler.postTask; requestIdleCallback where that is missing): they give way to
+//   input, rendering and the page's own tasks, without waiting for idle periods that on a
+//   quiet page come 50 ms apart. A root's candidate text nodes (at least 36 units, a "-"
+//   in them) come from one XPath query, in native code, so that this world makes no JS
+//   wrapper for the other nodes; roots with more than QUERY_MAX elements are read child by
+//   child (one query is one native call, which no slice can cut). Only texts where
+//   UUID-shaped text is found (hasUuid) are checked against the skip list and sent.
 // - Candidate texts travel in batches (≤ MAX_TEXTS texts, each ≤ MAX_LEN units: longer
 //   text nodes are cut into pieces overlapping by OVERLAP), at most MAX_IN_FLIGHT at once.
 //   Short pieces are joined into texts of ≤ JOIN_LEN units, separated by a blank line
@@ -81,11 +83,16 @@
   const MAX_MATCHES = 5000; // occurrences kept and underlined; then the page is capped
   const MAX_ROOTS = 2000; // queued mutation roots; more and the whole page is walked again
   const SLICE_MS = 8; // longest slice of work
-  const CHECK_EVERY = 64; // nodes between two looks at the clock
+  const CHECK_EVERY = 64; // nodes between two looks at the clock (also read after each query)
   const HIGHLIGHT = "botlens"; // ::highlight(botlens) in overview.css
   const JOIN_LEN = 4096; // short pieces are joined into texts of at most this many units
   const FLUSH_UNITS = 64 * JOIN_LEN; // send once this much candidate text is waiting
-  const AROUND = 150; // nodes with hits underlined on each side of the first one on screen
+  const AROUND = 150;
+  // Candidate text nodes of a root; a superset of those with a UUID-shaped text in them.
+  const candidates = document.createExpression(".//text()[string-length() >= 36][contains(., '-')]", null);
+  // Elements below a root queried whole (about 2.5 nodes each: ~75,000 nodes, a query of
+  // ~8 ms on the benchmark machine); larger roots are read child by child.
+  const QUERY_MAX = 30000; // nodes with hits underlined on each side of the first one on screen
 
   const site = location.hostname.toLowerCase().replace(/\.$/, "");
   const ownFrames = chrome.runtime.getURL("");
@@ -107,12 +114,16 @@
   let painted = new Set();
   let paintedAt = -1; // the index of the first node on screen at the last paint
   let reordered = false; // order may hold nodes that lost their hits, or twice
+  // Entries taken within one series (one query's results, in document order) are known to be
+  // in document order by their seq: ordered() compares positions only across series.
+  let series = 0;
+  let seq = 0;
   let onScroll = null;
 
   // The work queue.
   let roots = []; // nodes to walk
   let queued = new Set();
-  let job = null; // {walker, carriers, i} of the root being walked
+  let job = null; // the reader of the root being read (read())
   let pending = []; // pieces waiting for a batch
   let pendingLength = 0; // their units, approximately (reset on flush)
   let inFlight = 0;
@@ -170,19 +181,57 @@
       const root = roots.shift();
       queued.delete(root);
       if (!root.isConnected || !document.body || !document.body.contains(root)) continue;
-      if (root.nodeType === Node.TEXT_NODE) {
-        takeText(root, root.data, false);
-        continue;
-      }
-      if (root.nodeType !== Node.ELEMENT_NODE && root.nodeType !== Node.DOCUMENT_FRAGMENT_NODE) continue;
-      if (root.nodeType === Node.ELEMENT_NODE && root.closest(SKIP) !== null && !root.hasAttribute("data-botlens")) continue;
-      // known: whether some node may already hold hits (then each node is looked up, to
-      // drop hits of text that lost its ID); on a first pass nothing is, and a lookup per
-      // text node would cost more than the walk.
-      job = { root, walker: document.createTreeWalker(root, NodeFilter.SHOW_TEXT), carriers: null, i: 0, known: entries.size !== 0 };
+      series++;
+      job = read(root);
       return job;
     }
     return null;
+  }
+
+  // Reads one root, yielding the amount of work done since the last yield (about one node's
+  // worth per unit) so that work() can stop at its deadline and resume later.
+  // Candidate text nodes are found by one XPath query per root (at least 36 units long, a
+  // "-" in them): it runs in native code and hands this world a JS wrapper only for the few
+  // nodes it returns, where a walk makes one for every text node (a content script's world
+  // has its own wrappers; on the benchmark page the walk alone cost 1.4–2× the same walk in
+  // the page's world). A query is one native call that cannot be cut into slices, so a root
+  // with more than QUERY_MAX elements is read child by child instead.
+  function* read(root) {
+    if (root.nodeType === Node.TEXT_NODE) {
+      takeText(root, root.data, false);
+      return;
+    }
+    if (root.nodeType !== Node.ELEMENT_NODE) return;
+    if (root.closest(SKIP) !== null) return;
+    yield 1;
+    if (root.getElementsByTagName("*")[QUERY_MAX] !== undefined) {
+      yield CHECK_EVERY; // the clock is read after each query
+      if (root.matches(CARRIERS)) takeCarrier(root);
+      for (let child = root.firstChild; child; child = child.nextSibling) {
+        yield* read(child);
+        // Our place is lost if the child left the root meanwhile: read the root again
+        // (what is unchanged is not sent again).
+        if (child.parentNode !== root) return enqueue(root);
+      }
+      return;
+    }
+    const found = candidates.evaluate(root, XPathResult.ORDERED_NODE_SNAPSHOT_TYPE, null);
+    yield CHECK_EVERY; // the clock is read after each query
+    for (let i = 0; i < found.snapshotLength; i++) {
+      const node = found.snapshotItem(i);
+      const data = node.data;
+      if (hasUuid(data)) takeText(node, data, true);
+      yield 1;
+    }
+    // Then the attributes of the root's elements, in a series of their own.
+    series++;
+    if (root.matches(CARRIERS)) takeCarrier(root);
+    const carriers = root.querySelectorAll(CARRIERS);
+    yield CHECK_EVERY; // the clock is read after each query
+    for (const el of carriers) {
+      takeCarrier(el);
+      yield 1;
+    }
   }
 
   // Work for at most `budget` ms; true when the queue is drained, false when the time is up,
@@ -193,30 +242,14 @@
     let n = 0;
     while (job || nextJob()) {
       if (inFlight >= MAX_IN_FLIGHT && pendingLength >= FLUSH_UNITS) return null; // wait for answers
-      if (job.carriers === null) {
-        const walker = job.walker;
-        const known = job.known;
-        let node;
-        while ((node = walker.nextNode())) {
-          // node.length first: reading node.data makes a string, and most nodes are short.
-          if (node.length >= 36) {
-            const data = node.data;
-            if (hasUuid(data)) takeText(node, data, true);
-            else if (known && entries.has(node)) takeText(node, data, false);
-          } else if (known && entries.has(node)) {
-            takeText(node, node.data, false);
-          }
-          if (++n % CHECK_EVERY === 0 && performance.now() > end) return false;
+      for (;;) {
+        const step = job.next();
+        if (step.done) break;
+        n += step.value;
+        if (n >= CHECK_EVERY) {
+          n = 0;
+          if (performance.now() > end) return false;
         }
-        // Then the attributes of the root's elements.
-        const root = job.root;
-        if (root.nodeType === Node.ELEMENT_NODE && root.matches(CARRIERS)) takeCarrier(root);
-        job.carriers = root.querySelectorAll ? root.querySelectorAll(CARRIERS) : [];
-      }
-      const carriers = job.carriers;
-      while (job.i < carriers.length) {
-        takeCarrier(carriers[job.i++]);
-        if (++n % CHECK_EVERY === 0 && performance.now() > end) return false;
       }
       job = null;
     }
@@ -236,7 +269,7 @@
       capped = true;
       return;
     }
-    const entry = { data, hits: [] };
+    const entry = { data, hits: [], series, seq: ++seq };
     entries.set(node, entry);
     for (let at = 0; ; at += MAX_LEN - OVERLAP) {
       const text = at === 0 && data.length <= MAX_LEN ? data : data.slice(at, at + MAX_LEN);
@@ -269,7 +302,7 @@
       capped = true;
       return;
     }
-    const entry = { data, hits: [], attribute: true };
+    const entry = { data, hits: [], attribute: true, series, seq: ++seq };
     entries.set(el, entry);
     for (const text of values) {
       pending.push({ node: el, entry, at: -1, text });
@@ -469,7 +502,12 @@
   // A full pass over the page; resolves when it is done.
   function fullPass() {
     const done = new Promise((resolve) => waiters.push(resolve));
-    if (entries.size) purge = true; // nodes found earlier may have left the page
+    if (entries.size) {
+      purge = true; // nodes found earlier may have left the page
+      // or changed unseen (no observer in hover mode); a query would not return a text
+      // that lost every "-", so each is read again.
+      for (const [node, entry] of entries) if (!entry.attribute && node.data !== entry.data) enqueue(node);
+    }
     if (document.body) enqueue(document.body);
     passDone = false;
     schedule();
@@ -493,7 +531,7 @@
       order = order.concat(fresh);
       // A pass finds text in document order, but attributes after their subtree's text
       // and mutations anywhere: sort unless the new nodes simply follow.
-      const follows = fresh.every((n, i) => (i === 0 ? !last || before(last, n) : before(fresh[i - 1], n)));
+      const follows = fresh.every((n, i) => (i === 0 ? !last || before(last, n) : inOrder(fresh[i - 1], n)));
       fresh = [];
       if (!follows) order.sort((a, b) => (a === b ? 0 : before(a, b) ? -1 : 1));
     }
@@ -504,6 +542,12 @@
       reordered = false;
     }
     return order;
+  }
+
+  function inOrder(a, b) {
+    const x = entries.get(a);
+    const y = entries.get(b);
+    return x && y && x.series === y.series ? x.seq < y.seq : before(a, b);
   }
 
   function before(a, b) {
@@ -657,8 +701,9 @@
         } else if (r.target === document.documentElement) {
           htmlSwitch = true;
         } else {
-          enqueue(r.target); // data-botlens changed: its subtree is re-read
-          purge = true;
+          // data-botlens changed: read from the parent, so that what an opted-out subtree
+          // holds is seen and dropped (a skipped root is not read at all).
+          enqueue(r.target.parentElement || r.target);
         }
       }
       if (htmlSwitch) return reconsider();
