@@ -114,8 +114,10 @@
   let painted = new Set();
   let paintedAt = -1; // the index of the first node on screen at the last paint
   let reordered = false; // order may hold nodes that lost their hits, or twice
-  // Entries taken within one series (one query's results, in document order) are known to be
-  // in document order by their seq: ordered() compares positions only across series.
+  // Entries taken within one series (the text nodes of one root's reading, or the attribute
+  // carriers of one query) are in document order by their seq: ordered() compares positions
+  // (compareDocumentPosition, which counts siblings from the first: slow in long lists)
+  // only across series.
   let series = 0;
   let seq = 0;
   let onScroll = null;
@@ -181,8 +183,7 @@
       const root = roots.shift();
       queued.delete(root);
       if (!root.isConnected || !document.body || !document.body.contains(root)) continue;
-      series++;
-      job = read(root);
+      job = read(root, ++series);
       return job;
     }
     return null;
@@ -196,9 +197,10 @@
   // has its own wrappers; on the benchmark page the walk alone cost 1.4–2× the same walk in
   // the page's world). A query is one native call that cannot be cut into slices, so a root
   // with more than QUERY_MAX elements is read child by child instead.
-  function* read(root) {
+  // `own`: the series of the text nodes found (in document order, children included).
+  function* read(root, own) {
     if (root.nodeType === Node.TEXT_NODE) {
-      takeText(root, root.data, false);
+      takeText(root, root.data, false, own);
       return;
     }
     if (root.nodeType !== Node.ELEMENT_NODE) return;
@@ -206,9 +208,9 @@
     yield 1;
     if (root.getElementsByTagName("*")[QUERY_MAX] !== undefined) {
       yield CHECK_EVERY; // the clock is read after each query
-      if (root.matches(CARRIERS)) takeCarrier(root);
+      if (root.matches(CARRIERS)) takeCarrier(root, ++series);
       for (let child = root.firstChild; child; child = child.nextSibling) {
-        yield* read(child);
+        yield* read(child, own);
         // Our place is lost if the child left the root meanwhile: read the root again
         // (what is unchanged is not sent again).
         if (child.parentNode !== root) return enqueue(root);
@@ -220,16 +222,16 @@
     for (let i = 0; i < found.snapshotLength; i++) {
       const node = found.snapshotItem(i);
       const data = node.data;
-      if (hasUuid(data)) takeText(node, data, true);
+      if (hasUuid(data)) takeText(node, data, true, own);
       yield 1;
     }
     // Then the attributes of the root's elements, in a series of their own.
-    series++;
-    if (root.matches(CARRIERS)) takeCarrier(root);
+    const carriersSeries = ++series;
+    if (root.matches(CARRIERS)) takeCarrier(root, carriersSeries);
     const carriers = root.querySelectorAll(CARRIERS);
     yield CHECK_EVERY; // the clock is read after each query
     for (const el of carriers) {
-      takeCarrier(el);
+      takeCarrier(el, carriersSeries);
       yield 1;
     }
   }
@@ -257,7 +259,7 @@
   }
 
   // `data` is node.data; `shaped` when the caller has seen a UUID-shaped text in it.
-  function takeText(node, data, shaped) {
+  function takeText(node, data, shaped, series) {
     const prev = entries.get(node);
     const candidate = (shaped || (data.length >= 36 && hasUuid(data))) && eligible(node.parentElement);
     if (prev) {
@@ -281,7 +283,7 @@
   }
 
   // An element whose href, title, aria-label or data-bot-id holds an ID.
-  function takeCarrier(el) {
+  function takeCarrier(el, series) {
     const values = [];
     for (const name of ["href", "title", "aria-label", "data-bot-id"]) {
       const value = el.getAttribute(name);
@@ -525,23 +527,37 @@
 
   // The nodes with hits, in document order.
   function ordered() {
-    if (fresh.length) {
-      reordered = true;
-      const last = order[order.length - 1];
-      order = order.concat(fresh);
-      // A pass finds text in document order, but attributes after their subtree's text
-      // and mutations anywhere: sort unless the new nodes simply follow.
-      const follows = fresh.every((n, i) => (i === 0 ? !last || before(last, n) : inOrder(fresh[i - 1], n)));
-      fresh = [];
-      if (!follows) order.sort((a, b) => (a === b ? 0 : before(a, b) ? -1 : 1));
+    if (!fresh.length && !reordered) return order;
+    // Drop nodes that lost their hits, and the second place of a node found again.
+    const seen = new Set();
+    const keep = (n) => entries.has(n) && !seen.has(n) && seen.add(n);
+    let runs = [order.filter(keep)];
+    // The new nodes in sorted runs (a pass finds text in document order, attributes after
+    // their subtree's text, mutations anywhere), then the runs merged pairwise.
+    for (const n of fresh) {
+      if (!keep(n)) continue;
+      const run = runs[runs.length - 1];
+      if (run.length && inOrder(run[run.length - 1], n)) run.push(n);
+      else runs.push([n]);
     }
-    if (reordered) {
-      // Drop nodes that lost their hits, and the second place of a node found again.
-      const seen = new Set();
-      order = order.filter((n) => entries.has(n) && !seen.has(n) && seen.add(n));
-      reordered = false;
+    while (runs.length > 1) {
+      const merged = [];
+      for (let i = 0; i < runs.length; i += 2) merged.push(i + 1 < runs.length ? merge(runs[i], runs[i + 1]) : runs[i]);
+      runs = merged;
     }
+    order = runs[0];
+    fresh = [];
+    reordered = false;
     return order;
+  }
+
+  function merge(a, b) {
+    if (!a.length || !b.length || inOrder(a[a.length - 1], b[0])) return a.concat(b);
+    const out = [];
+    let i = 0;
+    let j = 0;
+    while (i < a.length && j < b.length) out.push(inOrder(a[i], b[j]) ? a[i++] : b[j++]);
+    return out.concat(a.slice(i), b.slice(j));
   }
 
   function inOrder(a, b) {

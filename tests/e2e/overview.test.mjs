@@ -299,6 +299,26 @@ describe("overview in Chromium", () => {
     await page.close();
   });
 
+  test("a huge page (over 100,000 elements): read in parts, every ID counted, no long task", async () => {
+    await setMode(browser, "hover");
+    const page = await browser.context.newPage();
+    await page.goto(`${site.url}/overview-huge.html`);
+    const tab = await tabOf(browser, page);
+    const ids = await page.evaluate(() => window.__hugeIds);
+    assert.equal(ids.length, 1020);
+    assert.ok(await page.evaluate(() => document.body.getElementsByTagName("*").length) > 100000);
+    const started = await page.evaluate(() => performance.now()); // the page's own build is over
+    await setMode(browser, "overview");
+    await waitForBadge(browser, tab, "999+", 60000);
+    const list = await listBots(browser, tab);
+    assert.deepEqual(list.bots.map((b) => b.id).sort(), [...ids].sort());
+    assert.ok(list.bots.every((b) => b.kind === "bot"));
+    const long = await page.evaluate(() => window.__longTasks);
+    assert.deepEqual(long.filter((t) => t.start > started && t.duration > 50), [], "no task over 50 ms");
+    assert.deepEqual(await page.evaluate(() => window.__mutations), []);
+    await page.close();
+  });
+
   test("switching back to hover clears the badge and the underlines", async () => {
     await setMode(browser, "overview");
     const page = await browser.context.newPage();
