@@ -87,12 +87,12 @@
   const HIGHLIGHT = "botlens"; // ::highlight(botlens) in overview.css
   const JOIN_LEN = 4096; // short pieces are joined into texts of at most this many units
   const FLUSH_UNITS = 64 * JOIN_LEN; // send once this much candidate text is waiting
-  const AROUND = 150;
+  const AROUND = 75; // nodes with hits underlined on each side of the first one on screen
   // Candidate text nodes of a root; a superset of those with a UUID-shaped text in them.
   const candidates = document.createExpression(".//text()[string-length() >= 36][contains(., '-')]", null);
   // Elements below a root queried whole (about 2.5 nodes each: ~75,000 nodes, a query of
   // ~8 ms on the benchmark machine); larger roots are read child by child.
-  const QUERY_MAX = 30000; // nodes with hits underlined on each side of the first one on screen
+  const QUERY_MAX = 30000;
 
   const site = location.hostname.toLowerCase().replace(/\.$/, "");
   const ownFrames = chrome.runtime.getURL("");

@@ -4,6 +4,8 @@
 //
 // - the floor: a bare TreeWalker walk over the text nodes (page script), and the
 //   same walk in an isolated world (where a content script runs; CDP);
+// - our scan step alone in an isolated world (overview.js's count, XPath query and
+//   UUID test, taken from its source): finding the texts, without classifying or marking;
 // - the baseline: a tuned plain-JS page script: TreeWalker, length check, UUID
 //   regex, one Range per match, one Highlight, kept until it has been painted;
 // - ours: the overview content script switched on (detection pref "hover" →
@@ -135,6 +137,27 @@ function regexBaseline() {
   return { ms: performance.now() - t0, ids: ids.size, matches };
 }
 
+// Our scan step alone, as overview.js does it on a root: the bounded element count that
+// decides whether the root is queried whole, the XPath query for candidate text nodes and
+// the UUID test on each text returned (no classification, no marks). Built from the
+// product's own source, so that it measures what ships.
+const overviewSource = readFileSync(join(root, "extension/static/overview.js"), "utf8");
+function fromOverview(re, what) {
+  const m = overviewSource.match(re);
+  if (!m) throw new Error(`bench: ${what} not found in overview.js`);
+  return m[1];
+}
+const scanStep = `() => {
+  ${fromOverview(/\n( {2}const TAIL[\s\S]*?\n {2}function hasUuid[\s\S]*?\n {2}\})\n/, "hasUuid")}
+  const t0 = performance.now();
+  const root = document.body;
+  const whole = root.getElementsByTagName("*")[${fromOverview(/const QUERY_MAX = (\d+);/, "QUERY_MAX")}] === undefined;
+  const found = document.evaluate(${fromOverview(/createExpression\(("[^"]+"), null\)/, "the candidates query")}, root, null, XPathResult.ORDERED_NODE_SNAPSHOT_TYPE, null);
+  let n = 0;
+  for (let i = 0; i < found.snapshotLength; i++) if (hasUuid(found.snapshotItem(i).data)) n++;
+  return { ms: performance.now() - t0, n, whole };
+}`;
+
 async function busy(cdp) {
   const { metrics } = await cdp.send("Performance.getMetrics");
   const get = (name) => metrics.find((m) => m.name === name).value * 1000;
@@ -174,7 +197,8 @@ async function pageScript(browser, url, fn, world = "page") {
     const { frameTree } = await cdp.send("Page.getFrameTree");
     const { executionContextId } = await cdp.send("Page.createIsolatedWorld", { frameId: frameTree.frame.id, worldName: "bench" });
     evaluate = async (f) => {
-      const { result } = await cdp.send("Runtime.evaluate", { expression: `(${f})()`, contextId: executionContextId, returnByValue: true });
+      const { result, exceptionDetails } = await cdp.send("Runtime.evaluate", { expression: `(${f})()`, contextId: executionContextId, returnByValue: true });
+      if (exceptionDetails) throw new Error(`bench: ${exceptionDetails.exception ? exceptionDetails.exception.description : exceptionDetails.text}`);
       return result.value;
     };
   }
@@ -337,12 +361,14 @@ try {
   })();
   const floor = [];
   const isolated = [];
+  const step = [];
   const baseline = [];
   const ours = [];
   for (let i = 0; i < RUNS; i++) {
     // Interleaved, so that a busy moment of the machine hits all three alike.
     floor.push(await pageScript(browser, url, bareWalk));
     isolated.push(await pageScript(browser, url, bareWalk, "isolated"));
+    step.push(await pageScript(browser, url, scanStep, "isolated"));
     baseline.push(await pageScript(browser, url, regexBaseline));
     ours.push(await ourScan(browser, url));
   }
@@ -367,6 +393,8 @@ try {
   console.log("  main-thread time (renderer main thread busy, CDP TaskDuration; the goals are judged on this):");
   console.log(`    bare TreeWalker walk (floor)                 ${fmt(m.floor).padStart(9)}  (${range(floor.map((r) => r.task))}; no-op script ${fmt(median(floor.map((r) => r.overhead)))} subtracted)`);
   console.log(`    the same walk in an isolated world           ${fmt(median(isolated.map((r) => r.task))).padStart(9)}  (${range(isolated.map((r) => r.task))}; where a content script walks: ${(median(isolated.map((r) => r.task)) / m.floor).toFixed(2)}× the floor)`);
+  if (!step[0].whole) throw new Error("bench: the page is over QUERY_MAX elements; the scan step measured is not the product's");
+  console.log(`    our scan step alone, isolated world          ${fmt(median(step.map((r) => r.task))).padStart(9)}  (${range(step.map((r) => r.task))}; count + XPath query + UUID test, ${step[0].n} texts with a UUID; ${(median(step.map((r) => r.task)) / m.floor).toFixed(2)}× the floor)`);
   console.log(`    plain-JS TreeWalker + regex + Highlight      ${fmt(m.baseline).padStart(9)}  (${range(baseline.map((r) => r.task))}; ${baseline[0].matches} matches, ${baseline[0].ids} distinct UUIDs)`);
   console.log(`    botlens overview: pref switch → final count  ${fmt(m.ours).padStart(9)}  (${range(ours.map((r) => r.task))}; ${last.count} reportable IDs, ${last.ranges} underlined, ${last.batches.length} classify batches; page idle work over as long ${fmt(median(ours.map((r) => r.noise)))}, not subtracted)`);
   console.log(`    ratio ours / baseline: ${(m.ours / m.baseline).toFixed(2)}× (goal ≤ 1.0×)   ratio ours / bare walk: ${(m.ours / m.floor).toFixed(2)}× (goal ≤ 1.5×)`);
