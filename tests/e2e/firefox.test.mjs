@@ -186,4 +186,26 @@ describe("extension in Firefox ESR", { skip: missing.length ? `missing: ${missin
     assert.equal(card.verdict, "failed");
     assert.equal(card.reason, "timeout_exceeded_recording_permission_denied");
   });
+
+  test("overview mode: the page's bot IDs are underlined, the page untouched", async () => {
+    await openExtensionPage("options.html");
+    await waitFor("return location.protocol === 'moz-extension:' && !!document.querySelector('#detection-overview')");
+    await wd("POST", `/element/${await find("#detection-overview")}/click`, {});
+    await waitFor("return document.querySelector('#detection-overview').checked");
+    await wd("POST", "/url", { url: `${site.url}/overview-static.html` });
+    // Read from the page's own world, as in Chromium's overview test: one range per
+    // occurrence in text (b2d4… twice), the link's text for the ID in its href.
+    const ranges = await waitFor(`const h = CSS.highlights.get("botlens");
+      return h && h.size === 7 && [...h].map((r) => r.toString().toLowerCase()).sort()`);
+    assert.deepEqual(ranges.filter((r) => r.length === 36), [
+      "4e6a8c0e-2b4d-4f6a-9c8e-0a2c4e6a8c0e",
+      "7c1e4b2a-9d3f-4e8a-b5c6-2f1a0d9e8b74",
+      "a1c3e5f7-9b2d-4f6e-8a1c-3e5f7a9b2d4f",
+      "b2d4f6a8-1c3e-4a5b-8d7f-9e0a1b2c3d4e",
+      "b2d4f6a8-1c3e-4a5b-8d7f-9e0a1b2c3d4e",
+      "c0ffee00-1234-4abc-8def-0123456789ab",
+    ]);
+    assert.ok(ranges.includes("open the board-meeting bot"), JSON.stringify(ranges));
+    assert.deepEqual(await run("return window.__mutations"), []);
+  });
 });
