@@ -80,8 +80,8 @@
   const MAX_LEN = 8192; // per text, UTF-16 units
   const OVERLAP = 256; // long texts are cut into pieces that overlap by this much
   const MAX_IN_FLIGHT = 4; // classify batches awaiting an answer
-  const MAX_MATCHES = 5000; // occurrences kept and underlined; then the page is capped
-  const MAX_ROOTS = 2000; // queued mutation roots; more and the whole page is walked again
+  const MAX_MATCHES = 5000; // occurrences kept and counted; then the page is capped
+  const MAX_ROOTS = 2000; // queued mutation roots; more and the whole page is read again
   const SLICE_MS = 8; // longest slice of work
   const CHECK_EVERY = 64; // nodes between two looks at the clock (also read after each query)
   const HIGHLIGHT = "botlens"; // ::highlight(botlens) in overview.css
@@ -123,7 +123,7 @@
   let onScroll = null;
 
   // The work queue.
-  let roots = []; // nodes to walk
+  let roots = []; // nodes to read
   let queued = new Set();
   let job = null; // the reader of the root being read (read())
   let pending = []; // pieces waiting for a batch
@@ -159,7 +159,7 @@
     return active() && mode === "overview";
   }
 
-  // ---- the walk ----
+  // ---- reading the page ----
 
   function eligible(el) {
     return el !== null && (el.closest(COARSE) === null || el.closest(SKIP) === null);
@@ -168,7 +168,7 @@
   function enqueue(node) {
     if (capped || queued.has(node)) return;
     if (roots.length >= MAX_ROOTS) {
-      // Too many scattered changes: walk the whole page once instead.
+      // Too many scattered changes: read the whole page once instead.
       roots = [];
       queued = new Set();
       if (document.body) node = document.body;
@@ -397,15 +397,12 @@
     if (!Array.isArray(found)) return;
     let k = 0;
     for (const m of found) {
-      if (!m || typeof m.start !== "number") continue;
+      if (!m || typeof m.start !== "number" || typeof m.id !== "string") continue;
       while (k < where.length && where[k].to <= m.start) k++; // results come in text order
       const part = where[k];
       if (!part || m.start < part.from || m.end > part.to) continue;
       const piece = part.piece;
       if (entries.get(piece.node) !== piece.entry) continue; // changed since
-      m.start -= part.from;
-      m.end -= part.from;
-      if (!m || typeof m.id !== "string") continue;
       const kind = m.kind === "bot" ? "bot" : "candidate";
       const entry = piece.entry;
       if (piece.at < 0) {
@@ -414,8 +411,8 @@
         addHit(piece.node, entry, { id: m.id, kind, start: -1, end: -1, range: null });
         continue;
       }
-      const start = piece.at + m.start;
-      const end = piece.at + m.end;
+      const start = piece.at + m.start - part.from;
+      const end = piece.at + m.end - part.from;
       if (end - start !== 36 || end > entry.data.length) continue;
       if (entry.hits.some((h) => h.start === start)) continue; // found twice where pieces overlap
       addHit(piece.node, entry, { id: m.id, kind, start, end, range: null });
