@@ -123,14 +123,12 @@ fn stdin_dash_and_format_flags() {
 #[test]
 fn ids_are_unique_across_files_and_merged() {
     // The recording in one file is never reported, even when another file mentions it bare.
-    let dir = std::env::temp_dir().join(format!("botlens-scan-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let a = dir.join("a.log");
-    let b = dir.join("b.txt");
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.log");
+    let b = dir.path().join("b.txt");
     std::fs::write(&a, "recording_id=e3b9a1f4-6c2d-4a7e-9f80-5d4c3b2a1e0f bot 7c1e4b2a-9d3f-4e8a-b5c6-2f1a0d9e8b74\n").unwrap();
     std::fs::write(&b, "e3b9a1f4-6c2d-4a7e-9f80-5d4c3b2a1e0f 7C1E4B2A-9D3F-4E8A-B5C6-2F1A0D9E8B74 95db53d7-0c4e-4f49-be61-4d3a2b1c0f9e\n").unwrap();
     let out = botlens(&["scan", a.to_str().unwrap(), b.to_str().unwrap()], None);
-    let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
         "7c1e4b2a-9d3f-4e8a-b5c6-2f1a0d9e8b74\n95db53d7-0c4e-4f49-be61-4d3a2b1c0f9e\n"

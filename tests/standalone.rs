@@ -1,0 +1,51 @@
+//! The repository stands alone: a clone of it, with nothing beside it, builds,
+//! tests and runs. No file may reach outside it — not a sibling folder, not a
+//! path of one particular machine.
+
+use std::path::{Path, PathBuf};
+
+/// Folders that are built or installed, not written by us.
+const GENERATED: [&str; 4] = [".git", "target", "node_modules", "dist"];
+
+/// Every text file of the repository.
+fn files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("readable folder").flatten() {
+        let path = entry.path();
+        let name = entry.file_name();
+        if path.is_dir() {
+            if !GENERATED.iter().any(|g| name == *g) {
+                files(&path, out);
+            }
+        } else {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn no_file_reaches_outside_the_repository() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // Spelled in parts so that this file does not name them itself.
+    let sibling = ["..", "/shared"].concat();
+    let machine_roots = ["/work/", "/home/", "/root/", "/Users/", "/mnt/", "/tmp/"];
+    let mut all = Vec::new();
+    files(root, &mut all);
+    assert!(all.len() > 100, "the walk found only {} files", all.len());
+    let mut offenders = Vec::new();
+    for path in &all {
+        // Pictures, icons and other binary files name nothing.
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        for (n, line) in text.lines().enumerate() {
+            let named = std::iter::once(sibling.as_str())
+                .chain(machine_roots.iter().map(|r| &r[..]))
+                .find(|p| line.contains(p));
+            if let Some(p) = named {
+                let shown = path.strip_prefix(root).unwrap_or(path).display();
+                offenders.push(format!("{shown}:{}: names {p}", n + 1));
+            }
+        }
+    }
+    assert!(offenders.is_empty(), "{}", offenders.join("\n"));
+}
