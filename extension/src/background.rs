@@ -35,7 +35,6 @@ const TIMEOUT_MS: i32 = 10_000;
 /// `"content"` for its content scripts, as the browser's `sender` says;
 /// `tab_id` is the sender's tab. Anything else, and anything that is not a
 /// well-formed request that sender may send, is refused.
-#[cfg_attr(feature = "worker", wasm_bindgen)]
 pub async fn handle_message(message: JsValue, from: String, tab_id: Option<i32>) -> JsValue {
     let sender = match from.as_str() {
         "page" => Sender::ExtensionPage,

@@ -104,7 +104,6 @@ fn with_frame<T>(f: impl FnOnce(&mut Frame) -> T) -> Option<T> {
 }
 
 /// Entry point of `card.html`, called with the sensor's end of the channel.
-#[cfg_attr(feature = "card", wasm_bindgen)]
 pub fn start_card(port: MessagePort, frame_token: String) {
     let state = RwSignal::new(CardState::Idle);
     let theme = RwSignal::new(Theme::Light);

@@ -12,7 +12,6 @@ use crate::messages::{valid_id, Reply, Request};
 use crate::prefs::Prefs;
 
 /// Entry point of `explorer.html`.
-#[cfg_attr(feature = "pages", wasm_bindgen)]
 pub fn start_explorer() {
     let state = RwSignal::new(CardState::Idle);
     let theme = RwSignal::new(system_theme());

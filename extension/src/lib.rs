@@ -1,7 +1,7 @@
-//! The botlens browser extension, Rust side. The crate is built twice: with
-//! the `worker` feature for the background (key, Recall, diagnosis engine) and
-//! with `pages` for the card frame and the other pages, which stay small
-//! because they never link the engine. Each page calls its own entry point:
+//! The botlens browser extension, Rust side. Three wasm modules are built on
+//! it, one small crate each in `modules/`: `worker` (the background: key,
+//! Recall, diagnosis engine), `card` (the card frame, which stays small because
+//! it never links the engine) and `pages`. Each page calls its own entry point:
 //!
 //! - `background.js` → [`background::handle_message`]: the only code that reads the key, calls Recall and diagnoses.
 //! - `card.html` → [`card::start_card`]: the hover card, in a frame the page cannot read.

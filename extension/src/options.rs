@@ -18,7 +18,6 @@ use crate::messages::{Reply, Request};
 use crate::prefs::{parse_proxy_url, site_of, Prefs, Settings};
 
 /// Entry point of `options.html`.
-#[cfg_attr(feature = "pages", wasm_bindgen::prelude::wasm_bindgen)]
 pub fn start_options() {
     leptos::mount::mount_to_body(Options);
 }

@@ -24,7 +24,6 @@ use crate::prefs::{site_of, Prefs};
 const DIAGNOSED: usize = 30;
 
 /// Entry point of `popup.html`.
-#[cfg_attr(feature = "pages", wasm_bindgen::prelude::wasm_bindgen)]
 pub fn start_popup() {
     leptos::mount::mount_to_body(Popup);
 }

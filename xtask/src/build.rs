@@ -46,41 +46,26 @@ const LOOPBACK_HOSTS: [&str; 3] = [
     "http://*.localhost/*",
 ];
 
+/// The wasm modules: the extension's three (the worker carries the engine; the
+/// card frame carries only the card; the other pages share the third) and the
+/// embed's. Each is its own crate, so one cargo run builds them side by side
+/// and each keeps its incremental cache.
+const EXTENSION_MODULES: [&str; 3] = ["botlens-card", "botlens-pages", "botlens-worker"];
+const EMBED_MODULE: &str = "botlens-embed";
+
 pub fn all(zips: bool) -> Result<Output> {
-    // Three modules from one crate: the worker carries the engine; the card
-    // frame carries only the card; the other pages share the third.
-    let extension = |features, out_name| Module {
-        package: "botlens-extension",
-        artifact: "botlens_extension",
-        features,
-        out_name,
-    };
-    let pkg = wasm_modules(
-        "extension",
-        &[
-            extension(&["card"], "botlens_card"),
-            extension(&["pages"], "botlens_pages"),
-            extension(&["worker"], "botlens_worker"),
-        ],
-    )?;
-    let target = root().join("target/botlens");
-    let out = Output {
-        test_extension: target.join("extension-test"),
-        test_firefox: target.join("extension-test-firefox"),
-        chrome: root().join("dist/chrome"),
-        firefox: root().join("dist/firefox"),
-        embed: root().join("dist/embed"),
-        embed_pkg: wasm_modules(
-            "embed",
-            &[Module {
-                package: "botlens-embed",
-                artifact: "botlens_embed",
-                features: &[],
-                out_name: "botlens_embed",
-            }],
-        )?,
-        pkg,
-    };
+    let profile = wasm_profile();
+    let mut build = cargo("build");
+    build.args(["--target", "wasm32-unknown-unknown", "--profile", &profile]);
+    for package in EXTENSION_MODULES.iter().chain([&EMBED_MODULE]) {
+        build.args(["-p", package]);
+    }
+    run(&mut build)?;
+    let out = paths();
+    for package in EXTENSION_MODULES {
+        bindgen(package, &profile, &out.pkg)?;
+    }
+    bindgen(EMBED_MODULE, &profile, &out.embed_pkg)?;
     assemble_embed(&out.embed_pkg, &out.embed)?;
     assemble(&out.pkg, &out.test_extension, Browser::Chrome, true)?;
     assemble(&out.pkg, &out.test_firefox, Browser::Firefox, true)?;
@@ -98,74 +83,65 @@ pub fn all(zips: bool) -> Result<Output> {
     Ok(out)
 }
 
-/// One wasm module: a crate built with some features, its JS glue named `out_name`.
-pub struct Module<'a> {
-    pub package: &'a str,
-    /// The file cargo writes (the crate's name with underscores).
-    pub artifact: &'a str,
-    pub features: &'a [&'a str],
-    pub out_name: &'a str,
+/// Where a build puts things.
+fn paths() -> Output {
+    let target = root().join("target/botlens");
+    Output {
+        pkg: target.join("extension/pkg"),
+        test_extension: target.join("extension-test"),
+        test_firefox: target.join("extension-test-firefox"),
+        chrome: root().join("dist/chrome"),
+        firefox: root().join("dist/firefox"),
+        embed: root().join("dist/embed"),
+        embed_pkg: target.join("embed/pkg"),
+    }
 }
 
-/// Build wasm modules into one fresh package folder `target/botlens/<name>/pkg`.
-pub fn wasm_modules(name: &str, modules: &[Module]) -> Result<PathBuf> {
-    let pkg = root().join("target/botlens").join(name).join("pkg");
-    let _ = fs::remove_dir_all(&pkg);
-    for module in modules {
-        wasm(module, &pkg)?;
+/// What the last build left, without building.
+pub fn last() -> Result<Output> {
+    let out = paths();
+    if !out.test_extension.join("manifest.json").exists() || !out.embed.exists() {
+        return Err("nothing is built yet: run `cargo xtask build` first".into());
     }
-    Ok(pkg)
+    Ok(out)
 }
 
-/// Build one module to wasm, generate its JS glue and shrink it.
-/// `BOTLENS_WASM_PROFILE=dev` skips the slow size optimisations while iterating.
-fn wasm(module: &Module, pkg: &Path) -> Result {
-    let profile = std::env::var("BOTLENS_WASM_PROFILE").unwrap_or_else(|_| "wasm-release".into());
-    let features = module.features.join(",");
-    let mut build = cargo();
-    build.args([
-        "build",
-        "--target",
-        "wasm32-unknown-unknown",
-        "--profile",
-        &profile,
-        "-p",
-        module.package,
-    ]);
-    if !module.features.is_empty() {
-        build.args(["--no-default-features", "--features", &features]);
-    }
-    run(&mut build)?;
-    let dir = if profile == "dev" {
-        "debug"
-    } else {
-        profile.as_str()
-    };
-    let raw = root().join(format!(
-        "target/wasm32-unknown-unknown/{dir}/{}.wasm",
-        module.artifact
-    ));
-    run(Command::new("wasm-bindgen")
-        .args([
-            "--target",
-            "web",
-            "--no-typescript",
-            "--out-name",
-            module.out_name,
-            "--out-dir",
-        ])
-        .arg(pkg)
-        .arg(&raw))?;
-    if profile == "dev" {
+/// `wasm-release` (what ships); `BOTLENS_WASM_PROFILE=dev` skips the slow size
+/// optimisations while iterating.
+fn wasm_profile() -> String {
+    std::env::var("BOTLENS_WASM_PROFILE").unwrap_or_else(|_| "wasm-release".into())
+}
+
+/// The wasm module's JS glue (wasm-bindgen), shrunk by wasm-opt, in `pkg`.
+/// Skipped when `pkg` already holds the glue of this very build.
+fn bindgen(package: &str, profile: &str, pkg: &Path) -> Result {
+    // Cargo names the file after the crate, with underscores: `botlens_card`.
+    let name = package.replace('-', "_");
+    let dir = if profile == "dev" { "debug" } else { profile };
+    let raw = root().join(format!("target/wasm32-unknown-unknown/{dir}/{name}.wasm"));
+    let bg = pkg.join(format!("{name}_bg.wasm"));
+    let stamp = pkg.join(format!("{name}.stamp"));
+    let built = fs::metadata(&raw)
+        .and_then(|m| m.modified())
+        .map_err(|e| format!("{}: {e}", raw.display()))?;
+    let this_build = format!("{profile} {built:?}");
+    if bg.exists() && fs::read_to_string(&stamp).is_ok_and(|s| s == this_build) {
         return Ok(());
     }
-    // binaryen from npm: Debian's older wasm-opt silently breaks wasm-bindgen's output.
-    let bg = pkg.join(format!("{}_bg.wasm", module.out_name));
-    run(Command::new(npx_bin("wasm-opt"))
-        .arg("-Oz")
-        .arg(&bg)
-        .arg("-o")
-        .arg(&bg))
+    let _ = fs::remove_file(&stamp);
+    run(Command::new("wasm-bindgen")
+        .args(["--target", "web", "--no-typescript", "--out-dir"])
+        .arg(pkg)
+        .arg(&raw))?;
+    if profile != "dev" {
+        // binaryen from npm: Debian's older wasm-opt silently breaks wasm-bindgen's output.
+        run(Command::new(npx_bin("wasm-opt"))
+            .arg("-Oz")
+            .arg(&bg)
+            .arg("-o")
+            .arg(&bg))?;
+    }
+    fs::write(&stamp, this_build).map_err(|e| format!("{}: {e}", stamp.display()))
 }
 
 /// The embed: `www/static/*` and the wasm package side by side.
@@ -256,6 +232,10 @@ fn copy_dir(from: &Path, to: &Path) -> Result {
     for entry in entries.flatten() {
         let path = entry.path();
         let dest = to.join(entry.file_name());
+        // The build's freshness stamps stay in target/, out of what ships.
+        if path.extension().is_some_and(|x| x == "stamp") {
+            continue;
+        }
         if path.is_dir() {
             copy_dir(&path, &dest)?;
         } else {

@@ -13,7 +13,9 @@ usage: cargo xtask <task>
 
   demo                 build everything, then run `botlens serve --demo` and print where to look
   test                 install what is missing, then run every test (what CI runs)
+  setup                install every tool the build and the tests use, and nothing else
   build                build the wasm, the test extension and dist/ (no zips)
+  e2e [FILE…]          re-run end-to-end test files (default: all) on the last build, building nothing
   dist                 build the store packages dist/chrome, dist/firefox (+ zips) and dist/embed; print sizes
   e2e-page PAGE DIR    load the extension in headless Chromium, hover every bot ID on PAGE with the
                        simulator serving the scenarios in DIR; print what each card showed as JSON
@@ -25,8 +27,12 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("demo") => demo(),
         Some("test") => test(),
-        Some("build") => build::all(false).map(drop),
-        Some("dist") => build::all(true).map(drop),
+        Some("setup") => tools::ensure(tools::Need::Everything),
+        Some("build") => {
+            tools::ensure(tools::Need::Build).and_then(|()| build::all(false).map(drop))
+        }
+        Some("dist") => tools::ensure(tools::Need::Build).and_then(|()| build::all(true).map(drop)),
+        Some("e2e") => e2e(&args[1..]),
         Some("e2e-page") => e2e_page(&args[1..]),
         Some("bench") => bench(),
         Some("bench-proxy") => proxy_bench::run_bench(),
@@ -61,7 +67,13 @@ pub fn run(command: &mut Command) -> Result {
     let status = command
         .current_dir(root())
         .status()
-        .map_err(|e| format!("could not start {shown}: {e}"))?;
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => format!(
+                "{} is not installed: `cargo xtask setup` installs every tool the build and the tests use",
+                command.get_program().to_string_lossy()
+            ),
+            _ => format!("could not start {shown}: {e}"),
+        })?;
     if status.success() {
         Ok(())
     } else {
@@ -69,14 +81,21 @@ pub fn run(command: &mut Command) -> Result {
     }
 }
 
-pub fn cargo() -> Command {
-    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+/// `cargo <subcommand>`, `--locked` wherever cargo resolves dependencies: a
+/// stale Cargo.lock fails instead of being rewritten.
+pub fn cargo(subcommand: &str) -> Command {
+    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    command.arg(subcommand);
+    if subcommand != "fmt" {
+        command.arg("--locked");
+    }
+    command
 }
 
 fn demo() -> Result {
     tools::ensure(tools::Need::Build)?;
     let out = build::all(false)?;
-    run(cargo().args(["build", "--release", "--bin", "botlens"]))?;
+    run(cargo("build").args(["--release", "--bin", "botlens"]))?;
     println!();
     println!("botlens demo");
     println!("  demo page:          http://127.0.0.1:8787/demo/  (the embed, through the demo proxy at /proxy/; no key)");
@@ -90,17 +109,9 @@ fn demo() -> Result {
 
 fn test() -> Result {
     tools::ensure(tools::Need::Everything)?;
-    run(cargo().args(["fmt", "--all", "--check"]))?;
-    run(cargo().args([
-        "clippy",
-        "--workspace",
-        "--all-targets",
-        "--",
-        "-D",
-        "warnings",
-    ]))?;
-    run(cargo().args([
-        "clippy",
+    run(cargo("fmt").args(["--all", "--check"]))?;
+    run(cargo("clippy").args(["--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    run(cargo("clippy").args([
         "--target",
         "wasm32-unknown-unknown",
         "-p",
@@ -114,19 +125,10 @@ fn test() -> Result {
         "warnings",
     ]))?;
     // Native: the core, the CLI, the simulator.
-    run(cargo().args([
-        "test",
-        "-p",
-        "botlens",
-        "-p",
-        "botlens-extension",
-        "-p",
-        "xtask",
-    ]))?;
+    run(cargo("test").args(["-p", "botlens", "-p", "botlens-extension", "-p", "xtask"]))?;
     // Browser: component tests in real headless Chromium.
-    run(cargo()
+    run(cargo("test")
         .args([
-            "test",
             "--target",
             "wasm32-unknown-unknown",
             "-p",
@@ -140,9 +142,35 @@ fn test() -> Result {
         .args(["lint", "--no-input", "--source-dir"])
         .arg(&out.firefox))?;
     // End to end: the extension loaded in headless Chromium, the simulator as the API.
-    run(Command::new("node")
-        .args(["--test", "--test-concurrency=1", "tests/e2e/"])
-        .env("BOTLENS_BIN", root().join("target/debug/botlens"))
+    run_e2e(&out, &[])
+}
+
+/// Re-run end-to-end test files on what the last build left, building nothing:
+/// the loop after a change to a test or to the static JS is seconds, not minutes.
+fn e2e(files: &[String]) -> Result {
+    tools::ensure(tools::Need::Firefox)?;
+    let out = build::last()?;
+    run_e2e(&out, files)
+}
+
+/// `node --test` over `files` (every file of tests/e2e when empty), with the
+/// built extension, the native binary and the browsers in the environment.
+fn run_e2e(out: &build::Output, files: &[String]) -> Result {
+    let bin = root().join("target/debug/botlens");
+    if !bin.exists() {
+        return Err("target/debug/botlens is missing: run `cargo build --bin botlens`".into());
+    }
+    let mut node = Command::new("node");
+    node.args(["--test", "--test-concurrency=1"]);
+    if files.is_empty() {
+        node.arg("tests/e2e/");
+    } else {
+        for file in files {
+            node.arg(std::path::absolute(file).map_err(|e| format!("{file}: {e}"))?);
+        }
+    }
+    run(node
+        .env("BOTLENS_BIN", bin)
         .env("BOTLENS_EXTENSION", &out.test_extension)
         .env("BOTLENS_FIREFOX_EXTENSION", &out.test_firefox)
         .env("GECKODRIVER", tools::geckodriver())
@@ -155,7 +183,7 @@ fn e2e_page(args: &[String]) -> Result {
     };
     tools::ensure(tools::Need::Browser)?;
     let out = build::all(false)?;
-    run(cargo().args(["build", "--bin", "botlens"]))?;
+    run(cargo("build").args(["--bin", "botlens"]))?;
     let absolute = |p: &String| std::fs::canonicalize(p).map_err(|e| format!("{p}: {e}"));
     run(Command::new("node")
         .arg("tests/e2e/e2e-page.mjs")
@@ -167,7 +195,7 @@ fn e2e_page(args: &[String]) -> Result {
 
 fn bench() -> Result {
     tools::ensure(tools::Need::Build)?;
-    run(cargo().args(["bench", "-p", "botlens"]))?;
+    run(cargo("bench").args(["-p", "botlens"]))?;
     let out = build::all(true)?;
     build::print_sizes(&out)?;
     // The live page: overview scan vs a plain-JS baseline and a bare walk, hover latency.
@@ -175,7 +203,7 @@ fn bench() -> Result {
         .arg("tests/e2e/bench-overview.mjs")
         .env("BOTLENS_EXTENSION", &out.test_extension))?;
     // The card: decision to open → skeleton painted.
-    run(cargo().args(["build", "--bin", "botlens"]))?;
+    run(cargo("build").args(["--bin", "botlens"]))?;
     run(Command::new("node")
         .arg("tests/e2e/bench-card.mjs")
         .env("BOTLENS_EXTENSION", &out.test_extension))?;

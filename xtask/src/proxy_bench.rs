@@ -35,7 +35,7 @@ impl Drop for Running {
 
 pub fn run_bench() -> Result {
     ensure_tools()?;
-    run(cargo().args(["build", "--release", "--bin", "botlens"]))?;
+    run(cargo("build").args(["--release", "--bin", "botlens"]))?;
     let bin = root().join("target/release/botlens");
     let scratch = std::env::temp_dir().join(format!("botlens-proxy-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&scratch);

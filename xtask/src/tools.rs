@@ -1,9 +1,18 @@
 //! Install what the build and the tests need, or say plainly what is missing.
+//!
+//! Every tool's version is set in one place: the wasm-bindgen CLI in
+//! `xtask/wasm-bindgen/Cargo.toml` (its own lockfile), the npm tools in
+//! `tests/e2e/package-lock.json`, geckodriver below. Browsers come from the
+//! machine's packages. Every install is `--locked` or `npm ci`, so a stale
+//! lockfile fails instead of being rewritten.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::{root, run, Result};
+
+/// geckodriver, for the Firefox end-to-end tests (`cargo install --locked`).
+const GECKODRIVER: &str = "0.37.1";
 
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Need {
@@ -56,13 +65,13 @@ fn wasm_target() -> Result {
     run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
 }
 
-/// The wasm-bindgen version in Cargo.lock: the CLI must match it exactly.
-fn locked_wasm_bindgen() -> Result<String> {
-    let lock = std::fs::read_to_string(root().join("Cargo.lock"))
-        .map_err(|e| format!("Cargo.lock: {e}"))?;
+/// The version of a package in a lockfile.
+fn locked_version(lockfile: &Path, package: &str) -> Result<String> {
+    let lock =
+        std::fs::read_to_string(lockfile).map_err(|e| format!("{}: {e}", lockfile.display()))?;
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
-        if line == "name = \"wasm-bindgen\"" {
+        if line == format!("name = \"{package}\"") {
             if let Some(version) = lines
                 .next()
                 .and_then(|l| l.strip_prefix("version = \""))
@@ -72,22 +81,27 @@ fn locked_wasm_bindgen() -> Result<String> {
             }
         }
     }
-    Err("Cargo.lock has no wasm-bindgen entry".into())
+    Err(format!("{} has no {package} entry", lockfile.display()))
 }
 
+/// The wasm-bindgen CLI must equal the `wasm-bindgen` crate the workspace
+/// locks. It is built from `xtask/wasm-bindgen` with that folder's lockfile.
 fn wasm_bindgen_cli() -> Result {
-    let version = locked_wasm_bindgen()?;
+    let tool = root().join("xtask/wasm-bindgen");
+    let version = locked_version(&root().join("Cargo.lock"), "wasm-bindgen")?;
+    let cli = locked_version(&tool.join("Cargo.lock"), "wasm-bindgen-cli")?;
+    if cli != version {
+        return Err(format!(
+            "Cargo.lock has wasm-bindgen {version} but xtask/wasm-bindgen builds the CLI {cli}: \
+             set the same version in xtask/wasm-bindgen/Cargo.toml"
+        ));
+    }
     let have = output(Command::new("wasm-bindgen").arg("--version"));
-    if have.trim() == format!("wasm-bindgen {version}") {
+    let runner = succeeds(Command::new("wasm-bindgen-test-runner").arg("--version"));
+    if have.trim() == format!("wasm-bindgen {version}") && runner {
         return Ok(());
     }
-    // Not --locked: the CLI's own lockfile pins a crate version the registry here lacks.
-    run(crate::cargo().args([
-        "install",
-        "wasm-bindgen-cli",
-        "--version",
-        &format!("={version}"),
-    ]))
+    run(crate::cargo("install").arg("--path").arg(&tool))
 }
 
 fn npm_tools() -> Result {
@@ -102,8 +116,15 @@ fn npm_tools() -> Result {
                 .into(),
         );
     }
+    // No install scripts: none of our tools needs one, and none may run.
     run(Command::new("npm")
-        .args(["ci", "--no-audit", "--no-fund", "--prefix"])
+        .args([
+            "ci",
+            "--ignore-scripts",
+            "--no-audit",
+            "--no-fund",
+            "--prefix",
+        ])
         .arg(&dir))
 }
 
@@ -185,9 +206,14 @@ fn firefox() -> Result {
             ])
             .env("DEBIAN_FRONTEND", "noninteractive"))?;
     }
-    if !succeeds(Command::new(geckodriver()).arg("--version")) {
+    let have = output(Command::new(geckodriver()).arg("--version"));
+    if !have.starts_with(&format!("geckodriver {GECKODRIVER}")) {
         // About a minute and a half on two cores.
-        run(crate::cargo().args(["install", "geckodriver", "--locked"]))?;
+        run(crate::cargo("install").args([
+            "geckodriver",
+            "--version",
+            &format!("={GECKODRIVER}"),
+        ]))?;
     }
     Ok(())
 }

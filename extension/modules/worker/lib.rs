@@ -1,0 +1,12 @@
+//! `background.js`'s wasm module: the only code that reads the key, calls
+//! Recall and diagnoses.
+#![cfg(target_arch = "wasm32")]
+
+use wasm_bindgen::prelude::*;
+
+/// Every message of the content script, the card and the pages
+/// ([`botlens_extension::background::handle_message`]).
+#[wasm_bindgen]
+pub async fn handle_message(message: JsValue, from: String, tab_id: Option<i32>) -> JsValue {
+    botlens_extension::background::handle_message(message, from, tab_id).await
+}
