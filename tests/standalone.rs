@@ -52,3 +52,27 @@ fn no_file_reaches_outside_the_repository() {
     }
     assert!(offenders.is_empty(), "{}", offenders.join("\n"));
 }
+
+#[test]
+fn ci_runs_the_readme_test_command_on_a_lone_clone() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let commands: Vec<&str> = readme
+        .lines()
+        .filter(|l| l.starts_with("cargo xtask "))
+        .map(|l| l.split('#').next().unwrap_or_default().trim())
+        .take(2)
+        .collect();
+    assert_eq!(commands, ["cargo xtask demo", "cargo xtask test"]);
+    let ci = std::fs::read_to_string(root.join(".ci/run")).unwrap();
+    let last = ci.lines().rev().find(|l| !l.trim().is_empty()).unwrap();
+    assert_eq!(
+        last.trim(),
+        commands[1],
+        "CI runs the README's test command last"
+    );
+    assert!(
+        ci.contains("git clone") && ci.contains("mktemp -d"),
+        "CI clones into a new folder"
+    );
+}
