@@ -2,8 +2,9 @@
 //! Recall. It answers the typed [`Request`]s (see [`crate::messages`]) and
 //! nothing else; `background.js` tells it who sent each one.
 //!
-//! One worker serves every tab, so its cache ([`crate::lookup`]) is shared, and
-//! two tabs asking for the same bot at once share one request.
+//! One worker serves every tab, so its memory of look-ups
+//! ([`botlens::recall::lookup`]) is shared, and two tabs asking for the same
+//! bot at once share one request.
 
 use std::cell::RefCell;
 use std::collections::hash_map::DefaultHasher;
@@ -13,22 +14,21 @@ use std::hash::{Hash, Hasher};
 use std::pin::Pin;
 use std::rc::Rc;
 
-use botlens::recall::client::{self, Endpoint, Transport};
+use botlens::diagnose::gather::{gather, Wants};
+use botlens::diagnose::Timestamp;
+use botlens::recall::browser::{BrowserClock, BrowserFetch};
+use botlens::recall::client::{Endpoint, Found};
 use botlens::recall::error::ApiError;
+use botlens::recall::lookup::{self, Looked, Lookups, Upstream};
 use botlens::recall::region::Region;
 use futures_util::future::{FutureExt, Shared};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 use crate::chrome;
-use crate::lookup::{self, Clock, Lookups, Mode, Outcome, TIMEOUT_DETAIL};
-use crate::messages::{badge_text, classify, ContentReply, Reply, Request, Sender};
+use crate::messages::{badge_text, classify, valid_id, ContentReply, Reply, Request, Sender};
 pub use crate::prefs::Settings;
 use crate::prefs::{parse_proxy_url, Prefs};
-
-/// Per-request time limit.
-const TIMEOUT_MS: i32 = 10_000;
 
 /// Entry point called by `background.js` for every runtime message of this
 /// extension. `from` is `"page"` for the extension's own pages and
@@ -66,7 +66,7 @@ pub async fn handle_message(message: JsValue, from: String, tab_id: Option<i32>)
             id,
             screenshots,
             logs,
-        } => to_js(&crate::diagnosis::answer(id, screenshots, logs).await),
+        } => to_js(&diagnose(id, Wants { screenshots, logs }).await),
         request => to_js(&answer(request).await),
     }
 }
@@ -90,23 +90,23 @@ impl Config {
     }
 
     /// The proxy when one is set (and well-formed), else Recall with the key.
-    fn mode(&self) -> Mode {
+    fn upstream(&self) -> Upstream {
         match self.prefs.proxy().map(parse_proxy_url) {
-            Some(Ok((base, _))) => Mode::Proxy {
+            Some(Ok((base, _))) => Upstream::Proxy {
                 base,
                 token: self.settings.proxy_token.clone(),
             },
-            _ => Mode::Key {
-                key: self.settings.api_key.clone().unwrap_or_default(),
-                host: self.settings.host().to_string(),
-                remembered: self.settings.region,
-            },
+            _ => Upstream::recall(
+                self.settings.api_key.as_deref().unwrap_or_default(),
+                self.settings.host(),
+                self.settings.region,
+            ),
         }
     }
 }
 
 /// Answer a bot, screenshots, logs or test-key request.
-pub(crate) async fn answer(request: Request) -> Reply {
+async fn answer(request: Request) -> Reply {
     let config = Config::load().await;
     if let Request::TestKey { key, host, proxy } = request {
         return test_key(&config, key, host, proxy).await;
@@ -120,14 +120,45 @@ pub(crate) async fn answer(request: Request) -> Reply {
             }
         }
     };
-    let mode = config.mode();
-    let outcome = shared_lookup(mode, endpoint, id).await;
-    if let Some(region) = outcome.key_region {
+    match fetch(&config, endpoint, id).await {
+        Ok(found) => Reply::Found {
+            region: found.region,
+            body: found.body,
+        },
+        Err(error) => Reply::Failed { error },
+    }
+}
+
+/// The answer to `diagnose`: the core's gathering over this worker's look-ups,
+/// with the settings read once, so the card frame carries no engine.
+async fn diagnose(id: String, wants: Wants) -> Reply {
+    if !valid_id(&id) {
+        return Reply::Failed {
+            error: ApiError::InvalidId {
+                id: id.chars().take(60).collect(),
+            },
+        };
+    }
+    let config = Config::load().await;
+    #[allow(clippy::cast_possible_truncation)] // Date.now() is a whole number of ms
+    let now = Timestamp::from_millis(js_sys::Date::now() as i64);
+    let fetch = async |endpoint| fetch(&config, endpoint, id.clone()).await;
+    match gather(fetch, wants, now).await {
+        Ok(gathered) => Reply::Diagnosed(Box::new(gathered)),
+        Err(error) => Reply::Failed { error },
+    }
+}
+
+/// One endpoint of one bot, through the shared look-ups; the region the key
+/// was seen to work in is remembered for next time.
+async fn fetch(config: &Config, endpoint: Endpoint, id: String) -> Result<Found, ApiError> {
+    let looked = shared_lookup(config.upstream(), endpoint, id).await;
+    if let Some(region) = looked.key_region {
         if config.settings.region != Some(region) {
             remember_region(region).await;
         }
     }
-    outcome.reply
+    looked.result
 }
 
 async fn test_key(
@@ -140,9 +171,9 @@ async fn test_key(
     let (key, host, proxy) = (typed(key), typed(host), typed(proxy));
     // A typed key is only being tried: remember its region once it is saved.
     let saved_key = key.is_none();
-    let mode = if let Some(proxy) = proxy {
+    let upstream = if let Some(proxy) = proxy {
         match parse_proxy_url(&proxy) {
-            Ok((base, _)) => Mode::Proxy {
+            Ok((base, _)) => Upstream::Proxy {
                 base,
                 token: config.settings.proxy_token.clone(),
             },
@@ -156,21 +187,25 @@ async fn test_key(
             }
         }
     } else if key.is_some() || host.is_some() {
-        Mode::Key {
-            key: key
-                .or_else(|| config.settings.api_key.clone())
+        Upstream::recall(
+            key.as_deref()
+                .or(config.settings.api_key.as_deref())
                 .unwrap_or_default(),
-            host: host.unwrap_or_else(|| config.settings.host().to_string()),
-            remembered: config.settings.region,
-        }
+            host.as_deref().unwrap_or(config.settings.host()),
+            config.settings.region,
+        )
     } else {
-        config.mode()
+        config.upstream()
     };
-    let reply = lookup::test_key(&BrowserFetch, &BrowserClock, &mode).await;
-    if let (Reply::KeyWorks { region }, Mode::Key { .. }, true) = (&reply, &mode, saved_key) {
-        remember_region(*region).await;
+    match lookup::test_key(&BrowserFetch, &BrowserClock, &upstream).await {
+        Ok(region) => {
+            if let (Some(region), Upstream::Recall { .. }, true) = (region, &upstream, saved_key) {
+                remember_region(region).await;
+            }
+            Reply::KeyWorks { region }
+        }
+        Err(error) => Reply::Failed { error },
     }
-    reply
 }
 
 async fn remember_region(region: Region) {
@@ -181,7 +216,7 @@ async fn remember_region(region: Region) {
     let _ = chrome::storage_set(&Remembered { region }).await;
 }
 
-type Pending = Shared<Pin<Box<dyn Future<Output = Outcome>>>>;
+type Pending = Shared<Pin<Box<dyn Future<Output = Looked>>>>;
 
 thread_local! {
     /// One cache for every tab: the worker is shared.
@@ -193,9 +228,9 @@ thread_local! {
 }
 
 /// Look up through the cache, sharing a fetch already under way.
-async fn shared_lookup(mode: Mode, endpoint: Endpoint, id: String) -> Outcome {
+async fn shared_lookup(upstream: Upstream, endpoint: Endpoint, id: String) -> Looked {
     // Answers fetched with another key or host must not be served.
-    let stamp = fingerprint(&mode);
+    let stamp = fingerprint(&upstream);
     if FILLED_WITH.with_borrow(|f| *f != stamp) {
         LOOKUPS.with(|l| l.borrow_mut().clear());
         FILLED_WITH.set(stamp);
@@ -206,8 +241,9 @@ async fn shared_lookup(mode: Mode, endpoint: Endpoint, id: String) -> Outcome {
             .entry(key.clone())
             .or_insert_with(|| {
                 let state = LOOKUPS.with(Rc::clone);
-                let fut: Pin<Box<dyn Future<Output = Outcome>>> = Box::pin(async move {
-                    lookup::lookup(&state, &BrowserFetch, &BrowserClock, &mode, endpoint, &id).await
+                let fut: Pin<Box<dyn Future<Output = Looked>>> = Box::pin(async move {
+                    let (fetch, clock) = (BrowserFetch, BrowserClock);
+                    lookup::lookup(&*state, &fetch, &clock, &upstream, endpoint, &id).await
                 });
                 fut.shared()
             })
@@ -222,112 +258,11 @@ async fn shared_lookup(mode: Mode, endpoint: Endpoint, id: String) -> Outcome {
     outcome
 }
 
-fn fingerprint(mode: &Mode) -> u64 {
+fn fingerprint(upstream: &Upstream) -> u64 {
     let mut hasher = DefaultHasher::new();
-    match mode {
-        Mode::Key { key, host, .. } => (0u8, key, host).hash(&mut hasher),
-        Mode::Proxy { base, token } => (1u8, base, token).hash(&mut hasher),
+    match upstream {
+        Upstream::Recall { key, host, .. } => (0u8, key, host).hash(&mut hasher),
+        Upstream::Proxy { base, token } => (1u8, base, token).hash(&mut hasher),
     }
     hasher.finish()
-}
-
-#[wasm_bindgen]
-extern "C" {
-    // Global in windows and workers alike.
-    #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(callback: &js_sys::Function, ms: i32) -> JsValue;
-    #[wasm_bindgen(js_name = clearTimeout)]
-    fn clear_timeout(handle: &JsValue);
-}
-
-/// The browser's clock; never `SystemTime`, which panics on wasm32.
-struct BrowserClock;
-
-impl Clock for BrowserClock {
-    fn now_ms(&self) -> f64 {
-        js_sys::Date::now()
-    }
-
-    fn random(&self) -> f64 {
-        js_sys::Math::random()
-    }
-
-    async fn sleep(&self, ms: u32) {
-        let ms = i32::try_from(ms).unwrap_or(i32::MAX);
-        let promise = js_sys::Promise::new(&mut |resolve, _| {
-            set_timeout(&resolve, ms);
-        });
-        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-    }
-}
-
-/// `fetch` from the worker: host permissions exempt it from CORS. Each request
-/// is aborted after [`TIMEOUT_MS`]. The key travels in the header only.
-struct BrowserFetch;
-
-impl Transport for BrowserFetch {
-    async fn get(&self, url: &str, authorization: &str) -> Result<client::Reply, ApiError> {
-        let unreachable = |detail: String| ApiError::Unreachable {
-            host: origin(url).to_string(),
-            detail,
-        };
-        let controller = web_sys::AbortController::new().ok();
-        let timer = controller.as_ref().map(|c| {
-            let c = c.clone();
-            let abort = Closure::once_into_js(move || c.abort());
-            set_timeout(abort.unchecked_ref(), TIMEOUT_MS)
-        });
-        let mut request = gloo_net::http::Request::get(url)
-            .header("Accept", "application/json")
-            .abort_signal(controller.as_ref().map(|c| c.signal()).as_ref());
-        if !authorization.is_empty() {
-            request = request.header("Authorization", authorization);
-        }
-        let aborted = || controller.as_ref().is_some_and(|c| c.signal().aborted());
-        let result = async {
-            let response = request.send().await.map_err(|e| {
-                if aborted() {
-                    unreachable(TIMEOUT_DETAIL.into())
-                } else {
-                    unreachable(describe_fetch_error(&e))
-                }
-            })?;
-            let body = response.text().await.map_err(|_| {
-                unreachable(if aborted() {
-                    TIMEOUT_DETAIL.into()
-                } else {
-                    "the answer was cut off".into()
-                })
-            })?;
-            Ok(client::Reply {
-                status: response.status(),
-                retry_after: response.headers().get("retry-after"),
-                body,
-            })
-        }
-        .await;
-        if let Some(timer) = timer {
-            clear_timeout(&timer);
-        }
-        result
-    }
-}
-
-/// Fetch errors, without the URL (it could carry a path a user typed).
-fn describe_fetch_error(error: &gloo_net::Error) -> String {
-    match error {
-        gloo_net::Error::JsError(e) if e.name == "TypeError" => {
-            "the network request failed (offline, blocked, or no permission for this host)".into()
-        }
-        _ => "the network request failed".into(),
-    }
-}
-
-/// `scheme://host[:port]` of a URL, so errors never echo paths or queries.
-fn origin(url: &str) -> &str {
-    let after_scheme = url.find("://").map_or(0, |i| i + 3);
-    let end = url[after_scheme..]
-        .find(['/', '?', '#'])
-        .map_or(url.len(), |i| after_scheme + i);
-    &url[..end]
 }

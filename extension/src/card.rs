@@ -9,9 +9,11 @@
 use std::cell::RefCell;
 use std::time::Duration;
 
+use botlens::diagnose::gather::Wants;
 use botlens::recall::error::ApiError;
-use botlens::ui::card::{Card, CardActions, CardState, Loaded, Section, Theme};
+use botlens::ui::card::{Card, CardActions, Theme};
 use botlens::ui::placement::{self, Rect, Viewport};
+use botlens::ui::state::CardState;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -91,8 +93,8 @@ struct Frame {
     theme_setting: String,
     anchor: Rect,
     viewport: Viewport,
-    want_screenshots: bool,
-    want_logs: bool,
+    /// The parts the user opened for the bot shown.
+    wants: Wants,
 }
 
 thread_local! {
@@ -108,8 +110,8 @@ pub fn start_card(port: MessagePort, frame_token: String) {
     let state = RwSignal::new(CardState::Idle);
     let theme = RwSignal::new(Theme::Light);
     let actions = CardActions {
-        want_screenshots: Some(Callback::new(|()| want(|f| f.want_screenshots = true))),
-        want_logs: Some(Callback::new(|()| want(|f| f.want_logs = true))),
+        want_screenshots: Some(Callback::new(|()| want(|w| w.screenshots = true))),
+        want_logs: Some(Callback::new(|()| want(|w| w.logs = true))),
         refresh: Some(Callback::new(|()| reload())),
         close: Some(Callback::new(|()| post(&ToSensor::Close))),
     };
@@ -131,8 +133,7 @@ pub fn start_card(port: MessagePort, frame_token: String) {
         theme_setting: "auto".into(),
         anchor: Rect::default(),
         viewport: Viewport::default(),
-        want_screenshots: false,
-        want_logs: false,
+        wants: Wants::default(),
     }));
     leptos::task::spawn_local(async {
         // The theme setting shared with the options page (non-secret prefs live in `storage.sync`).
@@ -196,8 +197,7 @@ fn from_sensor(message: FromSensor) {
                     .state
                     .with_untracked(|s| s.bot_id() == Some(found.id.as_str()));
                 if !same {
-                    f.want_screenshots = false;
-                    f.want_logs = false;
+                    f.wants = Wants::default();
                 }
                 (f.state, same)
             }) else {
@@ -239,10 +239,10 @@ fn resolve_theme(setting: &str, page_theme: Option<&str>) -> Theme {
 }
 
 /// The user opened screenshots or logs: remember it and fetch them.
-fn want(mark: fn(&mut Frame)) {
-    let Some(state) = with_frame(|f| {
-        mark(f);
-        f.state
+fn want(mark: fn(&mut Wants)) {
+    let Some((state, wants)) = with_frame(|f| {
+        mark(&mut f.wants);
+        (f.state, f.wants)
     }) else {
         return;
     };
@@ -251,18 +251,7 @@ fn want(mark: fn(&mut Frame)) {
         _ => None,
     });
     if let Some(id) = id {
-        state.update(|s| {
-            if let CardState::Ready(loaded) = s {
-                for (asked, section) in [
-                    (with_frame(|f| f.want_screenshots), &mut loaded.screenshots),
-                    (with_frame(|f| f.want_logs), &mut loaded.logs),
-                ] {
-                    if asked == Some(true) && *section == Section::NotAsked {
-                        *section = Section::Loading;
-                    }
-                }
-            }
-        });
+        state.update(|s| s.show_asked(wants));
         leptos::task::spawn_local(load(id));
     }
 }
@@ -277,52 +266,29 @@ fn reload() {
 
 /// Ask the worker for the diagnosis and show what it says.
 async fn load(bot_id: String) {
-    let Some((screenshots, logs, token)) =
-        with_frame(|f| (f.want_screenshots, f.want_logs, f.frame_token.clone()))
-    else {
+    let Some((wants, token)) = with_frame(|f| (f.wants, f.frame_token.clone())) else {
         return;
     };
-    let request = wire::diagnose_request(&bot_id, screenshots, logs);
+    let request = wire::diagnose_request(&bot_id, wants.screenshots, wants.logs);
     let reply = chrome::send_message_from_frame(&request, &token)
         .await
         .and_then(|value| {
             DiagnoseReply::from_js(&value).ok_or_else(|| "its answer could not be read".into())
         });
-    let next = match reply {
-        Ok(DiagnoseReply::Diagnosed(answer)) => {
-            let section = |asked: bool, error: Option<ApiError>| match (asked, error) {
-                (false, _) => Section::NotAsked,
-                (true, None) => Section::Shown,
-                (true, Some(error)) => Section::Failed(error),
-            };
-            let answer = *answer;
-            CardState::Ready(Box::new(Loaded {
-                diagnosis: answer.diagnosis,
-                report: answer.report,
-                screenshots: section(screenshots, answer.screenshots_error),
-                logs: section(logs, answer.logs_error),
-                fetched_at_ms: js_sys::Date::now(),
-            }))
-        }
-        Ok(DiagnoseReply::Failed(error)) => CardState::Failed {
-            bot_id: bot_id.clone(),
-            error,
-        },
-        Err(detail) => CardState::Failed {
-            bot_id: bot_id.clone(),
-            error: ApiError::Unreachable {
-                host: "the botlens background worker".into(),
-                detail,
-            },
-        },
+    let answer = match reply {
+        Ok(DiagnoseReply::Diagnosed(gathered)) => Ok(*gathered),
+        Ok(DiagnoseReply::Failed(error)) => Err(error),
+        Err(detail) => Err(ApiError::Unreachable {
+            host: "the botlens background worker".into(),
+            detail,
+        }),
     };
+    let next = CardState::gathered(&bot_id, answer, wants, js_sys::Date::now());
     // Throttled: try again exactly when Recall said, not on the regular beat.
-    if let CardState::Failed {
-        error: ApiError::Throttled { retry_after_s },
-        ..
-    } = &next
-    {
-        set_timeout(reload, Duration::from_secs(u64::from(*retry_after_s)));
+    if let Some(ms) = next.retry_after_ms() {
+        // Whole seconds from Retry-After, at most 300 (client::retry_after_seconds).
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        set_timeout(reload, Duration::from_millis(ms as u64));
     }
     // The pointer may have moved on to another bot meanwhile.
     with_frame(|f| {

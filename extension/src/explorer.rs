@@ -2,8 +2,10 @@
 //! with screenshots and logs open — the Explorer, inline. Opened from the
 //! popup's look-up box and its list.
 
+use botlens::diagnose::gather::Wants;
 use botlens::recall::error::ApiError;
-use botlens::ui::card::{Card, CardActions, CardState, Loaded, Section, Theme};
+use botlens::ui::card::{Card, CardActions, Theme};
+use botlens::ui::state::CardState;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
@@ -80,35 +82,25 @@ fn show(state: RwSignal<CardState>) {
         state.set(CardState::Loading { bot_id: id.clone() });
     }
     leptos::task::spawn_local(async move {
-        let request = Request::Diagnose {
-            id: id.clone(),
+        // The full view opens every part at once.
+        let wants = Wants {
             screenshots: true,
             logs: true,
         };
-        let next = match chrome::send_message::<_, Reply>(&request).await {
-            Ok(Reply::Diagnosed(answer)) => {
-                let section =
-                    |error: Option<ApiError>| error.map_or(Section::Shown, Section::Failed);
-                CardState::Ready(Box::new(Loaded {
-                    diagnosis: answer.diagnosis,
-                    report: answer.report,
-                    screenshots: section(answer.screenshots_error),
-                    logs: section(answer.logs_error),
-                    fetched_at_ms: js_sys::Date::now(),
-                }))
-            }
-            Ok(Reply::Failed { error }) => CardState::Failed {
-                bot_id: id.clone(),
-                error,
-            },
-            Ok(_) | Err(_) => CardState::Failed {
-                bot_id: id.clone(),
-                error: ApiError::Unreachable {
-                    host: "the botlens background worker".into(),
-                    detail: "it did not answer".into(),
-                },
-            },
+        let request = Request::Diagnose {
+            id: id.clone(),
+            screenshots: wants.screenshots,
+            logs: wants.logs,
         };
+        let answer = match chrome::send_message::<_, Reply>(&request).await {
+            Ok(Reply::Diagnosed(gathered)) => Ok(*gathered),
+            Ok(Reply::Failed { error }) => Err(error),
+            Ok(_) | Err(_) => Err(ApiError::Unreachable {
+                host: "the botlens background worker".into(),
+                detail: "it did not answer".into(),
+            }),
+        };
+        let next = CardState::gathered(&id, answer, wants, js_sys::Date::now());
         if bot_in_hash().as_deref() == Some(id.as_str()) {
             state.set(next);
         }

@@ -13,7 +13,6 @@
 //! WebAssembly in content scripts on pages with a strict CSP.
 
 // Pure: compiled and tested natively too (`cargo test -p botlens-extension`).
-pub mod lookup;
 pub mod messages;
 pub mod prefs;
 
@@ -24,8 +23,6 @@ pub mod background;
 pub mod card;
 #[cfg(target_arch = "wasm32")]
 mod chrome;
-#[cfg(target_arch = "wasm32")]
-mod diagnosis;
 #[cfg(target_arch = "wasm32")]
 pub mod explorer;
 #[cfg(target_arch = "wasm32")]

@@ -14,7 +14,7 @@
 //! only ask for what the page already shows it: which of its texts are bot IDs.
 
 use botlens::detect::Kind;
-use botlens::diagnose::Diagnosis;
+use botlens::diagnose::gather::Gathered;
 use botlens::recall::client::Endpoint;
 use botlens::recall::error::ApiError;
 use botlens::recall::region::Region;
@@ -53,7 +53,7 @@ pub enum Request {
     },
     /// The bot, diagnosed in the worker so the card frame carries no engine;
     /// screenshots and logs are fetched only once the card shows them.
-    /// (Sent by the card frame and the full view; answered by `diagnosis.rs`.)
+    /// (Sent by the card frame and the full view.)
     Diagnose {
         id: String,
         #[serde(default)]
@@ -150,29 +150,21 @@ pub fn bot_in(text: &str) -> Option<String> {
 #[serde(rename_all = "snake_case")]
 pub enum Reply {
     /// The JSON Recall sent, unparsed: the page that asked does the parsing.
+    /// `region` is `None` only when a team proxy did not say where.
     Found {
-        region: Region,
+        region: Option<Region>,
         body: String,
     },
-    /// The key works in this region (for a team proxy: the proxy answers).
+    /// The key works in this region; `None`: the team proxy answers (it
+    /// searches the regions itself).
     KeyWorks {
-        region: Region,
+        region: Option<Region>,
     },
     Failed {
         error: ApiError,
     },
     /// The answer to `diagnose`.
-    Diagnosed(Box<Diagnosed>),
-}
-
-/// A diagnosis, with what went wrong fetching the optional parts.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Diagnosed {
-    pub diagnosis: Diagnosis,
-    /// The Markdown report for "Copy report", made here so the card frame needs no engine.
-    pub report: String,
-    pub screenshots_error: Option<ApiError>,
-    pub logs_error: Option<ApiError>,
+    Diagnosed(Box<Gathered>),
 }
 
 /// One reportable ID in one text of a `classify` batch. Offsets count UTF-16

@@ -71,13 +71,15 @@ fn describe(reply: Result<Reply, String>, proxy: bool) -> Tested {
         region: None,
     };
     match reply {
-        Ok(Reply::KeyWorks { region }) if proxy => Tested {
+        Ok(Reply::KeyWorks { region: None }) => Tested {
             ok: true,
             text: "The team proxy answers.".into(),
             next: String::new(),
-            region: Some(region.to_string()),
+            region: None,
         },
-        Ok(Reply::KeyWorks { region }) => Tested {
+        Ok(Reply::KeyWorks {
+            region: Some(region),
+        }) => Tested {
             ok: true,
             text: format!("The key works in {region}."),
             next: "botlens asks that region first.".into(),

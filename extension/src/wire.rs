@@ -24,7 +24,7 @@ use serde::de::value::{Error as ValueError, StrDeserializer};
 use serde::de::Deserialize;
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::messages::Diagnosed;
+use botlens::diagnose::gather::Gathered;
 
 /// A value the card frame can read from a plain JavaScript value.
 pub trait FromJs: Sized {
@@ -167,7 +167,7 @@ macro_rules! structs {
 }
 
 structs! {
-    Diagnosed { diagnosis, report, screenshots_error, logs_error }
+    Gathered { diagnosis, report, screenshots_error, logs_error }
     Diagnosis {
         bot_id, bot_name, platform, platform_name, meeting_title, region, region_assumed,
         api_shape, verdict, reason, reason_known, status, status_label, status_at, sub_code,
@@ -246,7 +246,7 @@ pub fn diagnose_request(id: &str, screenshots: bool, logs: bool) -> JsValue {
 /// The two answers to `diagnose` (`{"diagnosed": …}` or `{"failed": {"error": …}}`).
 #[derive(Debug, PartialEq)]
 pub enum DiagnoseReply {
-    Diagnosed(Box<Diagnosed>),
+    Diagnosed(Box<Gathered>),
     Failed(ApiError),
 }
 

@@ -4,9 +4,10 @@
 //! and every error; and bad answers read as nothing, never a panic.
 #![cfg(target_arch = "wasm32")]
 
+use botlens::diagnose::gather::Gathered;
 use botlens::diagnose::{diagnose_json, report};
 use botlens::recall::error::one_of_each;
-use botlens_extension::messages::{Diagnosed, Reply, Request};
+use botlens_extension::messages::{Reply, Request};
 use botlens_extension::wire::{diagnose_request, DiagnoseReply, FromJs};
 use serde::Serialize;
 use wasm_bindgen::JsValue;
@@ -55,7 +56,7 @@ fn every_built_in_diagnosis_reads_back_exactly() {
     let errors = one_of_each();
     for (i, (name, text)) in BUILT_IN.iter().enumerate() {
         let diagnosis = diagnose_json(text, None, Some(1.77e12)).expect(name);
-        let answer = Diagnosed {
+        let answer = Gathered {
             report: report::markdown(&diagnosis),
             diagnosis,
             screenshots_error: errors.get(i % errors.len()).cloned(),

@@ -36,6 +36,7 @@
 //! The verdict rules are listed in [`verdict`] and explained in `docs/diagnosis.md`.
 
 pub mod catalog;
+pub mod gather;
 pub mod media;
 pub mod report;
 pub mod timeline;

@@ -1,5 +1,6 @@
-//! The requests botlens makes and how their answers are read. Pure: the
-//! browser, the proxy and the tests each bring their own [`Transport`].
+//! The requests botlens makes and how Recall's answers are read. Pure: the
+//! browser, the proxy and the tests each bring their own [`Transport`]; the
+//! region search over it is [`super::lookup`].
 
 use serde::{Deserialize, Serialize};
 
@@ -36,17 +37,36 @@ pub fn url(host_template: &str, region: Region, endpoint: Endpoint, bot_id: &str
     )
 }
 
-/// The `Authorization` header value Recall documents.
-pub fn authorization(key: &str) -> String {
-    format!("Token {}", key.trim())
+/// What proves a request may be answered: Recall's key, or the shared token
+/// of a botlens proxy (which holds the key itself).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Credential<'a> {
+    None,
+    /// `Authorization: Token <key>`, as Recall documents.
+    RecallKey(&'a str),
+    /// `X-Botlens-Token: <token>`, as the botlens proxy asks.
+    ProxyToken(&'a str),
+}
+
+impl Credential<'_> {
+    /// The header to send, if any. Transports mark it sensitive where they can.
+    pub fn header(&self) -> Option<(&'static str, String)> {
+        match self {
+            Credential::None => None,
+            Credential::RecallKey(key) => Some(("Authorization", format!("Token {}", key.trim()))),
+            Credential::ProxyToken(token) => Some(("X-Botlens-Token", token.trim().to_string())),
+        }
+    }
 }
 
 /// An HTTP answer, as much of it as botlens reads.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Reply {
     pub status: u16,
     pub body: String,
     pub retry_after: Option<String>,
+    /// `X-Botlens-Region`: where a botlens proxy found the bot (Recall never sends it).
+    pub region: Option<String>,
 }
 
 /// How one region answered.
@@ -114,64 +134,18 @@ pub fn retry_after_seconds(header: Option<&str>) -> u32 {
         .clamp(1, 300)
 }
 
-/// The order in which regions are tried: the one that worked last time first.
-pub fn region_order(remembered: Option<Region>) -> Vec<Region> {
-    let mut order: Vec<Region> = remembered.into_iter().collect();
-    order.extend(Region::ALL.into_iter().filter(|r| Some(*r) != remembered));
-    order
-}
-
-/// Where a bot was found, and its JSON as Recall sent it.
+/// Where a bot was found, and its JSON as Recall sent it. The region is
+/// `None` only when a proxy answered without saying where.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Found {
-    pub region: Region,
+    pub region: Option<Region>,
     pub body: String,
 }
 
 /// Sends one GET. Each delivery channel brings its own (browser fetch, the proxy's client, tests).
 #[allow(async_fn_in_trait)] // used on one thread per context; no Send bound wanted in the browser
 pub trait Transport {
-    async fn get(&self, url: &str, authorization: &str) -> Result<Reply, ApiError>;
-}
-
-/// Look a bot's endpoint up region by region: the remembered region first,
-/// then the others while the answer is 401 (key from another region) or 404
-/// (bot lives elsewhere). Any other answer ends the search.
-pub async fn find_in_regions<T: Transport>(
-    transport: &T,
-    host_template: &str,
-    key: &str,
-    endpoint: Endpoint,
-    bot_id: &str,
-    regions: &[Region],
-) -> Result<Found, ApiError> {
-    if key.trim().is_empty() {
-        return Err(ApiError::NoKey);
-    }
-    let auth = authorization(key);
-    let mut refused = Vec::new();
-    let mut missing = Vec::new();
-    for &region in regions {
-        let reply = transport
-            .get(&url(host_template, region, endpoint, bot_id), &auth)
-            .await?;
-        match read_reply(&reply) {
-            Answer::Found(body) => return Ok(Found { region, body }),
-            Answer::Unauthorized => refused.push(region),
-            Answer::NotFound => missing.push(region),
-            Answer::Failed(error) => return Err(error),
-        }
-    }
-    if missing.is_empty() {
-        Err(ApiError::Unauthorized {
-            regions_tried: refused,
-        })
-    } else {
-        // The key worked somewhere, so "not found" is the informative answer.
-        Err(ApiError::NotFound {
-            regions_tried: missing,
-        })
-    }
+    async fn get(&self, url: &str, credential: &Credential<'_>) -> Result<Reply, ApiError>;
 }
 
 fn snippet(body: &str) -> String {
@@ -190,129 +164,13 @@ fn snippet(body: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::cell::RefCell;
-    use std::collections::HashMap;
-
-    struct Scripted {
-        replies: HashMap<String, Reply>,
-        asked: RefCell<Vec<String>>,
-    }
-
-    impl Transport for Scripted {
-        async fn get(&self, url: &str, authorization: &str) -> Result<Reply, ApiError> {
-            assert_eq!(authorization, "Token k");
-            self.asked.borrow_mut().push(url.to_string());
-            Ok(self.replies.get(url).cloned().unwrap_or(Reply {
-                status: 401,
-                body: r#"{"code":"authentication_failed"}"#.into(),
-                retry_after: None,
-            }))
-        }
-    }
-
-    fn block_on<F: std::future::Future>(f: F) -> F::Output {
-        // The scripted transport never pends, so one poll finishes the future.
-        let mut f = std::pin::pin!(f);
-        let waker = std::task::Waker::noop();
-        match f.as_mut().poll(&mut std::task::Context::from_waker(waker)) {
-            std::task::Poll::Ready(v) => v,
-            std::task::Poll::Pending => panic!("scripted transport pended"),
-        }
-    }
-
-    const ID: &str = "0b5f5b0e-1111-4a4a-8b8b-123456789abc";
-
-    #[test]
-    fn finds_the_region_that_accepts_the_key() {
-        let t = Scripted {
-            replies: HashMap::from([(
-                url(
-                    "http://{region}.localhost:8787",
-                    Region::EuCentral1,
-                    Endpoint::Bot,
-                    ID,
-                ),
-                Reply {
-                    status: 200,
-                    body: "{}".into(),
-                    retry_after: None,
-                },
-            )]),
-            asked: RefCell::default(),
-        };
-        let found = block_on(find_in_regions(
-            &t,
-            "http://{region}.localhost:8787",
-            "k",
-            Endpoint::Bot,
-            ID,
-            &region_order(None),
-        ));
-        assert_eq!(found.map(|f| f.region), Ok(Region::EuCentral1));
-        assert_eq!(
-            t.asked.borrow().len(),
-            3,
-            "stops at the region that answered"
-        );
-    }
-
-    #[test]
-    fn a_key_valid_nowhere_names_every_region_tried() {
-        let t = Scripted {
-            replies: HashMap::new(),
-            asked: RefCell::default(),
-        };
-        let err = block_on(find_in_regions(
-            &t,
-            "h/{region}",
-            "k",
-            Endpoint::Bot,
-            ID,
-            &region_order(None),
-        ));
-        assert_eq!(
-            err,
-            Err(ApiError::Unauthorized {
-                regions_tried: Region::ALL.to_vec()
-            })
-        );
-        assert!(err
-            .unwrap_err()
-            .to_string()
-            .contains("us-west-2, us-east-1, eu-central-1, ap-northeast-1"));
-    }
-
-    #[test]
-    fn throttling_stops_the_search_and_keeps_retry_after() {
-        let t = Scripted {
-            replies: HashMap::from([(
-                url("h/{region}", Region::UsWest2, Endpoint::Logs, ID),
-                Reply {
-                    status: 429,
-                    body: "{}".into(),
-                    retry_after: Some("17".into()),
-                },
-            )]),
-            asked: RefCell::default(),
-        };
-        let err = block_on(find_in_regions(
-            &t,
-            "h/{region}",
-            "k",
-            Endpoint::Logs,
-            ID,
-            &region_order(None),
-        ));
-        assert_eq!(err, Err(ApiError::Throttled { retry_after_s: 17 }));
-        assert_eq!(t.asked.borrow().len(), 1);
-    }
 
     #[test]
     fn replies_are_read_defensively() {
         let reply = |status, body: &str| Reply {
             status,
             body: body.into(),
-            retry_after: None,
+            ..Reply::default()
         };
         assert_eq!(
             read_reply(&reply(200, "<html>portal</html>")).clone(),
@@ -335,28 +193,18 @@ mod tests {
         );
         assert_eq!(retry_after_seconds(Some("soon")), 5);
         assert_eq!(retry_after_seconds(Some("99999")), 300);
-        assert_eq!(
-            region_order(Some(Region::ApNortheast1))[0],
-            Region::ApNortheast1
-        );
-        assert_eq!(region_order(Some(Region::ApNortheast1)).len(), 4);
     }
 
     #[test]
-    fn no_key_is_said_before_any_request() {
-        let t = Scripted {
-            replies: HashMap::new(),
-            asked: RefCell::default(),
-        };
-        let err = block_on(find_in_regions(
-            &t,
-            "h/{region}",
-            "  ",
-            Endpoint::Bot,
-            ID,
-            &region_order(None),
-        ));
-        assert_eq!(err, Err(ApiError::NoKey));
-        assert!(t.asked.borrow().is_empty());
+    fn credentials_travel_in_their_own_headers() {
+        assert_eq!(
+            Credential::RecallKey(" k ").header(),
+            Some(("Authorization", "Token k".into()))
+        );
+        assert_eq!(
+            Credential::ProxyToken("t").header(),
+            Some(("X-Botlens-Token", "t".into()))
+        );
+        assert_eq!(Credential::None.header(), None);
     }
 }

@@ -1,9 +1,14 @@
 //! The Recall API as botlens uses it: the bot model, regions and hosts, the
-//! requests we make and how their failures read to a user.
+//! requests we make, where a bot is found (`lookup`, over each channel's
+//! transport), and how failures read to a user.
 
+#[cfg(target_arch = "wasm32")]
+pub mod browser;
 pub mod cache;
 pub mod client;
 pub mod error;
+pub mod lookup;
 pub mod model;
 pub mod region;
+pub mod retry;
 pub mod time;

@@ -19,48 +19,10 @@ use leptos::prelude::*;
 use super::logs::Logs;
 use super::media::MediaLinks;
 use super::screenshots::Screenshots;
+use super::state::{CardState, Loaded};
 use super::timeline::Timeline;
-use crate::diagnose::{self, Diagnosis};
+use crate::diagnose::Diagnosis;
 use crate::recall::error::ApiError;
-use crate::recall::region::Region;
-
-/// The card's whole input.
-#[derive(Clone, Debug, PartialEq)]
-pub enum CardState {
-    /// Nothing to show; the frame is hidden.
-    Idle,
-    Loading {
-        bot_id: String,
-    },
-    Ready(Box<Loaded>),
-    Failed {
-        bot_id: String,
-        error: ApiError,
-    },
-}
-
-/// A diagnosed bot and the state of the parts fetched on demand.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Loaded {
-    pub diagnosis: Diagnosis,
-    /// The Markdown report behind "Copy report" ([`diagnose::report::markdown`]),
-    /// made where the engine runs: the extension's card frame carries no engine.
-    pub report: String,
-    pub screenshots: Section,
-    pub logs: Section,
-    /// When the data was fetched (ms since the epoch), for "updated 20 s ago".
-    pub fetched_at_ms: f64,
-}
-
-/// A part of the card that is fetched only when the user opens it.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub enum Section {
-    #[default]
-    NotAsked,
-    Loading,
-    Shown,
-    Failed(ApiError),
-}
 
 /// What the user can ask of the card. The defaults do nothing, for hosts
 /// (and tests) that have nothing to fetch.
@@ -85,59 +47,6 @@ impl Theme {
         match self {
             Theme::Light => "light",
             Theme::Dark => "dark",
-        }
-    }
-}
-
-impl CardState {
-    /// Diagnose a bot from the JSON Recall sent. Bad JSON becomes an error
-    /// state, never a panic. (Pages that must stay small get a [`Diagnosis`]
-    /// from elsewhere and build [`CardState::Ready`] themselves.)
-    pub fn from_bot_json(
-        bot_id: &str,
-        body: &str,
-        region: Option<Region>,
-        now_ms: f64,
-    ) -> CardState {
-        match diagnose::diagnose_json(body, region, Some(now_ms)) {
-            Ok(diagnosis) => CardState::ready(diagnosis, now_ms),
-            Err(detail) => CardState::Failed {
-                bot_id: bot_id.to_string(),
-                error: ApiError::Malformed {
-                    status: 200,
-                    detail,
-                },
-            },
-        }
-    }
-
-    pub fn ready(diagnosis: Diagnosis, fetched_at_ms: f64) -> CardState {
-        CardState::Ready(Box::new(Loaded {
-            report: diagnose::report::markdown(&diagnosis),
-            diagnosis,
-            screenshots: Section::NotAsked,
-            logs: Section::NotAsked,
-            fetched_at_ms,
-        }))
-    }
-
-    pub fn bot_id(&self) -> Option<&str> {
-        match self {
-            CardState::Idle => None,
-            CardState::Loading { bot_id } | CardState::Failed { bot_id, .. } => Some(bot_id),
-            CardState::Ready(loaded) => Some(&loaded.diagnosis.bot_id),
-        }
-    }
-
-    /// A running bot is worth looking at again (every ≥ 10 s) while the card is open.
-    pub fn wants_refresh(&self) -> bool {
-        match self {
-            CardState::Ready(loaded) => loaded.diagnosis.verdict == diagnose::Verdict::InProgress,
-            // Throttling is retried when Recall says, not on this beat.
-            CardState::Failed { error, .. } => {
-                error.is_transient() && !matches!(error, ApiError::Throttled { .. })
-            }
-            _ => false,
         }
     }
 }

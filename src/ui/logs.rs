@@ -3,8 +3,8 @@
 
 use leptos::prelude::*;
 
-use super::card::Section;
 use super::screenshots::is_open;
+use super::state::Section;
 use crate::diagnose::{Note, NoteLevel, NoteSource};
 
 #[component]

@@ -1,7 +1,9 @@
-//! What users see. `placement` is pure geometry; the Leptos components exist
-//! only in browser builds.
+//! What users see. `placement` (geometry) and `state` (what the card shows,
+//! and its transitions) are pure; the Leptos components exist only in browser
+//! builds.
 
 pub mod placement;
+pub mod state;
 
 #[cfg(target_arch = "wasm32")]
 pub mod card;

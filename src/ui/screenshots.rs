@@ -3,8 +3,8 @@
 
 use leptos::prelude::*;
 
-use super::card::Section;
 use super::safe_url;
+use super::state::Section;
 use crate::diagnose::ScreenshotRef;
 
 #[component]

@@ -3,14 +3,16 @@
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
-use botlens::diagnose::diagnose;
-use botlens::recall::client::{self, Endpoint};
+use botlens::diagnose::gather::{gather, Wants};
+use botlens::diagnose::Timestamp;
+use botlens::recall::browser::{BrowserClock, BrowserFetch};
 use botlens::recall::error::ApiError;
-use botlens::recall::model::{Bot, Logs, Screenshots, Timestamp};
-use botlens::recall::region::Region;
-use botlens::ui::card::{Card, CardActions, CardState, Loaded, Section, Theme};
+use botlens::recall::lookup::{self, Lookups, Upstream};
+use botlens::recall::retry::Retries;
+use botlens::ui::card::{Card, CardActions, Theme};
+use botlens::ui::state::CardState;
 use leptos::prelude::*;
-use serde::{de::DeserializeOwned, Deserialize};
+use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -32,8 +34,8 @@ struct Inner {
     state: RwSignal<CardState>,
     api_base: String,
     token: Option<String>,
-    want_screenshots: bool,
-    want_logs: bool,
+    /// The parts the user opened for the bot shown.
+    wants: Wants,
     /// Bumped on every show/clear: late answers and timers of an older bot are dropped.
     generation: u32,
     refresh_ms: f64,
@@ -59,8 +61,7 @@ impl BotCard {
     pub fn clear(&self) {
         let mut inner = self.inner.borrow_mut();
         inner.generation = inner.generation.wrapping_add(1);
-        inner.want_screenshots = false;
-        inner.want_logs = false;
+        inner.wants = Wants::default();
         inner.state.set(CardState::Idle);
     }
 
@@ -123,8 +124,7 @@ pub fn mount(
             .trim_end_matches('/')
             .to_string(),
         token: options.token.filter(|t| !t.trim().is_empty()),
-        want_screenshots: false,
-        want_logs: false,
+        wants: Wants::default(),
         generation: 0,
         refresh_ms: options
             .refresh_secs
@@ -214,8 +214,8 @@ fn actions(key: u32) -> CardActions {
         })
     };
     CardActions {
-        want_screenshots: Some(want(|i| i.want_screenshots = true)),
-        want_logs: Some(want(|i| i.want_logs = true)),
+        want_screenshots: Some(want(|i| i.wants.screenshots = true)),
+        want_logs: Some(want(|i| i.wants.logs = true)),
         refresh: Some(refresh),
         close: Some(close),
     }
@@ -223,23 +223,11 @@ fn actions(key: u32) -> CardActions {
 
 /// Sections the user just opened show as loading until the answer comes.
 fn open_sections(inner: &Rc<RefCell<Inner>>) {
-    let (state, shots, logs) = {
+    let (state, wants) = {
         let i = inner.borrow();
-        (i.state, i.want_screenshots, i.want_logs)
+        (i.state, i.wants)
     };
-    state.update(|s| {
-        if let CardState::Ready(loaded) = s {
-            for (asked, section) in [(shots, &mut loaded.screenshots), (logs, &mut loaded.logs)] {
-                if asked && loaded_section_is_new(section) {
-                    *section = Section::Loading;
-                }
-            }
-        }
-    });
-}
-
-fn loaded_section_is_new(section: &Section) -> bool {
-    *section == Section::NotAsked
+    state.update(|s| s.show_asked(wants));
 }
 
 fn show(inner: &Rc<RefCell<Inner>>, bot_id: &str) {
@@ -248,8 +236,7 @@ fn show(inner: &Rc<RefCell<Inner>>, bot_id: &str) {
         let mut i = inner.borrow_mut();
         i.generation = i.generation.wrapping_add(1);
         if i.state.with_untracked(|s| s.bot_id() != Some(id.as_str())) {
-            i.want_screenshots = false;
-            i.want_logs = false;
+            i.wants = Wants::default();
         }
         (i.state, i.generation)
     };
@@ -283,19 +270,17 @@ fn reload(inner: &Rc<RefCell<Inner>>) {
 /// Fetch the bot (and the sections asked for) from the proxy, diagnose, render;
 /// then, for a running bot or a passing error, come back later.
 async fn load(weak: Weak<RefCell<Inner>>, bot_id: String, generation: u32) {
-    let Some((api, token, shots, logs, refresh_ms)) = weak.upgrade().map(|inner| {
+    let Some((upstream, wants, refresh_ms)) = weak.upgrade().map(|inner| {
         let i = inner.borrow();
-        (
-            i.api_base.clone(),
-            i.token.clone(),
-            i.want_screenshots,
-            i.want_logs,
-            i.refresh_ms,
-        )
+        let upstream = Upstream::Proxy {
+            base: i.api_base.clone(),
+            token: i.token.clone(),
+        };
+        (upstream, i.wants, i.refresh_ms)
     }) else {
         return;
     };
-    let next = fetch_card(&api, token.as_deref(), &bot_id, shots, logs).await;
+    let next = fetch_card(&upstream, &bot_id, wants).await;
     let Some(inner) = weak.upgrade() else {
         return;
     };
@@ -306,14 +291,9 @@ async fn load(weak: Weak<RefCell<Inner>>, bot_id: String, generation: u32) {
         }
         i.state
     };
-    let again_ms = match &next {
-        CardState::Failed {
-            error: ApiError::Throttled { retry_after_s },
-            ..
-        } => Some(f64::from(*retry_after_s) * 1000.0),
-        s if s.wants_refresh() => Some(refresh_ms),
-        _ => None,
-    };
+    let again_ms = next
+        .retry_after_ms()
+        .or(next.wants_refresh().then_some(refresh_ms));
     state.set(next);
     if let Some(ms) = again_ms {
         let weak = weak.clone();
@@ -334,135 +314,28 @@ async fn load(weak: Weak<RefCell<Inner>>, bot_id: String, generation: u32) {
     }
 }
 
-async fn fetch_card(
-    api: &str,
-    token: Option<&str>,
-    bot_id: &str,
-    shots: bool,
-    logs: bool,
-) -> CardState {
-    let failed = |error| CardState::Failed {
-        bot_id: bot_id.to_string(),
-        error,
-    };
-    let (region, body) = match get(api, token, Endpoint::Bot, bot_id).await {
-        Ok(found) => found,
-        Err(error) => return failed(error),
-    };
-    let bot: Bot = match serde_json::from_str(&body) {
-        Ok(bot) => bot,
-        Err(e) => {
-            return failed(ApiError::Malformed {
-                status: 200,
-                detail: format!("the bot is not in the shape botlens knows ({e})"),
-            })
-        }
-    };
-    let (shot_list, shots_error) = if shots {
-        optional::<Screenshots>(api, token, Endpoint::Screenshots, bot_id).await
-    } else {
-        (None, None)
-    };
-    let (log_list, logs_error) = if logs {
-        optional::<Logs>(api, token, Endpoint::Logs, bot_id).await
-    } else {
-        (None, None)
+/// Gather the card through the proxy: the core's look-up over the browser's
+/// fetch, one try each (the proxy keeps the user's workspace under Recall's
+/// limits, and the card comes back on its own beat).
+async fn fetch_card(upstream: &Upstream, bot_id: &str, wants: Wants) -> CardState {
+    let memory = RefCell::new(Lookups::default());
+    let (transport, clock) = (BrowserFetch, BrowserClock);
+    let fetch = async |endpoint| {
+        let looked = lookup::find(
+            &memory,
+            &transport,
+            &clock,
+            Retries::Never,
+            upstream,
+            endpoint,
+            bot_id,
+        )
+        .await;
+        looked.result
     };
     let now_ms = js_sys::Date::now();
     // Date.now() is a whole number of milliseconds well inside i64.
     #[allow(clippy::cast_possible_truncation)]
     let now = Timestamp::from_millis(now_ms as i64);
-    let diagnosis = diagnose(&bot, shot_list.as_ref(), log_list.as_ref(), region, now);
-    let section = |asked: bool, error: Option<ApiError>| match (asked, error) {
-        (false, _) => Section::NotAsked,
-        (true, None) => Section::Shown,
-        (true, Some(error)) => Section::Failed(error),
-    };
-    CardState::Ready(Box::new(Loaded {
-        report: botlens::diagnose::report::markdown(&diagnosis),
-        diagnosis,
-        screenshots: section(shots, shots_error),
-        logs: section(logs, logs_error),
-        fetched_at_ms: now_ms,
-    }))
-}
-
-/// Screenshots and logs enrich the card; failing to get them must not hide it.
-async fn optional<T: DeserializeOwned>(
-    api: &str,
-    token: Option<&str>,
-    endpoint: Endpoint,
-    bot_id: &str,
-) -> (Option<T>, Option<ApiError>) {
-    match get(api, token, endpoint, bot_id)
-        .await
-        .and_then(|(_, body)| client::parse_body(&body))
-    {
-        Ok(parsed) => (Some(parsed), None),
-        Err(error) => (None, Some(error)),
-    }
-}
-
-/// The error body the proxy sends: its typed error, or its own refusal.
-#[derive(Deserialize)]
-struct ProxyError {
-    #[serde(default)]
-    botlens: Option<ApiError>,
-    #[serde(default)]
-    detail: Option<String>,
-}
-
-/// One GET through the proxy: the region it names and the JSON body.
-async fn get(
-    api: &str,
-    token: Option<&str>,
-    endpoint: Endpoint,
-    bot_id: &str,
-) -> Result<(Option<Region>, String), ApiError> {
-    let place = if api.is_empty() {
-        "this page's origin".to_string()
-    } else {
-        api.to_string()
-    };
-    let url = format!("{api}{}", endpoint.path(bot_id));
-    let mut request = gloo_net::http::Request::get(&url).header("Accept", "application/json");
-    if let Some(token) = token {
-        request = request.header("X-Botlens-Token", token);
-    }
-    let response = request.send().await.map_err(|e| ApiError::Unreachable {
-        host: format!("the botlens proxy at {place}"),
-        detail: match e {
-            gloo_net::Error::JsError(js) => js.message,
-            other => other.to_string(),
-        },
-    })?;
-    let status = response.status();
-    let region = response
-        .headers()
-        .get("x-botlens-region")
-        .and_then(|r| r.parse::<Region>().ok());
-    let retry_after = response.headers().get("retry-after");
-    let body = response.text().await.unwrap_or_default();
-    if (200..300).contains(&status) {
-        return Ok((region, body));
-    }
-    let parsed = serde_json::from_str::<ProxyError>(&body).ok();
-    if let Some(error) = parsed.as_ref().and_then(|p| p.botlens.clone()) {
-        return Err(error);
-    }
-    Err(match status {
-        404 => ApiError::NotFound {
-            regions_tried: vec![],
-        },
-        429 => ApiError::Throttled {
-            retry_after_s: botlens::recall::client::retry_after_seconds(retry_after.as_deref()),
-        },
-        500..=599 => ApiError::Server { status },
-        _ => ApiError::Unreachable {
-            host: format!("the botlens proxy at {place}"),
-            detail: parsed
-                .and_then(|p| p.detail)
-                .unwrap_or_else(|| format!("it answered {status}")),
-        },
-    })
+    CardState::gathered(bot_id, gather(fetch, wants, now).await, wants, now_ms)
 }

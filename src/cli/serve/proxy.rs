@@ -31,9 +31,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use botlens::recall::cache::Cache;
-use botlens::recall::client::{self, Endpoint, Found, Reply, Transport};
+use botlens::recall::client::{self, Credential, Endpoint, Found, Reply, Transport};
 use botlens::recall::error::ApiError;
+use botlens::recall::lookup::{self, Lookups, Upstream};
 use botlens::recall::region::Region;
+use botlens::recall::retry::{Clock, Retries};
 use serde_json::json;
 use tokio::sync::watch;
 use tower_http::services::ServeDir;
@@ -120,7 +122,7 @@ impl Bucket {
     }
 }
 
-struct Upstream {
+struct UpstreamLimits {
     buckets: [Bucket; 3],
     /// After a 429 from Recall: no request on that endpoint before this.
     blocked_until: [Option<Instant>; 3],
@@ -134,10 +136,10 @@ pub struct Proxy {
     inflight: Mutex<HashMap<Key, watch::Receiver<Option<Outcome>>>>,
     /// The region the key last worked in: tried first.
     remembered: Mutex<Option<Region>>,
-    /// Where each bot was found, so its screenshots and logs go there first.
-    bot_regions: Mutex<Cache<String, Region>>,
+    /// Where each bot was found, and the regions it is not in.
+    lookups: Mutex<Lookups>,
     clients: Mutex<HashMap<IpAddr, Bucket>>,
-    upstream: Mutex<Upstream>,
+    upstream: Mutex<UpstreamLimits>,
 }
 
 pub type Shared = Arc<Proxy>;
@@ -180,9 +182,9 @@ impl Proxy {
             started: now,
             cache: Mutex::new(Cache::new(10_000)),
             inflight: Mutex::new(HashMap::new()),
-            bot_regions: Mutex::new(Cache::new(10_000)),
+            lookups: Mutex::default(),
             clients: Mutex::new(HashMap::new()),
-            upstream: Mutex::new(Upstream {
+            upstream: Mutex::new(UpstreamLimits {
                 buckets: bursts,
                 blocked_until: [None; 3],
             }),
@@ -238,48 +240,34 @@ impl Proxy {
         lock(&self.upstream).blocked_until[index(endpoint)] = Some(until);
     }
 
-    fn regions_for(&self, endpoint: Endpoint, id: &str) -> Vec<Region> {
-        if let Some(only) = self.config.region {
-            return vec![only];
-        }
-        let hint = match endpoint {
-            Endpoint::Bot => None,
-            _ => lock(&self.bot_regions)
-                .get(&id.to_string(), self.now_ms())
-                .copied(),
-        };
-        let mut order = client::region_order(*lock(&self.remembered));
-        if let Some(hint) = hint {
-            order.retain(|r| *r != hint);
-            order.insert(0, hint);
-        }
-        order
-    }
-
-    /// Ask Recall (through the limits), region by region.
+    /// Ask Recall (through the limits, without retries: the client decides),
+    /// region by region, with the core's one region rule.
     async fn fetch(&self, endpoint: Endpoint, id: &str) -> Outcome {
-        let regions = self.regions_for(endpoint, id);
+        let upstream = Upstream::Recall {
+            key: self.config.key.expose().to_string(),
+            host: self.config.upstream.clone(),
+            remembered: *lock(&self.remembered),
+            only: self.config.region,
+        };
         let transport = Limited {
             proxy: self,
             endpoint,
         };
-        let outcome = client::find_in_regions(
+        let clock = Uptime(self.started);
+        let looked = lookup::find(
+            &self.lookups,
             &transport,
-            &self.config.upstream,
-            self.config.key.expose(),
+            &clock,
+            Retries::Never,
+            &upstream,
             endpoint,
             id,
-            &regions,
         )
         .await;
-        if let Ok(found) = &outcome {
-            if self.config.region.is_none() {
-                *lock(&self.remembered) = Some(found.region);
-            }
-            let now = self.now_ms();
-            lock(&self.bot_regions).insert(id.to_string(), found.region, 3_600_000.0, now);
+        if let (Some(region), None) = (looked.key_region, self.config.region) {
+            *lock(&self.remembered) = Some(region);
         }
-        outcome
+        looked.result
     }
 
     /// The cached answer, a share of an identical request in flight, or a new upstream call.
@@ -427,27 +415,47 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// The proxy's transport: Recall's per-minute limits, then reqwest.
+/// The proxy's clock: time since it started. Never asked to sleep (no retries).
+struct Uptime(Instant);
+
+impl Clock for Uptime {
+    fn now_ms(&self) -> f64 {
+        self.0.elapsed().as_secs_f64() * 1000.0
+    }
+
+    fn random(&self) -> f64 {
+        0.5
+    }
+
+    async fn sleep(&self, ms: u32) {
+        tokio::time::sleep(Duration::from_millis(u64::from(ms))).await;
+    }
+}
+
 struct Limited<'a> {
     proxy: &'a Proxy,
     endpoint: Endpoint,
 }
 
 impl Transport for Limited<'_> {
-    async fn get(&self, url: &str, authorization: &str) -> Result<Reply, ApiError> {
+    async fn get(&self, url: &str, credential: &Credential<'_>) -> Result<Reply, ApiError> {
         self.proxy.admit_upstream(self.endpoint)?;
         let unreachable = |detail: &str| ApiError::Unreachable {
             host: origin(url).to_string(),
             detail: detail.to_string(),
         };
-        let mut auth = HeaderValue::from_str(authorization)
-            .map_err(|_| unreachable("the API key contains characters HTTP cannot carry"))?;
-        auth.set_sensitive(true);
-        let response = self
+        let mut request = self
             .proxy
             .http
             .get(url)
-            .header(header::AUTHORIZATION, auth)
-            .header(header::ACCEPT, "application/json")
+            .header(header::ACCEPT, "application/json");
+        if let Some((name, value)) = credential.header() {
+            let mut value = HeaderValue::from_str(&value)
+                .map_err(|_| unreachable("the API key contains characters HTTP cannot carry"))?;
+            value.set_sensitive(true);
+            request = request.header(name, value);
+        }
+        let response = request
             .send()
             .await
             .map_err(|e| unreachable(describe(&e)))?;
@@ -480,6 +488,7 @@ impl Transport for Limited<'_> {
             status,
             body: String::from_utf8_lossy(&bytes).into_owned(),
             retry_after,
+            region: None,
         })
     }
 }
@@ -746,10 +755,11 @@ async fn api(State(proxy): State<Shared>, request: Request) -> Response {
     let mut response = match outcome {
         Ok(found) => {
             let mut response = json_response(StatusCode::OK, found.body);
-            response.headers_mut().insert(
-                "x-botlens-region",
-                HeaderValue::from_static(found.region.label()),
-            );
+            if let Some(region) = found.region {
+                response
+                    .headers_mut()
+                    .insert("x-botlens-region", HeaderValue::from_static(region.label()));
+            }
             response
         }
         Err(error) => error_response(&error),
