@@ -1,0 +1,175 @@
+//! Who may ask: the host names the proxy answers to (a DNS-rebinding guard),
+//! the origins whose pages may call it, its shared token, and each client's
+//! rate. Everything here is decided before Recall is asked.
+
+use std::net::IpAddr;
+use std::time::{Duration, Instant};
+
+use axum::http::{HeaderMap, HeaderValue};
+use botlens::recall::error::ApiError;
+
+use super::{lock, Proxy};
+
+/// A token bucket.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Bucket {
+    tokens: f64,
+    last: Instant,
+}
+
+impl Bucket {
+    pub(super) fn full(burst: f64, now: Instant) -> Bucket {
+        Bucket {
+            tokens: burst,
+            last: now,
+        }
+    }
+
+    /// Take one token, or say how many seconds until one is there.
+    pub(super) fn take(&mut self, per_second: f64, burst: f64, now: Instant) -> Result<(), f64> {
+        let elapsed = now.saturating_duration_since(self.last).as_secs_f64();
+        self.tokens = (self.tokens + elapsed * per_second).min(burst);
+        self.last = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            Ok(())
+        } else {
+            Err((1.0 - self.tokens) / per_second)
+        }
+    }
+}
+
+impl Proxy {
+    /// May this client send one more request now?
+    pub(super) fn admit_client(&self, client: Option<IpAddr>) -> Result<(), f64> {
+        let rate = self.config.client_rate;
+        if rate <= 0.0 || !rate.is_finite() {
+            return Ok(());
+        }
+        let ip = client.unwrap_or(IpAddr::from([0, 0, 0, 0]));
+        let now = Instant::now();
+        let mut clients = lock(&self.clients);
+        if clients.len() > 50_000 {
+            // Forget idle clients rather than grow without bound.
+            clients.retain(|_, b| now.saturating_duration_since(b.last) < Duration::from_secs(60));
+        }
+        clients
+            .entry(ip)
+            .or_insert_with(|| Bucket::full(rate * 2.0, now))
+            .take(rate, rate * 2.0, now)
+    }
+
+    pub(super) fn origin_allowed(&self, origin: &str, host: Option<&str>) -> bool {
+        let origin = origin.trim_end_matches('/');
+        self.config
+            .allow_origins
+            .iter()
+            .any(|o| o == "*" || o.eq_ignore_ascii_case(origin))
+            || host.is_some_and(|h| {
+                // The proxy's own pages (card.html, a demo page) are always welcome.
+                origin
+                    .split_once("://")
+                    .is_some_and(|(_, rest)| rest.eq_ignore_ascii_case(h))
+            })
+    }
+
+    /// A page on another site can point its own name at this machine (DNS
+    /// rebinding); its requests then look same-origin and carry no `Origin`.
+    /// They do carry its name in `Host`, which must be one we know.
+    pub(super) fn host_allowed(&self, host: Option<&str>) -> bool {
+        let Some(host) = host else {
+            return true; // HTTP/1.0 without Host: not a browser
+        };
+        let name = host_name(host);
+        if name.parse::<IpAddr>().is_ok()
+            || name == "localhost"
+            || name.ends_with(".localhost")
+            || self.config.allow_origins.iter().any(|o| o == "*")
+        {
+            return true;
+        }
+        self.config
+            .allow_hosts
+            .iter()
+            .map(|h| host_name(h))
+            .chain(
+                self.config
+                    .allow_origins
+                    .iter()
+                    .filter_map(|o| o.split_once("://").map(|(_, rest)| host_name(rest))),
+            )
+            .any(|known| known.eq_ignore_ascii_case(&name))
+    }
+
+    pub(super) fn token_ok(&self, headers: &HeaderMap) -> bool {
+        let Some(want) = &self.config.token else {
+            return true;
+        };
+        let got = headers
+            .get("x-botlens-token")
+            .map(HeaderValue::as_bytes)
+            .unwrap_or_default();
+        constant_time_eq(got, want.expose().as_bytes())
+    }
+}
+
+pub(super) fn throttled(wait_s: f64) -> ApiError {
+    let secs = wait_s.ceil().clamp(1.0, 300.0);
+    // Clamped to 1..=300 above: the cast cannot truncate.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let retry_after_s = secs as u32;
+    ApiError::Throttled { retry_after_s }
+}
+
+/// `Host` without its port, lowercase; IPv6 literals without brackets.
+fn host_name(host: &str) -> String {
+    let host = host.trim().to_ascii_lowercase();
+    if let Some(rest) = host.strip_prefix('[') {
+        return rest.split(']').next().unwrap_or_default().to_string();
+    }
+    host.rsplit_once(':')
+        .filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit()))
+        .map_or(host.clone(), |(name, _)| name.to_string())
+        .trim_end_matches('.')
+        .to_string()
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buckets_refill_and_say_how_long_to_wait() {
+        let t0 = Instant::now();
+        let mut b = Bucket::full(2.0, t0);
+        assert!(b.take(1.0, 2.0, t0).is_ok());
+        assert!(b.take(1.0, 2.0, t0).is_ok());
+        let wait = b.take(1.0, 2.0, t0).unwrap_err();
+        assert!(wait > 0.9 && wait <= 1.0, "{wait}");
+        assert!(b.take(1.0, 2.0, t0 + Duration::from_millis(1100)).is_ok());
+        assert_eq!(throttled(0.2), ApiError::Throttled { retry_after_s: 1 });
+        assert_eq!(throttled(1e9), ApiError::Throttled { retry_after_s: 300 });
+    }
+
+    #[test]
+    fn host_names_without_ports() {
+        assert_eq!(host_name("Botlens.Example.com:8788"), "botlens.example.com");
+        assert_eq!(host_name("[::1]:8788"), "::1");
+        assert_eq!(host_name("127.0.0.1"), "127.0.0.1");
+        assert_eq!(host_name("example.com."), "example.com");
+    }
+
+    #[test]
+    fn tokens_compare_in_constant_time() {
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"ab"));
+    }
+}

@@ -1,0 +1,431 @@
+//! The HTTP side: the routes, the checks of `guard` in order, CORS and the
+//! frame's CSP, the responses (Recall's JSON byte for byte, or a typed error),
+//! and one log line per request (the path only: never a query or a header).
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use botlens::recall::client::Endpoint;
+use botlens::recall::error::ApiError;
+use botlens::recall::region::Region;
+use serde_json::json;
+use tower_http::services::ServeDir;
+
+use super::super::assets;
+use super::guard::throttled;
+use super::{lock, Shared};
+
+/// The proxy's routes. Mounted at `/` by `--proxy` and at `/proxy` by `--demo`.
+pub fn router<S: Clone + Send + Sync + 'static>(proxy: Shared) -> Router<S> {
+    let mut router = Router::new().route("/healthz", get(healthz));
+    if let Some(dir) = &proxy.config.embed {
+        router = router.nest_service("/embed", ServeDir::new(dir));
+    }
+    router
+        .fallback(api)
+        .layer(middleware::from_fn_with_state(proxy.clone(), around))
+        .with_state(proxy)
+}
+
+/// What the API handler tells the log line.
+#[derive(Clone, Copy)]
+struct CacheNote(&'static str);
+
+/// Log line, CORS and content types.
+async fn around(State(proxy): State<Shared>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().clone();
+    // The path only: never the query, never a header.
+    let path = request.uri().path().to_string();
+    let client = client_ip(&request);
+    let origin = request
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|o| o.to_str().ok())
+        .map(str::to_string);
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_string);
+    let wants_private_network = request
+        .headers()
+        .contains_key("access-control-request-private-network");
+
+    let mut response = next.run(request).await;
+
+    let is_asset = path.starts_with("/embed/");
+    if is_asset {
+        assets::fix_content_type(&path, &mut response);
+    }
+    let cache = response
+        .extensions()
+        .get::<CacheNote>()
+        .map_or("-", |n| n.0);
+    let headers = response.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    if is_asset {
+        // Public files: any page may load them (module scripts and wasm are CORS fetches).
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        );
+        headers.insert(
+            "cross-origin-resource-policy",
+            HeaderValue::from_static("cross-origin"),
+        );
+        if path.ends_with("/card.html") {
+            if let Ok(csp) = HeaderValue::from_str(&frame_csp(&proxy.config.allow_origins)) {
+                headers.insert(header::CONTENT_SECURITY_POLICY, csp);
+            }
+        }
+    } else if let Some(origin) = origin
+        .as_deref()
+        .filter(|o| proxy.origin_allowed(o, host.as_deref()))
+    {
+        if let Ok(value) = HeaderValue::from_str(origin) {
+            headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, value);
+            headers.insert(
+                header::ACCESS_CONTROL_EXPOSE_HEADERS,
+                HeaderValue::from_static("retry-after, x-botlens-region, x-botlens-cache"),
+            );
+            if wants_private_network {
+                headers.insert(
+                    "access-control-allow-private-network",
+                    HeaderValue::from_static("true"),
+                );
+            }
+        }
+    }
+    headers.append(header::VARY, HeaderValue::from_static("origin"));
+    tracing::info!(
+        target: "botlens::proxy",
+        method = %method,
+        path = %path,
+        status = response.status().as_u16(),
+        cache,
+        client = %client.map_or_else(|| "-".to_string(), |ip| ip.to_string()),
+        ms = started.elapsed().as_millis() as u64,
+        "request"
+    );
+    response
+}
+
+/// `card.html` may be framed only by the allowed origins and runs wasm under its own CSP.
+fn frame_csp(allow: &[String]) -> String {
+    let ancestors = if allow.iter().any(|o| o == "*") {
+        "*".to_string()
+    } else {
+        let mut list = vec!["'self'".to_string()];
+        list.extend(allow.iter().cloned());
+        list.join(" ")
+    };
+    format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' https: data:; connect-src 'self'; frame-ancestors {ancestors}"
+    )
+}
+
+fn client_ip(request: &Request) -> Option<IpAddr> {
+    request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
+}
+
+async fn healthz(State(proxy): State<Shared>) -> Response {
+    let region = *lock(&proxy.remembered);
+    let cached = lock(&proxy.cache).len();
+    json_response(
+        StatusCode::OK,
+        json!({
+            "status": "ok",
+            "region": region.map(Region::label),
+            "region_fixed": proxy.config.region.is_some(),
+            "cache": proxy.config.cache,
+            "cached": cached,
+        })
+        .to_string(),
+    )
+}
+
+/// Everything that is not `/healthz` or `/embed/`.
+async fn api(State(proxy): State<Shared>, request: Request) -> Response {
+    let client = client_ip(&request);
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let headers = request.headers().clone();
+    drop(request);
+
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    if !proxy.host_allowed(host) {
+        return refuse(
+            StatusCode::MISDIRECTED_REQUEST,
+            "host_not_allowed",
+            "This host name is not one the botlens proxy answers to (see --allow-host).",
+        );
+    }
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let allowed = origin.to_str().is_ok_and(|o| proxy.origin_allowed(o, host));
+        if !allowed {
+            return refuse(
+                StatusCode::FORBIDDEN,
+                "origin_not_allowed",
+                "This page's origin may not use the botlens proxy (see --allow-origin).",
+            );
+        }
+    }
+    if method == Method::OPTIONS {
+        return preflight(&headers);
+    }
+    if method != Method::GET {
+        let mut response = refuse(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            &format!(
+                "Method \"{}\" not allowed: the botlens proxy only reads.",
+                method.as_str()
+            ),
+        );
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET, OPTIONS"));
+        return response;
+    }
+    let (id, endpoint) = match parse_path(&path) {
+        Parsed::Api(id, endpoint) => (id, endpoint),
+        Parsed::BadId => {
+            return error_response(&ApiError::InvalidId {
+                id: String::new(),
+            })
+        }
+        Parsed::Other => {
+            return refuse(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "The botlens proxy answers only GET /api/v1/bot/{id}/, /api/v1/bot/{id}/screenshots/ and /api/v1/bot/{id}/logs/.",
+            )
+        }
+    };
+    if has_body(&headers) {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "body_not_allowed",
+            "A GET must not carry a body.",
+        );
+    }
+    if !proxy.token_ok(&headers) {
+        return refuse(
+            StatusCode::UNAUTHORIZED,
+            "token_required",
+            "This botlens proxy needs the embedding page's token (X-Botlens-Token).",
+        );
+    }
+    if let Err(wait_s) = proxy.admit_client(client) {
+        return error_response(&throttled(wait_s));
+    }
+    let (outcome, how) = proxy.lookup(endpoint, &id).await;
+    let mut response = match outcome {
+        Ok(found) => {
+            let mut response = json_response(StatusCode::OK, found.body);
+            if let Some(region) = found.region {
+                response
+                    .headers_mut()
+                    .insert("x-botlens-region", HeaderValue::from_static(region.label()));
+            }
+            response
+        }
+        Err(error) => error_response(&error),
+    };
+    response
+        .headers_mut()
+        .insert("x-botlens-cache", HeaderValue::from_static(how));
+    response.extensions_mut().insert(CacheNote(how));
+    response
+}
+
+enum Parsed {
+    Api(String, Endpoint),
+    BadId,
+    Other,
+}
+
+/// `/api/v1/bot/{id}/`, `/screenshots/`, `/logs/`, trailing slash optional.
+fn parse_path(path: &str) -> Parsed {
+    let Some(rest) = path.strip_prefix("/api/v1/bot/") else {
+        return Parsed::Other;
+    };
+    let rest = rest.strip_suffix('/').unwrap_or(rest);
+    let mut parts = rest.split('/');
+    let id = parts.next().unwrap_or_default();
+    let endpoint = match parts.next() {
+        None => Endpoint::Bot,
+        Some("screenshots") => Endpoint::Screenshots,
+        Some("logs") => Endpoint::Logs,
+        Some(_) => return Parsed::Other,
+    };
+    if parts.next().is_some() || id.is_empty() {
+        return Parsed::Other;
+    }
+    if !botlens::detect::is_uuid(id) {
+        return Parsed::BadId;
+    }
+    Parsed::Api(id.to_ascii_lowercase(), endpoint)
+}
+
+fn has_body(headers: &HeaderMap) -> bool {
+    let length = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .unwrap_or(0);
+    length > 0 || headers.contains_key(header::TRANSFER_ENCODING)
+}
+
+fn preflight(headers: &HeaderMap) -> Response {
+    let wants_get = headers
+        .get(header::ACCESS_CONTROL_REQUEST_METHOD)
+        .and_then(|m| m.to_str().ok())
+        .is_some_and(|m| m.eq_ignore_ascii_case("GET"));
+    if !wants_get {
+        let mut response = refuse(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "The botlens proxy only reads (GET).",
+        );
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET, OPTIONS"));
+        return response;
+    }
+    (
+        StatusCode::NO_CONTENT,
+        [
+            (header::ACCESS_CONTROL_ALLOW_METHODS, "GET"),
+            (header::ACCESS_CONTROL_ALLOW_HEADERS, "x-botlens-token"),
+            (header::ACCESS_CONTROL_MAX_AGE, "600"),
+        ],
+    )
+        .into_response()
+}
+
+fn json_response(status: StatusCode, body: String) -> Response {
+    (
+        status,
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        Body::from(body),
+    )
+        .into_response()
+}
+
+/// A refusal by the proxy itself (Recall was not asked).
+fn refuse(status: StatusCode, code: &str, detail: &str) -> Response {
+    json_response(
+        status,
+        json!({"code": code, "detail": detail, "source": "botlens-proxy"}).to_string(),
+    )
+}
+
+/// What a failed look-up answers: Recall's own status where the client can act
+/// on it (404, 429 + Retry-After), a gateway error otherwise. The body carries
+/// the typed error for the embed (`botlens`) and its sentences for people.
+fn error_response(error: &ApiError) -> Response {
+    let status = match error {
+        ApiError::InvalidId { .. } => StatusCode::BAD_REQUEST,
+        ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
+        ApiError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+        ApiError::Server {
+            status: s @ 502..=504,
+        } => StatusCode::from_u16(*s).unwrap_or(StatusCode::BAD_GATEWAY),
+        ApiError::Unreachable { .. } => StatusCode::GATEWAY_TIMEOUT,
+        ApiError::NoKey => StatusCode::INTERNAL_SERVER_ERROR,
+        ApiError::NotPermitted => StatusCode::FORBIDDEN,
+        ApiError::Unauthorized { .. }
+        | ApiError::Server { .. }
+        | ApiError::Blocked
+        | ApiError::Malformed { .. } => StatusCode::BAD_GATEWAY,
+    };
+    let mut response = json_response(
+        status,
+        json!({
+            "code": error.kind(),
+            "detail": error.to_string(),
+            "botlens": error,
+        })
+        .to_string(),
+    );
+    if let ApiError::Throttled { retry_after_s } = error {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_s));
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_three_read_paths_parse() {
+        let id = "600dca11-0001-4b07-8000-000000000001";
+        let ok = |p: &str| match parse_path(p) {
+            Parsed::Api(id, e) => Some((id, e)),
+            _ => None,
+        };
+        assert_eq!(
+            ok(&format!("/api/v1/bot/{id}/")),
+            Some((id.into(), Endpoint::Bot))
+        );
+        assert_eq!(
+            ok(&format!("/api/v1/bot/{}", id.to_uppercase())),
+            Some((id.into(), Endpoint::Bot))
+        );
+        assert_eq!(
+            ok(&format!("/api/v1/bot/{id}/screenshots/")).map(|x| x.1),
+            Some(Endpoint::Screenshots)
+        );
+        assert_eq!(
+            ok(&format!("/api/v1/bot/{id}/logs")).map(|x| x.1),
+            Some(Endpoint::Logs)
+        );
+        for bad in [
+            format!("/api/v1/bot/{id}/transcript/"),
+            format!("/api/v1/bot/{id}/logs/x"),
+            format!("/api/v1/bot/{id}//"),
+            "/api/v1/bot/".to_string(),
+            format!("/api/v2/bot/{id}/"),
+            "/api/v1/calendar-events/".to_string(),
+            "/".to_string(),
+        ] {
+            assert!(matches!(parse_path(&bad), Parsed::Other), "{bad}");
+        }
+        for bad in [
+            "/api/v1/bot/not-a-uuid/",
+            "/api/v1/bot/..%2f..%2fx/",
+            "/api/v1/bot/x/logs/",
+        ] {
+            assert!(matches!(parse_path(bad), Parsed::BadId), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_frame_may_only_be_embedded_by_allowed_origins() {
+        let csp = frame_csp(&["https://admin.example.com".into()]);
+        assert!(csp.contains("frame-ancestors 'self' https://admin.example.com"));
+        assert!(csp.contains("'wasm-unsafe-eval'"));
+        assert!(frame_csp(&["*".into()]).ends_with("frame-ancestors *"));
+    }
+}

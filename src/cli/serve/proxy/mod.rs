@@ -1,0 +1,164 @@
+//! `botlens serve --proxy`: the process that holds the Recall key so web pages
+//! never do. It answers at Recall's own paths, so a client only changes its
+//! API base, and it does nothing but read three endpoints:
+//!
+//! `GET /api/v1/bot/{uuid}/`, `…/screenshots/`, `…/logs/` (trailing slash
+//! optional, query strings ignored and never forwarded).
+//!
+//! Everything else is refused before Recall is asked: other paths (404), other
+//! methods (405), malformed IDs (400), a body on a GET (400), origins that are
+//! not allowed (403), a missing or wrong shared token (401) and clients over
+//! their rate (429). Answers are cached with the shared policy of
+//! [`botlens::recall::cache`], identical requests in flight share one upstream
+//! call, and the upstream calls stay under Recall's per-minute limits (a 429
+//! from Recall blocks that endpoint for its `Retry-After`).
+//!
+//! The key is sent to Recall in `Authorization` and nowhere else: it is not
+//! logged, not echoed, not part of any error text.
+//!
+//! - `guard`: who may ask (host, origin, token, each client's rate);
+//! - `upstream`: asking Recall (the core's look-up, Recall's limits, answers
+//!   kept and requests in flight shared);
+//! - `handlers`: the HTTP side (paths, CORS, responses, the log line).
+
+mod guard;
+mod handlers;
+mod upstream;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use botlens::recall::cache::Cache;
+use botlens::recall::client::{Endpoint, Found};
+use botlens::recall::error::ApiError;
+use botlens::recall::lookup::Lookups;
+use botlens::recall::region::Region;
+use tokio::sync::watch;
+
+use guard::Bucket;
+pub use handlers::router;
+use upstream::{LoopbackAware, UpstreamLimits};
+
+/// A secret that never prints.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(text: &str) -> Option<Secret> {
+        let text = text.trim();
+        (!text.is_empty()).then(|| Secret(text.to_string()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(…)")
+    }
+}
+
+/// Recall's documented limit for Retrieve Bot and Get Bot Logs, per workspace
+/// and minute; List Bot Screenshots allows a fifth of it.
+pub const RECALL_PER_MINUTE: u32 = 300;
+
+#[derive(Debug)]
+pub struct Config {
+    pub key: Secret,
+    /// Only this region (`--region`); otherwise every region, the one that worked first.
+    pub region: Option<Region>,
+    /// `https://{region}.recall.ai` or, in tests, `http://{region}.localhost:PORT`.
+    pub upstream: String,
+    /// `scheme://host[:port]` origins whose pages may call the proxy; `*` for any.
+    pub allow_origins: Vec<String>,
+    /// Host names the proxy answers to besides IP literals, `localhost`,
+    /// `*.localhost` and the hosts of the allowed origins (DNS-rebinding guard).
+    pub allow_hosts: Vec<String>,
+    /// When set, API requests must carry `X-Botlens-Token: <token>`.
+    pub token: Option<Secret>,
+    /// Requests per second per client address (burst: twice as many); 0 = no limit.
+    pub client_rate: f64,
+    /// Upstream requests per minute for the bot and logs endpoints (screenshots: a fifth).
+    pub upstream_per_minute: u32,
+    pub cache: bool,
+    /// Served at `/embed/` (botlens.js, the wasm, card.html).
+    pub embed: Option<PathBuf>,
+}
+
+type Key = (Endpoint, String);
+type Outcome = Result<Found, ApiError>;
+
+pub struct Proxy {
+    config: Config,
+    http: reqwest::Client,
+    started: Instant,
+    cache: Mutex<Cache<Key, Outcome>>,
+    inflight: Mutex<HashMap<Key, watch::Receiver<Option<Outcome>>>>,
+    /// The region the key last worked in: tried first.
+    remembered: Mutex<Option<Region>>,
+    /// Where each bot was found, and the regions it is not in.
+    lookups: Mutex<Lookups>,
+    clients: Mutex<HashMap<IpAddr, Bucket>>,
+    upstream: Mutex<UpstreamLimits>,
+}
+
+pub type Shared = Arc<Proxy>;
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Proxy {
+    pub fn new(config: Config) -> Result<Shared, String> {
+        // rustls needs a process-wide crypto provider; a second install is harmless.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let mut builder = reqwest::Client::builder()
+            .dns_resolver(Arc::new(LoopbackAware))
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(20))
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("botlens-proxy/", env!("CARGO_PKG_VERSION")));
+        if config.upstream.contains("localhost") || config.upstream.contains("127.0.0.1") {
+            builder = builder.no_proxy();
+        }
+        let http = builder
+            .build()
+            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        let now = Instant::now();
+        let limits = UpstreamLimits::new(config.upstream_per_minute, now);
+        Ok(Arc::new(Proxy {
+            remembered: Mutex::new(config.region),
+            config,
+            http,
+            started: now,
+            cache: Mutex::new(Cache::new(10_000)),
+            inflight: Mutex::new(HashMap::new()),
+            lookups: Mutex::default(),
+            clients: Mutex::new(HashMap::new()),
+            upstream: Mutex::new(limits),
+        }))
+    }
+
+    fn now_ms(&self) -> f64 {
+        self.started.elapsed().as_secs_f64() * 1000.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_do_not_print() {
+        let s = Secret::new("  k3y \n").unwrap();
+        assert_eq!(s.expose(), "k3y");
+        assert!(!format!("{s:?}").contains("k3y"));
+        assert!(Secret::new("  ").is_none());
+    }
+}

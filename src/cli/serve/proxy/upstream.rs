@@ -1,0 +1,314 @@
+//! Asking Recall: the core's look-up ([`botlens::recall::lookup`]) over the
+//! proxy's HTTP client, kept under Recall's per-minute limits, with answers
+//! kept by the shared cache policy and identical requests in flight shared.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::http::{header, HeaderValue};
+use botlens::recall::client::{self, Credential, Endpoint, Reply, Transport};
+use botlens::recall::error::ApiError;
+use botlens::recall::lookup::{self, Upstream};
+use botlens::recall::retry::{Clock, Retries};
+use tokio::sync::watch;
+
+use super::guard::{throttled, Bucket};
+use super::{lock, Key, Outcome, Proxy};
+
+pub(super) struct UpstreamLimits {
+    buckets: [Bucket; 3],
+    /// After a 429 from Recall: no request on that endpoint before this.
+    blocked_until: [Option<Instant>; 3],
+}
+
+impl UpstreamLimits {
+    pub(super) fn new(per_minute: u32, now: Instant) -> UpstreamLimits {
+        let per_minute = f64::from(per_minute.max(1));
+        UpstreamLimits {
+            buckets: upstream_limits(per_minute).map(|(_, burst)| Bucket::full(burst, now)),
+            blocked_until: [None; 3],
+        }
+    }
+}
+
+fn index(endpoint: Endpoint) -> usize {
+    match endpoint {
+        Endpoint::Bot => 0,
+        Endpoint::Screenshots => 1,
+        Endpoint::Logs => 2,
+    }
+}
+
+impl Proxy {
+    /// May the proxy call Recall once more on this endpoint now?
+    fn admit_upstream(&self, endpoint: Endpoint) -> Result<(), ApiError> {
+        let now = Instant::now();
+        let i = index(endpoint);
+        let per_minute = f64::from(self.config.upstream_per_minute.max(1));
+        let (rate, burst) = upstream_limits(per_minute)[i];
+        let mut up = lock(&self.upstream);
+        if let Some(until) = up.blocked_until[i] {
+            if until > now {
+                return Err(throttled(
+                    until.saturating_duration_since(now).as_secs_f64(),
+                ));
+            }
+            up.blocked_until[i] = None;
+        }
+        match up.buckets[i].take(rate, burst, now) {
+            Ok(()) => Ok(()),
+            Err(wait_s) => Err(throttled(wait_s)),
+        }
+    }
+
+    fn block_upstream(&self, endpoint: Endpoint, seconds: u32) {
+        let until = Instant::now() + Duration::from_secs(u64::from(seconds));
+        lock(&self.upstream).blocked_until[index(endpoint)] = Some(until);
+    }
+
+    /// Ask Recall (through the limits, without retries: the client decides),
+    /// region by region, with the core's one region rule.
+    async fn fetch(&self, endpoint: Endpoint, id: &str) -> Outcome {
+        let upstream = Upstream::Recall {
+            key: self.config.key.expose().to_string(),
+            host: self.config.upstream.clone(),
+            remembered: *lock(&self.remembered),
+            only: self.config.region,
+        };
+        let transport = Limited {
+            proxy: self,
+            endpoint,
+        };
+        let clock = Uptime(self.started);
+        let looked = lookup::find(
+            &self.lookups,
+            &transport,
+            &clock,
+            Retries::Never,
+            &upstream,
+            endpoint,
+            id,
+        )
+        .await;
+        if let (Some(region), None) = (looked.key_region, self.config.region) {
+            *lock(&self.remembered) = Some(region);
+        }
+        looked.result
+    }
+
+    /// The cached answer, a share of an identical request in flight, or a new upstream call.
+    pub(super) async fn lookup(
+        self: &Arc<Self>,
+        endpoint: Endpoint,
+        id: &str,
+    ) -> (Outcome, &'static str) {
+        let key: Key = (endpoint, id.to_string());
+        if self.config.cache {
+            if let Some(hit) = lock(&self.cache).get(&key, self.now_ms()) {
+                return (hit.clone(), "hit");
+            }
+        }
+        let (mut rx, how) = {
+            let mut inflight = lock(&self.inflight);
+            match inflight.get(&key) {
+                Some(rx) => (rx.clone(), "shared"),
+                None => {
+                    let (tx, rx) = watch::channel(None);
+                    inflight.insert(key.clone(), rx.clone());
+                    // Its own task: a client that hangs up does not cancel the
+                    // call the others wait for.
+                    let proxy = Arc::clone(self);
+                    tokio::spawn(async move {
+                        let outcome = proxy.fetch(key.0, &key.1).await;
+                        if proxy.config.cache {
+                            let answer = outcome.as_ref().map(|f| f.body.as_str());
+                            let now = proxy.now_ms();
+                            lock(&proxy.cache).remember(
+                                key.clone(),
+                                outcome.clone(),
+                                key.0,
+                                answer,
+                                now,
+                            );
+                        }
+                        lock(&proxy.inflight).remove(&key);
+                        let _ = tx.send(Some(outcome));
+                    });
+                    (rx, "miss")
+                }
+            }
+        };
+        let outcome = match rx.wait_for(Option::is_some).await {
+            Ok(value) => value.clone(),
+            Err(_) => None,
+        };
+        let outcome = outcome.unwrap_or_else(|| {
+            Err(ApiError::Unreachable {
+                host: "the botlens proxy".into(),
+                detail: "the upstream request was lost".into(),
+            })
+        });
+        (outcome, how)
+    }
+}
+
+/// (tokens per second, burst) per endpoint, a tenth under Recall's limits.
+fn upstream_limits(per_minute: f64) -> [(f64, f64); 3] {
+    let bot = per_minute * 0.9 / 60.0;
+    let shots = bot / 5.0;
+    [
+        (bot, (bot * 5.0).max(1.0)),
+        (shots, (shots * 5.0).max(1.0)),
+        (bot, (bot * 5.0).max(1.0)),
+    ]
+}
+
+/// The proxy's transport: Recall's per-minute limits, then reqwest.
+/// The proxy's clock: time since it started. Never asked to sleep (no retries).
+struct Uptime(Instant);
+
+impl Clock for Uptime {
+    fn now_ms(&self) -> f64 {
+        self.0.elapsed().as_secs_f64() * 1000.0
+    }
+
+    fn random(&self) -> f64 {
+        0.5
+    }
+
+    async fn sleep(&self, ms: u32) {
+        tokio::time::sleep(Duration::from_millis(u64::from(ms))).await;
+    }
+}
+
+struct Limited<'a> {
+    proxy: &'a Proxy,
+    endpoint: Endpoint,
+}
+
+impl Transport for Limited<'_> {
+    async fn get(&self, url: &str, credential: &Credential<'_>) -> Result<Reply, ApiError> {
+        self.proxy.admit_upstream(self.endpoint)?;
+        let unreachable = |detail: &str| ApiError::Unreachable {
+            host: origin(url).to_string(),
+            detail: detail.to_string(),
+        };
+        let mut request = self
+            .proxy
+            .http
+            .get(url)
+            .header(header::ACCEPT, "application/json");
+        if let Some((name, value)) = credential.header() {
+            let mut value = HeaderValue::from_str(&value)
+                .map_err(|_| unreachable("the API key contains characters HTTP cannot carry"))?;
+            value.set_sensitive(true);
+            request = request.header(name, value);
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| unreachable(describe(&e)))?;
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get(header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        if status == 429 {
+            self.proxy.block_upstream(
+                self.endpoint,
+                client::retry_after_seconds(retry_after.as_deref()),
+            );
+        }
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| unreachable(describe(&e)))?;
+        if bytes.len() > MAX_BODY {
+            return Err(ApiError::Malformed {
+                status,
+                detail: format!(
+                    "an answer of {} bytes (the limit is {MAX_BODY})",
+                    bytes.len()
+                ),
+            });
+        }
+        Ok(Reply {
+            status,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+            retry_after,
+            region: None,
+        })
+    }
+}
+
+const MAX_BODY: usize = 8 * 1024 * 1024;
+
+/// Words for a transport failure; never the request itself (its URL or headers).
+fn describe(e: &reqwest::Error) -> &'static str {
+    if e.is_timeout() {
+        "the request timed out"
+    } else if e.is_connect() {
+        "the connection failed (refused, or the name did not resolve)"
+    } else if e.is_body() || e.is_decode() {
+        "the answer was cut off"
+    } else {
+        "the request failed"
+    }
+}
+
+/// `scheme://host[:port]` of a URL.
+fn origin(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    let end = url
+        .get(after_scheme..)
+        .and_then(|rest| rest.find('/'))
+        .map_or(url.len(), |i| after_scheme + i);
+    url.get(..end).unwrap_or(url)
+}
+
+/// The system resolver here does not resolve `*.localhost`; browsers map it
+/// to loopback (RFC 6761), and so does the proxy. Other names go to the system.
+pub(super) struct LoopbackAware;
+
+impl reqwest::dns::Resolve for LoopbackAware {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().trim_end_matches('.').to_ascii_lowercase();
+        Box::pin(async move {
+            if host == "localhost" || host.ends_with(".localhost") {
+                let loopback = vec![
+                    SocketAddr::from(([127, 0, 0, 1], 0)),
+                    SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, 0)),
+                ];
+                return Ok(Box::new(loopback.into_iter()) as reqwest::dns::Addrs);
+            }
+            let found: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            Ok(Box::new(found.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::serve::proxy::RECALL_PER_MINUTE;
+
+    #[test]
+    fn upstream_stays_under_recalls_limits() {
+        let [bot, shots, logs] = upstream_limits(f64::from(RECALL_PER_MINUTE));
+        assert!(bot.0 * 60.0 < 300.0);
+        assert!(logs.0 * 60.0 < 300.0);
+        assert!(shots.0 * 60.0 < 60.0);
+    }
+
+    #[test]
+    fn errors_name_the_origin_only() {
+        assert_eq!(
+            origin("http://a.localhost:9/api/v1/bot/x/"),
+            "http://a.localhost:9"
+        );
+        assert_eq!(origin("nonsense"), "nonsense");
+    }
+}
