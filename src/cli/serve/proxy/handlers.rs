@@ -3,11 +3,12 @@
 //! and one log line per request (the path only: never a query or a header).
 
 use std::net::{IpAddr, SocketAddr};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -16,6 +17,7 @@ use botlens::recall::client::Endpoint;
 use botlens::recall::error::ApiError;
 use botlens::recall::region::Region;
 use serde_json::json;
+use tower_http::cors::{AllowOrigin, AllowPrivateNetwork, Any, CorsLayer};
 use tower_http::services::ServeDir;
 
 use super::super::assets;
@@ -23,15 +25,74 @@ use super::guard::throttled;
 use super::{lock, Shared};
 
 /// The proxy's routes. Mounted at `/` by `--proxy` and at `/proxy` by `--demo`.
+///
+/// The API goes through `admit` (host and origin, refused before anything
+/// else), then CORS for the allowed origins (tower-http answers their
+/// preflights: GET with `X-Botlens-Token`, and lets them read the headers the
+/// embed reads), then `api`. The embed's files are public: any page may load them.
 pub fn router<S: Clone + Send + Sync + 'static>(proxy: Shared) -> Router<S> {
+    let allowed = {
+        let proxy = proxy.clone();
+        move |origin: &HeaderValue, request: &Parts| {
+            let host = request
+                .headers
+                .get(header::HOST)
+                .and_then(|h| h.to_str().ok());
+            origin.to_str().is_ok_and(|o| proxy.origin_allowed(o, host))
+        }
+    };
+    let cors = CorsLayer::new()
+        .allow_origin(AllowOrigin::predicate(allowed.clone()))
+        .allow_private_network(AllowPrivateNetwork::predicate(allowed))
+        .allow_methods([Method::GET])
+        .allow_headers([HeaderName::from_static("x-botlens-token")])
+        .expose_headers([
+            header::RETRY_AFTER,
+            HeaderName::from_static("x-botlens-region"),
+            HeaderName::from_static("x-botlens-cache"),
+        ])
+        .max_age(Duration::from_secs(600));
+    let api = Router::new()
+        .fallback(api)
+        .layer(cors)
+        .layer(middleware::from_fn_with_state(proxy.clone(), admit))
+        .with_state(proxy.clone());
     let mut router = Router::new().route("/healthz", get(healthz));
     if let Some(dir) = &proxy.config.embed {
-        router = router.nest_service("/embed", ServeDir::new(dir));
+        let files = Router::new()
+            .fallback_service(ServeDir::new(dir))
+            .layer(CorsLayer::new().allow_origin(Any));
+        router = router.nest("/embed", files);
     }
     router
-        .fallback(api)
+        .fallback_service(api)
         .layer(middleware::from_fn_with_state(proxy.clone(), around))
         .with_state(proxy)
+}
+
+/// The host names the proxy answers to (a DNS-rebinding guard), then the
+/// origins whose pages may use it: refused before CORS or Recall is involved.
+async fn admit(State(proxy): State<Shared>, request: Request, next: Next) -> Response {
+    let headers = request.headers();
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    if !proxy.host_allowed(host) {
+        return refuse(
+            StatusCode::MISDIRECTED_REQUEST,
+            "host_not_allowed",
+            "This host name is not one the botlens proxy answers to (see --allow-host).",
+        );
+    }
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let allowed = origin.to_str().is_ok_and(|o| proxy.origin_allowed(o, host));
+        if !allowed {
+            return refuse(
+                StatusCode::FORBIDDEN,
+                "origin_not_allowed",
+                "This page's origin may not use the botlens proxy (see --allow-origin).",
+            );
+        }
+    }
+    next.run(request).await
 }
 
 /// What the API handler tells the log line.
@@ -45,20 +106,6 @@ async fn around(State(proxy): State<Shared>, request: Request, next: Next) -> Re
     // The path only: never the query, never a header.
     let path = request.uri().path().to_string();
     let client = client_ip(&request);
-    let origin = request
-        .headers()
-        .get(header::ORIGIN)
-        .and_then(|o| o.to_str().ok())
-        .map(str::to_string);
-    let host = request
-        .headers()
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .map(str::to_string);
-    let wants_private_network = request
-        .headers()
-        .contains_key("access-control-request-private-network");
-
     let mut response = next.run(request).await;
 
     let is_asset = path.starts_with("/embed/");
@@ -75,11 +122,7 @@ async fn around(State(proxy): State<Shared>, request: Request, next: Next) -> Re
         HeaderValue::from_static("nosniff"),
     );
     if is_asset {
-        // Public files: any page may load them (module scripts and wasm are CORS fetches).
-        headers.insert(
-            header::ACCESS_CONTROL_ALLOW_ORIGIN,
-            HeaderValue::from_static("*"),
-        );
+        // Public files, fetched cross-origin by module scripts and wasm streaming.
         headers.insert(
             "cross-origin-resource-policy",
             HeaderValue::from_static("cross-origin"),
@@ -89,25 +132,7 @@ async fn around(State(proxy): State<Shared>, request: Request, next: Next) -> Re
                 headers.insert(header::CONTENT_SECURITY_POLICY, csp);
             }
         }
-    } else if let Some(origin) = origin
-        .as_deref()
-        .filter(|o| proxy.origin_allowed(o, host.as_deref()))
-    {
-        if let Ok(value) = HeaderValue::from_str(origin) {
-            headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, value);
-            headers.insert(
-                header::ACCESS_CONTROL_EXPOSE_HEADERS,
-                HeaderValue::from_static("retry-after, x-botlens-region, x-botlens-cache"),
-            );
-            if wants_private_network {
-                headers.insert(
-                    "access-control-allow-private-network",
-                    HeaderValue::from_static("true"),
-                );
-            }
-        }
     }
-    headers.append(header::VARY, HeaderValue::from_static("origin"));
     tracing::info!(
         target: "botlens::proxy",
         method = %method,
@@ -166,27 +191,6 @@ async fn api(State(proxy): State<Shared>, request: Request) -> Response {
     let headers = request.headers().clone();
     drop(request);
 
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
-    if !proxy.host_allowed(host) {
-        return refuse(
-            StatusCode::MISDIRECTED_REQUEST,
-            "host_not_allowed",
-            "This host name is not one the botlens proxy answers to (see --allow-host).",
-        );
-    }
-    if let Some(origin) = headers.get(header::ORIGIN) {
-        let allowed = origin.to_str().is_ok_and(|o| proxy.origin_allowed(o, host));
-        if !allowed {
-            return refuse(
-                StatusCode::FORBIDDEN,
-                "origin_not_allowed",
-                "This page's origin may not use the botlens proxy (see --allow-origin).",
-            );
-        }
-    }
-    if method == Method::OPTIONS {
-        return preflight(&headers);
-    }
     if method != Method::GET {
         let mut response = refuse(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -289,33 +293,6 @@ fn has_body(headers: &HeaderMap) -> bool {
         .and_then(|v| v.trim().parse::<u64>().ok())
         .unwrap_or(0);
     length > 0 || headers.contains_key(header::TRANSFER_ENCODING)
-}
-
-fn preflight(headers: &HeaderMap) -> Response {
-    let wants_get = headers
-        .get(header::ACCESS_CONTROL_REQUEST_METHOD)
-        .and_then(|m| m.to_str().ok())
-        .is_some_and(|m| m.eq_ignore_ascii_case("GET"));
-    if !wants_get {
-        let mut response = refuse(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
-            "The botlens proxy only reads (GET).",
-        );
-        response
-            .headers_mut()
-            .insert(header::ALLOW, HeaderValue::from_static("GET, OPTIONS"));
-        return response;
-    }
-    (
-        StatusCode::NO_CONTENT,
-        [
-            (header::ACCESS_CONTROL_ALLOW_METHODS, "GET"),
-            (header::ACCESS_CONTROL_ALLOW_HEADERS, "x-botlens-token"),
-            (header::ACCESS_CONTROL_MAX_AGE, "600"),
-        ],
-    )
-        .into_response()
 }
 
 fn json_response(status: StatusCode, body: String) -> Response {
