@@ -24,9 +24,12 @@ use botlens::recall::region::Region;
 use futures_util::future::{FutureExt, Shared};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::chrome;
-use crate::messages::{badge_text, classify, valid_id, ContentReply, Reply, Request, Sender};
+use crate::messages::{
+    badge_text, classify, frame_token_key, valid_id, ContentReply, Reply, Request, Sender,
+};
 pub use crate::prefs::Settings;
 use crate::prefs::{parse_proxy_url, Prefs};
 
@@ -38,15 +41,24 @@ use crate::prefs::{parse_proxy_url, Prefs};
 pub async fn handle_message(message: JsValue, from: String, tab_id: Option<i32>) -> JsValue {
     let sender = match from.as_str() {
         "page" => Sender::ExtensionPage,
+        "card" => Sender::CardFrame { tab_id },
         "content" => Sender::ContentScript { tab_id },
         _ => return JsValue::NULL,
     };
+    if let Sender::CardFrame { tab_id } = sender {
+        let token = take_field(&message, "frame_token");
+        if !frame_allowed(token.as_deref(), tab_id).await {
+            return to_js(&Reply::Failed {
+                error: ApiError::NotPermitted,
+            });
+        }
+    }
     let request = serde_wasm_bindgen::from_value::<Request>(message)
         .ok()
         .filter(|r| r.check(sender).is_ok());
     let Some(request) = request else {
         return match sender {
-            Sender::ExtensionPage => to_js(&Reply::Failed {
+            Sender::ExtensionPage | Sender::CardFrame { .. } => to_js(&Reply::Failed {
                 error: ApiError::InvalidId { id: String::new() },
             }),
             Sender::ContentScript { .. } => to_js(&ContentReply::Refused),
@@ -56,6 +68,16 @@ pub async fn handle_message(message: JsValue, from: String, tab_id: Option<i32>)
         Request::Classify { texts } => to_js(&ContentReply::Classified {
             results: classify(&texts),
         }),
+        Request::FrameToken { token } => match tab_id {
+            Some(tab)
+                if chrome::session_set(&frame_token_key(&token), &tab.into())
+                    .await
+                    .is_ok() =>
+            {
+                to_js(&ContentReply::Done)
+            }
+            _ => to_js(&ContentReply::Refused),
+        },
         Request::PageBots { count } => {
             if let Some(tab) = tab_id {
                 let _ = chrome::set_badge(tab, &badge_text(count)).await;
@@ -69,6 +91,27 @@ pub async fn handle_message(message: JsValue, from: String, tab_id: Option<i32>)
         } => to_js(&diagnose(id, Wants { screenshots, logs }).await),
         request => to_js(&answer(request).await),
     }
+}
+
+/// A string field of a message object, removed from it.
+fn take_field(message: &JsValue, name: &str) -> Option<String> {
+    let key = JsValue::from_str(name);
+    let value = js_sys::Reflect::get(message, &key).ok()?.as_string();
+    if let Ok(object) = message.clone().dyn_into::<js_sys::Object>() {
+        let _ = js_sys::Reflect::delete_property(&object, &key);
+    }
+    value
+}
+
+/// Is this the token the sensor of the frame's own tab registered? A page may
+/// frame `card.html` itself; without its tab's token the frame gets nothing.
+async fn frame_allowed(token: Option<&str>, tab_id: Option<i32>) -> bool {
+    let (Some(token), Some(tab)) = (token.filter(|t| valid_id(t)), tab_id) else {
+        return false;
+    };
+    chrome::session_get(&frame_token_key(token))
+        .await
+        .is_ok_and(|v| v.as_f64() == Some(f64::from(tab)))
 }
 
 fn to_js<T: Serialize>(value: &T) -> JsValue {

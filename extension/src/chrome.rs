@@ -16,6 +16,10 @@ extern "C" {
     fn storage_sync_get_raw(keys: &JsValue) -> Result<js_sys::Promise, JsValue>;
     #[wasm_bindgen(js_namespace = ["chrome", "storage", "sync"], js_name = set, catch)]
     fn storage_sync_set_raw(items: &JsValue) -> Result<js_sys::Promise, JsValue>;
+    #[wasm_bindgen(js_namespace = ["chrome", "storage", "session"], js_name = get, catch)]
+    fn storage_session_get(keys: &JsValue) -> Result<js_sys::Promise, JsValue>;
+    #[wasm_bindgen(js_namespace = ["chrome", "storage", "session"], js_name = set, catch)]
+    fn storage_session_set(items: &JsValue) -> Result<js_sys::Promise, JsValue>;
     #[wasm_bindgen(js_namespace = ["chrome", "runtime"], js_name = sendMessage, catch)]
     fn runtime_send_message(message: &JsValue) -> Result<js_sys::Promise, JsValue>;
     #[wasm_bindgen(js_namespace = ["chrome", "runtime"], js_name = getURL)]
@@ -58,6 +62,20 @@ pub async fn storage_get<T: DeserializeOwned>() -> Result<T, String> {
         .await
         .map_err(describe)?;
     serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())
+}
+
+/// One item of `storage.session` (the worker's: content scripts cannot read it).
+pub async fn session_get(key: &str) -> Result<JsValue, String> {
+    let items = call(storage_session_get(&JsValue::from_str(key))).await?;
+    Ok(js_sys::Reflect::get(&items, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED))
+}
+
+/// Write one item of `storage.session`.
+pub async fn session_set(key: &str, value: &JsValue) -> Result<(), String> {
+    let items = js_sys::Object::new();
+    js_sys::Reflect::set(&items, &JsValue::from_str(key), value)
+        .map_err(|_| "the browser refused the value".to_string())?;
+    call(storage_session_set(&items)).await.map(drop)
 }
 
 /// Read the non-secret preferences from `storage.sync` (content scripts read them too).
@@ -190,8 +208,8 @@ pub async fn send_message<Q: Serialize, A: DeserializeOwned>(message: &Q) -> Res
     from_js(call(runtime_send_message(&to_js(message)?)).await?)
 }
 
-/// The same, with the card frame's token beside the message (`background.js`
-/// checks it and takes it off before the worker sees the message). The card
+/// The same, with the card frame's token beside the message (the worker
+/// checks it and takes it off before reading the message). The card
 /// frame builds and reads its plain objects itself (`wire.rs`: size).
 pub async fn send_message_from_frame(
     message: &JsValue,

@@ -8,6 +8,11 @@
 //! | `test_key` | extension pages | `key`, `host`, `proxy` (all optional: the saved ones) | [`Reply::KeyWorks`] or [`Reply::Failed`] |
 //! | `classify` | content scripts | `texts`: ≤ [`MAX_TEXTS`] strings of ≤ [`MAX_TEXT_LEN`] UTF-16 units | [`ContentReply::Classified`] |
 //! | `page_bots` | content scripts | `count`: distinct IDs on the page (the toolbar badge of the sender's tab) | [`ContentReply::Done`] |
+//! | `frame_token` | content scripts | `token`: a lowercase UUID the sensor made for the card frame it opens | [`ContentReply::Done`] or [`ContentReply::Refused`] |
+//!
+//! The card frame is an extension page that any web page could frame itself,
+//! so it is answered only when its message carries the token its own tab's
+//! sensor registered ([`Sender::CardFrame`]; the worker checks it).
 //!
 //! Web pages cannot message the extension at all (no `externally_connectable`),
 //! and a content script, which runs next to a page that may be hostile, can
@@ -69,13 +74,20 @@ pub enum Request {
     PageBots {
         count: u32,
     },
+    /// Content scripts: the card frame this sensor opens will carry `token`.
+    FrameToken {
+        token: String,
+    },
 }
 
 /// Who sent a message, as the browser (not the message) says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Sender {
-    /// A page of this extension: card frame, popup, options, explorer.
+    /// A page of this extension: popup, options, explorer.
     ExtensionPage,
+    /// The card frame in a tab. Answered only once the token its message
+    /// carried matches the one its tab's sensor registered.
+    CardFrame { tab_id: Option<i32> },
     /// This extension's content script in a tab; the tab ID when the browser gave one.
     ContentScript { tab_id: Option<i32> },
 }
@@ -85,17 +97,32 @@ pub enum Sender {
 pub enum Refusal {
     /// The kind is not one this sender may send.
     NotPermitted,
-    /// The fields are out of bounds.
+    /// The fields are out of bounds or malformed.
     TooLarge,
+}
+
+/// Where a card frame's token is kept (`storage.session`: content scripts
+/// cannot read it, and it outlives a restart of the worker).
+pub fn frame_token_key(token: &str) -> String {
+    format!("frame:{token}")
 }
 
 impl Request {
     /// May `from` send this, and is it within bounds?
     pub fn check(&self, from: Sender) -> Result<(), Refusal> {
-        let content = matches!(self, Request::Classify { .. } | Request::PageBots { .. });
+        let content = matches!(
+            self,
+            Request::Classify { .. } | Request::PageBots { .. } | Request::FrameToken { .. }
+        );
         match (from, content) {
-            (Sender::ExtensionPage, false) | (Sender::ContentScript { .. }, true) => {}
+            (Sender::ExtensionPage | Sender::CardFrame { .. }, false)
+            | (Sender::ContentScript { .. }, true) => {}
             _ => return Err(Refusal::NotPermitted),
+        }
+        if let Request::FrameToken { token } = self {
+            if !valid_id(token) {
+                return Err(Refusal::TooLarge);
+            }
         }
         if let Request::Classify { texts } = self {
             let too_long = texts
@@ -251,6 +278,17 @@ mod tests {
         assert_eq!(classify.check(content), Ok(()));
         assert_eq!(badge.check(content), Ok(()));
         assert_eq!(classify.check(page), Err(Refusal::NotPermitted));
+        let frame = Sender::CardFrame { tab_id: Some(3) };
+        assert_eq!(bot.check(frame), Ok(()));
+        assert_eq!(classify.check(frame), Err(Refusal::NotPermitted));
+        let token = Request::FrameToken { token: ID.into() };
+        assert_eq!(token.check(content), Ok(()));
+        assert_eq!(token.check(page), Err(Refusal::NotPermitted));
+        assert_eq!(token.check(frame), Err(Refusal::NotPermitted));
+        let odd = Request::FrameToken {
+            token: "frame:1".into(),
+        };
+        assert_eq!(odd.check(content), Err(Refusal::TooLarge));
         assert_eq!(badge.check(page), Err(Refusal::NotPermitted));
     }
 
