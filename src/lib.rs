@@ -16,3 +16,6 @@ pub mod diagnose;
 pub mod recall;
 
 pub mod ui;
+
+#[cfg(test)]
+mod testing;

@@ -79,18 +79,10 @@ fn parse<T: serde::de::DeserializeOwned>(
 mod tests {
     use super::*;
     use crate::recall::region::Region;
+    use crate::testing::block_on;
     use std::cell::RefCell;
 
     const ID: &str = "0b5f5b0e-1111-4a4a-8b8b-123456789abc";
-
-    fn block_on<F: std::future::Future>(f: F) -> F::Output {
-        let mut f = std::pin::pin!(f);
-        let waker = std::task::Waker::noop();
-        match f.as_mut().poll(&mut std::task::Context::from_waker(waker)) {
-            std::task::Poll::Ready(v) => v,
-            std::task::Poll::Pending => panic!("pended"),
-        }
-    }
 
     fn bot() -> String {
         format!(

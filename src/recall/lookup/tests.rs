@@ -1,6 +1,7 @@
 use super::*;
 use crate::recall::cache;
 use crate::recall::retry::{RETRIES, TIMEOUT_DETAIL};
+use crate::testing::block_on;
 use std::cell::Cell;
 use std::collections::HashMap;
 use std::collections::VecDeque;
@@ -78,16 +79,6 @@ fn bot(last: &str) -> Reply {
             r#"{{"id":"{ID}","status_changes":[{{"code":"joining_call","created_at":"2026-01-01T00:00:00Z"}},{{"code":"{last}","created_at":"2026-01-01T00:01:00Z"}}]}}"#
         ),
         ..Reply::default()
-    }
-}
-
-fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    // Nothing here pends: the transport and the clock answer at once.
-    let mut f = std::pin::pin!(f);
-    let waker = std::task::Waker::noop();
-    match f.as_mut().poll(&mut std::task::Context::from_waker(waker)) {
-        std::task::Poll::Ready(v) => v,
-        std::task::Poll::Pending => panic!("pended"),
     }
 }
 
