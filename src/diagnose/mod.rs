@@ -38,6 +38,7 @@
 pub mod catalog;
 pub mod gather;
 pub mod media;
+mod patterns;
 pub mod report;
 pub mod timeline;
 pub mod verdict;

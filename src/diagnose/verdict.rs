@@ -31,6 +31,7 @@ use serde::{Deserialize, Serialize};
 
 use super::catalog::{self, Ending, Entry};
 use super::media::{Availability, Media};
+use super::patterns::{media_overrides, patterns, ZOOM_NO_HOST_REMEDY};
 use super::timeline::{self, Phase, PhaseName};
 use super::{Cause, Note, NoteLevel, NoteSource};
 use crate::recall::model::{StatusChange, StatusCode};
@@ -123,7 +124,7 @@ impl Outcome {
 
     /// An outcome whose reason is `code`, worded from the catalog (or, for a
     /// code we do not know, from what we can tell about it).
-    fn coded(verdict: Verdict, code: &str, context: &str) -> Outcome {
+    pub(super) fn coded(verdict: Verdict, code: &str, context: &str) -> Outcome {
         let entry = catalog::lookup(code);
         let (title, explanation, remedy) = words(code, context);
         Outcome {
@@ -140,7 +141,7 @@ impl Outcome {
         }
     }
 
-    fn note(&mut self, level: NoteLevel, code: Option<&str>, title: &str, text: String) {
+    pub(super) fn note(&mut self, level: NoteLevel, code: Option<&str>, title: &str, text: String) {
         self.notes.push(Note {
             source: NoteSource::Pattern,
             level,
@@ -193,7 +194,7 @@ pub(super) fn words(code: &str, context: &str) -> (String, String, String) {
     }
 }
 
-fn has(changes: &[StatusChange], code: &StatusCode) -> bool {
+pub(super) fn has(changes: &[StatusChange], code: &StatusCode) -> bool {
     changes.iter().any(|c| &c.code == code)
 }
 
@@ -367,7 +368,7 @@ pub(super) fn decide(f: &Facts<'_>) -> Outcome {
     out
 }
 
-fn lower_first(s: &str) -> String {
+pub(super) fn lower_first(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
         Some(first) => first.to_lowercase().chain(c).collect(),
@@ -579,125 +580,4 @@ fn running(last: &StatusChange, f: &Facts<'_>) -> Outcome {
         true,
     ));
     o
-}
-
-const ZOOM_NO_HOST_REMEDY: &str = "Have the host join signed in to the Zoom account that owns the meeting, and accept the recording request; or set up Recall's Zoom OAuth integration (join tokens) so the bot can record without a host.";
-
-/// Named situations worth explaining in plain words.
-fn patterns(f: &Facts<'_>, recorded: bool, running: bool) -> Vec<Note> {
-    let mut notes = Vec::new();
-    let any_permission_event = has(f.changes, &StatusCode::RecordingPermissionAllowed)
-        || has(f.changes, &StatusCode::RecordingPermissionDenied);
-    let not_recording = timeline::total(f.phases, PhaseName::InCallNotRecording);
-    let current = f.phases.last().filter(|p| p.ongoing).map(|p| p.name);
-    if f.family == "zoom" && !recorded && !any_permission_event && not_recording.is_some() {
-        let stuck_now = running && current == Some(PhaseName::InCallNotRecording);
-        let long = not_recording.is_some_and(|s| s >= 120);
-        if stuck_now || long {
-            let dur = match not_recording {
-                Some(s) if s > 0 => format!(" for {}", human_duration(s)),
-                _ => String::new(),
-            };
-            notes.push(Note {
-                source: NoteSource::Pattern,
-                level: if long { NoteLevel::Warning } else { NoteLevel::Info },
-                code: Some("in_call_not_recording".into()),
-                title: "Zoom: in the call, no answer about recording".into(),
-                text: format!(
-                    "The bot has been in the call{dur} without recording, and Zoom has sent neither a grant nor a refusal. That is what happens when no host is in the meeting, or when the host is there but not signed in to the Zoom account that owns it: only that account can grant recording. {ZOOM_NO_HOST_REMEDY}"
-                ),
-                at: None,
-                message: None,
-            });
-        }
-    }
-    let was_in_lobby = timeline::total(f.phases, PhaseName::WaitingRoom).is_some();
-    let never_in = !f
-        .phases
-        .iter()
-        .any(|p| matches!(p.name, PhaseName::InCallNotRecording | PhaseName::Recording));
-    if f.family == "google_meet" && was_in_lobby && never_in {
-        notes.push(Note {
-            source: NoteSource::Pattern,
-            level: NoteLevel::Info,
-            code: Some("in_waiting_room".into()),
-            title: "Google Meet: only hosts can admit".into(),
-            text: "On Google Meet only the meeting's host and co-hosts see the request to let a guest in. If none of them is in the meeting, nobody can admit the bot, however many people are there. A signed-in bot whose account is on the invite joins without knocking.".into(),
-            at: None,
-            message: None,
-        });
-    }
-    notes
-}
-
-/// Media can make a verdict worse, never better.
-fn media_overrides(mut out: Outcome, f: &Facts<'_>) -> Outcome {
-    let failed_recording = f.media.recording == Availability::Failed
-        || f.media
-            .artifacts
-            .iter()
-            .any(|a| a.kind == "video_mixed" && a.availability == Availability::Failed);
-    if failed_recording && matches!(out.verdict, Verdict::Healthy | Verdict::Warning) {
-        let code = f
-            .media
-            .recording_sub_code
-            .clone()
-            .or_else(|| {
-                f.media
-                    .artifacts
-                    .iter()
-                    .find(|a| a.kind == "video_mixed")
-                    .and_then(|a| a.sub_code.clone())
-            })
-            .unwrap_or_else(|| {
-                if f.media.recording == Availability::Failed {
-                    "recording.failed".to_string()
-                } else {
-                    "video_mixed.failed".to_string()
-                }
-            });
-        let previous = out.reason.take();
-        let mut o = Outcome::coded(Verdict::Failed, &code, " as the recording's failure reason");
-        if catalog::lookup(&code).is_none() {
-            o.title = "The recording failed to process".to_string();
-        }
-        o.detail = previous.map(|p| Cause::of(&p)).or(out.detail.take());
-        o.notes = out.notes;
-        return o;
-    }
-    if out.verdict == Verdict::Healthy {
-        let transcript = f.media.artifacts.iter().find(|a| a.kind == "transcript");
-        if let Some(t) = transcript.filter(|t| t.availability == Availability::Failed) {
-            let code = t
-                .sub_code
-                .clone()
-                .unwrap_or_else(|| "transcript.failed".to_string());
-            let mut o = Outcome::coded(
-                Verdict::Warning,
-                &code,
-                " as the transcript's failure reason",
-            );
-            o.title = format!(
-                "Recorded, but the transcript failed: {}",
-                lower_first(&o.title)
-            );
-            o.notes = out.notes;
-            return o;
-        }
-        if let Some(a) = f
-            .after_end
-            .iter()
-            .find(|c| c.code == StatusCode::AnalysisFailed)
-        {
-            let mut o = Outcome::coded(Verdict::Warning, "analysis_failed", "");
-            o.title = "Recorded, but post-call analysis failed".to_string();
-            if let Some(m) = &a.message {
-                o.explanation
-                    .push_str(&format!(" Recall's message: \"{m}\"."));
-            }
-            o.notes = out.notes;
-            return o;
-        }
-    }
-    out
 }
