@@ -6,7 +6,7 @@
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::client::{Credential, Reply, Transport};
+use super::client::{Credential, HttpReply, Transport};
 use super::error::ApiError;
 use super::retry::{Clock, TIMEOUT_DETAIL};
 
@@ -49,7 +49,7 @@ impl Clock for BrowserClock {
 pub struct BrowserFetch;
 
 impl Transport for BrowserFetch {
-    async fn get(&self, url: &str, credential: &Credential<'_>) -> Result<Reply, ApiError> {
+    async fn get(&self, url: &str, credential: &Credential<'_>) -> Result<HttpReply, ApiError> {
         let unreachable = |detail: String| ApiError::Unreachable {
             // A relative URL: the embed asks the proxy on its own page's origin.
             host: match origin(url) {
@@ -86,7 +86,7 @@ impl Transport for BrowserFetch {
                     "the answer was cut off".into()
                 })
             })?;
-            Ok(Reply {
+            Ok(HttpReply {
                 status: response.status(),
                 retry_after: response.headers().get("retry-after"),
                 region: response.headers().get("x-botlens-region"),

@@ -61,7 +61,7 @@ impl Credential<'_> {
 
 /// An HTTP answer, as much of it as botlens reads.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Reply {
+pub struct HttpReply {
     pub status: u16,
     pub body: String,
     pub retry_after: Option<String>,
@@ -84,7 +84,7 @@ pub enum Answer {
 
 /// Read one reply. Only a JSON body counts as found: a 200 HTML page from a
 /// captive portal is malformed, not a bot.
-pub fn read_reply(reply: &Reply) -> Answer {
+pub fn read_reply(reply: &HttpReply) -> Answer {
     let looks_like_json = {
         let start = reply.body.trim_start();
         start.starts_with('{') || start.starts_with('[')
@@ -145,7 +145,7 @@ pub struct Found {
 /// Sends one GET. Each delivery channel brings its own (browser fetch, the proxy's client, tests).
 #[allow(async_fn_in_trait)] // used on one thread per context; no Send bound wanted in the browser
 pub trait Transport {
-    async fn get(&self, url: &str, credential: &Credential<'_>) -> Result<Reply, ApiError>;
+    async fn get(&self, url: &str, credential: &Credential<'_>) -> Result<HttpReply, ApiError>;
 }
 
 fn snippet(body: &str) -> String {
@@ -167,10 +167,10 @@ mod tests {
 
     #[test]
     fn replies_are_read_defensively() {
-        let reply = |status, body: &str| Reply {
+        let reply = |status, body: &str| HttpReply {
             status,
             body: body.into(),
-            ..Reply::default()
+            ..HttpReply::default()
         };
         assert_eq!(
             read_reply(&reply(200, "<html>portal</html>")).clone(),

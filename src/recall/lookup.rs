@@ -25,7 +25,7 @@ use std::sync::{Mutex, PoisonError};
 use serde::Deserialize;
 
 use super::cache::{self, Cache, FINISHED_BOT_TTL_MS, NOT_FOUND_TTL_MS};
-use super::client::{self, Answer, Credential, Endpoint, Found, Reply, Transport};
+use super::client::{self, Answer, Credential, Endpoint, Found, HttpReply, Transport};
 use super::error::ApiError;
 use super::region::Region;
 use super::retry::{self, Clock, Retries};
@@ -376,7 +376,7 @@ struct ProxyError {
 
 /// Read a botlens proxy's answer: the bot's JSON and the region the proxy
 /// named, or the error it sent. `base` names the proxy in errors.
-pub fn read_proxy_reply(reply: &Reply, base: &str) -> Result<Found, ApiError> {
+pub fn read_proxy_reply(reply: &HttpReply, base: &str) -> Result<Found, ApiError> {
     let place = if base.is_empty() {
         "the botlens proxy at this page's origin".to_string()
     } else {

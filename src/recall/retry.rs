@@ -8,7 +8,7 @@
 //! ([`Retries::Never`]): its clients decide, and its own limits keep it under
 //! Recall's.
 
-use super::client::{self, Credential, Reply, Transport};
+use super::client::{self, Credential, HttpReply, Transport};
 use super::error::ApiError;
 
 /// Most retries of one request.
@@ -45,7 +45,7 @@ pub async fn get<T: Transport, C: Clock>(
     retries: Retries,
     url: &str,
     credential: &Credential<'_>,
-) -> Result<Reply, ApiError> {
+) -> Result<HttpReply, ApiError> {
     let mut waited = 0u32;
     let mut attempt = 0u32;
     loop {

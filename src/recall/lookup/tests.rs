@@ -9,12 +9,12 @@ use std::collections::VecDeque;
 /// Answers by URL; a URL may have a queue of answers (the last repeats).
 #[derive(Default)]
 struct Scripted {
-    replies: RefCell<HashMap<String, VecDeque<Result<Reply, ApiError>>>>,
+    replies: RefCell<HashMap<String, VecDeque<Result<HttpReply, ApiError>>>>,
     asked: RefCell<Vec<(String, String)>>,
 }
 
 impl Scripted {
-    fn on(self, url: &str, answers: Vec<Result<Reply, ApiError>>) -> Self {
+    fn on(self, url: &str, answers: Vec<Result<HttpReply, ApiError>>) -> Self {
         self.replies
             .borrow_mut()
             .insert(url.to_string(), answers.into());
@@ -26,7 +26,7 @@ impl Scripted {
 }
 
 impl Transport for Scripted {
-    async fn get(&self, url: &str, credential: &Credential<'_>) -> Result<Reply, ApiError> {
+    async fn get(&self, url: &str, credential: &Credential<'_>) -> Result<HttpReply, ApiError> {
         let header = credential
             .header()
             .map(|(name, value)| format!("{name}: {value}"))
@@ -60,25 +60,25 @@ impl Clock for FakeClock {
     }
 }
 
-fn status(status: u16) -> Reply {
-    Reply {
+fn status(status: u16) -> HttpReply {
+    HttpReply {
         status,
         body: match status {
             401 => r#"{"code":"authentication_failed"}"#.into(),
             404 => r#"{"code":"not_found"}"#.into(),
             _ => "{}".into(),
         },
-        ..Reply::default()
+        ..HttpReply::default()
     }
 }
 
-fn bot(last: &str) -> Reply {
-    Reply {
+fn bot(last: &str) -> HttpReply {
+    HttpReply {
         status: 200,
         body: format!(
             r#"{{"id":"{ID}","status_changes":[{{"code":"joining_call","created_at":"2026-01-01T00:00:00Z"}},{{"code":"{last}","created_at":"2026-01-01T00:01:00Z"}}]}}"#
         ),
-        ..Reply::default()
+        ..HttpReply::default()
     }
 }
 
@@ -210,11 +210,11 @@ fn a_key_valid_nowhere_says_so() {
 
 #[test]
 fn throttling_waits_as_asked_with_jitter_and_gives_up_in_bounds() {
-    let throttled = Reply {
+    let throttled = HttpReply {
         status: 429,
         body: "{}".into(),
         retry_after: Some("3".into()),
-        ..Reply::default()
+        ..HttpReply::default()
     };
     let t = Scripted::default().on(
         &u("us-west-2", ""),
@@ -243,11 +243,11 @@ fn throttling_waits_as_asked_with_jitter_and_gives_up_in_bounds() {
     assert_eq!(t.urls().len(), 1 + RETRIES as usize);
 
     // A Retry-After beyond the budget is not waited for.
-    let long = Reply {
+    let long = HttpReply {
         status: 429,
         body: "{}".into(),
         retry_after: Some("120".into()),
-        ..Reply::default()
+        ..HttpReply::default()
     };
     let t = Scripted::default().on(&u("us-west-2", ""), vec![Ok(long)]);
     let c = FakeClock::default();
@@ -363,11 +363,11 @@ fn no_key_asks_nothing() {
 fn a_pinned_region_is_the_only_one_asked_and_throttling_ends_the_search() {
     let t = Scripted::default().on(
         &u("eu-central-1", ""),
-        vec![Ok(Reply {
+        vec![Ok(HttpReply {
             status: 429,
             body: "{}".into(),
             retry_after: Some("17".into()),
-            ..Reply::default()
+            ..HttpReply::default()
         })],
     );
     let c = FakeClock::default();
@@ -440,11 +440,11 @@ fn the_region_rule() {
 
 #[test]
 fn proxy_answers_are_read_one_way() {
-    let reply = |status, body: &str, region: Option<&str>| Reply {
+    let reply = |status, body: &str, region: Option<&str>| HttpReply {
         status,
         body: body.into(),
         region: region.map(str::to_string),
-        ..Reply::default()
+        ..HttpReply::default()
     };
     let base = "https://proxy.example";
     assert_eq!(

@@ -92,14 +92,14 @@ pub struct Config {
 }
 
 type Key = (Endpoint, String);
-type Outcome = Result<Found, ApiError>;
+type Fetched = Result<Found, ApiError>;
 
 pub struct Proxy {
     config: Config,
     http: reqwest::Client,
     started: Instant,
-    cache: Mutex<Cache<Key, Outcome>>,
-    inflight: Mutex<HashMap<Key, watch::Receiver<Option<Outcome>>>>,
+    cache: Mutex<Cache<Key, Fetched>>,
+    inflight: Mutex<HashMap<Key, watch::Receiver<Option<Fetched>>>>,
     /// The region the key last worked in: tried first.
     remembered: Mutex<Option<Region>>,
     /// Where each bot was found, and the regions it is not in.

@@ -7,14 +7,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::http::{header, HeaderValue};
-use botlens::recall::client::{self, Credential, Endpoint, Reply, Transport};
+use botlens::recall::client::{self, Credential, Endpoint, HttpReply, Transport};
 use botlens::recall::error::ApiError;
 use botlens::recall::lookup::{self, Upstream};
 use botlens::recall::retry::{Clock, Retries};
 use tokio::sync::watch;
 
 use super::guard::{throttled, Bucket};
-use super::{lock, Key, Outcome, Proxy};
+use super::{lock, Fetched, Key, Proxy};
 
 pub(super) struct UpstreamLimits {
     buckets: [Bucket; 3],
@@ -69,7 +69,7 @@ impl Proxy {
 
     /// Ask Recall (through the limits, without retries: the client decides),
     /// region by region, with the core's one region rule.
-    async fn fetch(&self, endpoint: Endpoint, id: &str) -> Outcome {
+    async fn fetch(&self, endpoint: Endpoint, id: &str) -> Fetched {
         let upstream = Upstream::Recall {
             key: self.config.key.expose().to_string(),
             host: self.config.upstream.clone(),
@@ -102,7 +102,7 @@ impl Proxy {
         self: &Arc<Self>,
         endpoint: Endpoint,
         id: &str,
-    ) -> (Outcome, &'static str) {
+    ) -> (Fetched, &'static str) {
         let key: Key = (endpoint, id.to_string());
         if self.config.cache {
             if let Some(hit) = lock(&self.cache).get(&key, self.now_ms()) {
@@ -188,7 +188,7 @@ struct Limited<'a> {
 }
 
 impl Transport for Limited<'_> {
-    async fn get(&self, url: &str, credential: &Credential<'_>) -> Result<Reply, ApiError> {
+    async fn get(&self, url: &str, credential: &Credential<'_>) -> Result<HttpReply, ApiError> {
         self.proxy.admit_upstream(self.endpoint)?;
         let unreachable = |detail: &str| ApiError::Unreachable {
             host: origin(url).to_string(),
@@ -234,7 +234,7 @@ impl Transport for Limited<'_> {
                 ),
             });
         }
-        Ok(Reply {
+        Ok(HttpReply {
             status,
             body: String::from_utf8_lossy(&bytes).into_owned(),
             retry_after,
