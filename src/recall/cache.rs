@@ -3,7 +3,7 @@
 //!
 //! Pure: the clock is a parameter (`now_ms`, milliseconds since the Unix
 //! epoch or any other monotonic origin), so it compiles for wasm32, where
-//! `SystemTime::now()` panics, and tests need no sleeping.
+//! `SystemTime::now` panics, and tests need no sleeping.
 //!
 //! The rule ([`ttl_ms`]):
 //! - a bot that has shut down (a `done` or `fatal` status, or a post-terminal
