@@ -17,7 +17,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 macro_rules! scenarios {
     ($($name:literal),* $(,)?) => {
-        [$(($name, include_str!(concat!("../../src/cli/serve/scenarios/", $name, ".json")))),*]
+        [$(($name, include_str!(concat!("../../src/cli/serve/simulator/scenarios/", $name, ".json")))),*]
     };
 }
 

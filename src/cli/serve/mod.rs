@@ -2,11 +2,13 @@
 //!
 //! Layout, so the proxy mode can slot in beside the simulator:
 //! - `mod.rs`       arguments, start-up (runtime, listener, logging, Ctrl-C) and dispatch;
-//! - `simulator.rs` the Recall look-alike: routes, auth, regions, faults (`--demo`);
-//! - `scenarios.rs` the bots it knows: built-ins, `--scenarios DIR`, faults, progression;
+//! - `simulator/`   the Recall look-alike (`--demo`): routes, auth, regions, faults
+//!   (`mod.rs`), the bots it knows (`catalog.rs`: built-ins and `--scenarios DIR`),
+//!   one scenario file with its faults and progression (`scenario.rs`), JSON kept
+//!   as written (`raw.rs`);
 //! - `assets.rs`    the demo page, embed and extension files, and the simulated media.
 //!
-//! - `proxy.rs`     `--proxy`: the key-holding proxy for the embed (docs/proxy.md).
+//! - `proxy/`       `--proxy`: the key-holding proxy for the embed (docs/proxy.md).
 //!
 //! `--demo` is the default mode; `--proxy` selects the proxy instead. The demo
 //! also mounts a proxy at `/proxy` (key `demo`, upstream = itself) so the demo
@@ -14,7 +16,6 @@
 
 mod assets;
 mod proxy;
-mod scenarios;
 mod simulator;
 
 use std::net::SocketAddr;
@@ -298,9 +299,9 @@ pub fn run(args: ServeArgs) -> ExitCode {
     }
 
     let mut catalog = if args.no_builtin {
-        scenarios::Catalog::default()
+        simulator::Catalog::default()
     } else {
-        match scenarios::Catalog::builtin() {
+        match simulator::Catalog::builtin() {
             Ok(catalog) => catalog,
             Err(e) => {
                 eprintln!("botlens serve: {e}");
@@ -309,7 +310,7 @@ pub fn run(args: ServeArgs) -> ExitCode {
         }
     };
     for dir in &args.scenarios {
-        match scenarios::load_dir(dir) {
+        match simulator::load_dir(dir) {
             Ok(loaded) => {
                 for scenario in loaded {
                     if let Some(old) = catalog.insert(scenario) {
@@ -344,7 +345,7 @@ pub fn run(args: ServeArgs) -> ExitCode {
 
 async fn serve_demo(
     addr: SocketAddr,
-    catalog: scenarios::Catalog,
+    catalog: simulator::Catalog,
     mut config: simulator::Config,
 ) -> ExitCode {
     let listener = match tokio::net::TcpListener::bind(addr).await {

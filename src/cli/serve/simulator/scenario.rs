@@ -16,23 +16,16 @@
 //! `screenshots`/`logs` serves `[]`, an explicit `null` makes that endpoint
 //! answer 404. Keys the simulator does not know are ignored.
 
-use std::collections::BTreeMap;
-use std::ops::Range;
-use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use botlens::detect::is_uuid;
+use botlens::recall::client::Endpoint;
 use botlens::recall::region::Region;
+use botlens::recall::time::Timestamp;
 use serde::Deserialize;
 use serde_json::Value;
 
-/// The three endpoints the simulator answers for one bot.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Endpoint {
-    Bot,
-    Screenshots,
-    Logs,
-}
+use super::raw::{splice, Entries};
 
 /// What a fault does to a response.
 #[derive(Clone, Debug, PartialEq)]
@@ -166,7 +159,7 @@ enum Payload {
 
 /// One simulated bot.
 #[derive(Clone, Debug)]
-pub struct Scenario {
+pub struct SimBot {
     /// Lower-case bot id.
     pub id: String,
     pub region: Region,
@@ -185,30 +178,23 @@ pub struct Scenario {
 
 /// The progression clock: when the server (or `/sim/reset`) started it.
 #[derive(Clone, Copy, Debug)]
-pub struct Clock {
+pub struct SimTime {
     pub epoch: SystemTime,
     pub elapsed: Duration,
     /// `--progress-secs`: overrides every scenario's `every_secs`.
     pub pace: Option<f64>,
 }
 
-impl Scenario {
+impl SimBot {
     /// Parse one scenario file. `source` names it in errors.
-    pub fn parse(text: &str, source: &str) -> Result<Scenario, String> {
+    pub fn parse(text: &str, source: &str) -> Result<SimBot, String> {
         let fail = |what: String| format!("{source}: {what}");
         let doc: Value = serde_json::from_str(text).map_err(|e| fail(format!("not JSON: {e}")))?;
         let Value::Object(top) = &doc else {
             return Err(fail("expected a JSON object with a \"bot\" key".into()));
         };
-        let spans = top_level_spans(text).map_err(fail)?;
-        let raw = |key: &str| -> Option<String> {
-            spans
-                .iter()
-                .rev()
-                .find(|(k, _)| k == key)
-                .and_then(|(_, range)| text.get(range.clone()))
-                .map(str::to_string)
-        };
+        let entries = Entries::parse(text).map_err(fail)?;
+        let raw = |key: &str| entries.raw(key).map(str::to_string);
 
         let bot = top
             .get("bot")
@@ -269,7 +255,7 @@ impl Scenario {
             .map(str::to_string);
         let story = top.get("story").and_then(Value::as_str).map(str::to_string);
 
-        Ok(Scenario {
+        Ok(SimBot {
             id,
             region,
             source: source.to_string(),
@@ -292,7 +278,7 @@ impl Scenario {
 
     /// The JSON body for one endpoint, placeholders not yet filled in;
     /// `None` when the endpoint should answer 404.
-    pub fn render(&self, endpoint: Endpoint, clock: &Clock) -> Option<String> {
+    pub fn render(&self, endpoint: Endpoint, clock: &SimTime) -> Option<String> {
         let payload = match endpoint {
             Endpoint::Bot => {
                 return Some(match &self.progress {
@@ -328,7 +314,7 @@ impl Scenario {
     }
 
     /// How many status changes are visible now and when each happened.
-    fn timeline(&self, p: &Progress, clock: &Clock) -> (usize, Vec<SystemTime>) {
+    fn timeline(&self, p: &Progress, clock: &SimTime) -> (usize, Vec<SystemTime>) {
         let total = self
             .bot
             .get("status_changes")
@@ -351,7 +337,7 @@ impl Scenario {
         (shown, times)
     }
 
-    fn progressed_bot(&self, p: &Progress, clock: &Clock) -> Value {
+    fn progressed_bot(&self, p: &Progress, clock: &SimTime) -> Value {
         let (shown, times) = self.timeline(p, clock);
         let mut bot = self.bot.clone();
         let mut recordings_at = None;
@@ -394,7 +380,7 @@ impl Scenario {
 
     /// Screenshots and logs of a progressing bot: item k appears with status
     /// change k and takes its time.
-    fn progressed_list(&self, value: &Value, stamp: &str, p: &Progress, clock: &Clock) -> Value {
+    fn progressed_list(&self, value: &Value, stamp: &str, p: &Progress, clock: &SimTime) -> Value {
         let (shown, times) = self.timeline(p, clock);
         let reveal = |items: &mut Vec<Value>| {
             items.truncate(shown);
@@ -443,401 +429,23 @@ fn parse_progress(value: &Value) -> Result<Progress, String> {
     })
 }
 
-/// Every bot the simulator serves, keyed by lower-case id.
-#[derive(Default)]
-pub struct Catalog {
-    bots: BTreeMap<String, Scenario>,
-}
-
-/// The built-in scenarios, compiled into the binary.
-pub const BUILTIN: &[(&str, &str)] = &[
-    (
-        "600dca11-zoom-good-call.json",
-        include_str!("scenarios/600dca11-zoom-good-call.json"),
-    ),
-    (
-        "10bbee00-zoom-waiting-room-timeout.json",
-        include_str!("scenarios/10bbee00-zoom-waiting-room-timeout.json"),
-    ),
-    (
-        "dec11ed0-zoom-recording-permission-denied.json",
-        include_str!("scenarios/dec11ed0-zoom-recording-permission-denied.json"),
-    ),
-    (
-        "ab5e7000-zoom-host-absent.json",
-        include_str!("scenarios/ab5e7000-zoom-host-absent.json"),
-    ),
-    (
-        "0dd0c0de-zoom-unknown-sub-code.json",
-        include_str!("scenarios/0dd0c0de-zoom-unknown-sub-code.json"),
-    ),
-    (
-        "10c4ed00-meet-sign-in-required.json",
-        include_str!("scenarios/10c4ed00-meet-sign-in-required.json"),
-    ),
-    (
-        "b0075ed0-meet-rejected-from-lobby.json",
-        include_str!("scenarios/b0075ed0-meet-rejected-from-lobby.json"),
-    ),
-    (
-        "11fe11fe-meet-live.json",
-        include_str!("scenarios/11fe11fe-meet-live.json"),
-    ),
-    (
-        "fee1900d-teams-good-call.json",
-        include_str!("scenarios/fee1900d-teams-good-call.json"),
-    ),
-    (
-        "1a7e1a7e-teams-lobby-timeout.json",
-        include_str!("scenarios/1a7e1a7e-teams-lobby-timeout.json"),
-    ),
-    (
-        "ca11ed0f-teams-kicked.json",
-        include_str!("scenarios/ca11ed0f-teams-kicked.json"),
-    ),
-    (
-        "ba5eba11-webex-good-call.json",
-        include_str!("scenarios/ba5eba11-webex-good-call.json"),
-    ),
-    (
-        "a10ae000-goto-noone-joined.json",
-        include_str!("scenarios/a10ae000-goto-noone-joined.json"),
-    ),
-    (
-        "c4a77e00-slack-huddle.json",
-        include_str!("scenarios/c4a77e00-slack-huddle.json"),
-    ),
-    (
-        "01d5c001-legacy-v110.json",
-        include_str!("scenarios/01d5c001-legacy-v110.json"),
-    ),
-    (
-        "5100f100-zoom-slow.json",
-        include_str!("scenarios/5100f100-zoom-slow.json"),
-    ),
-    (
-        "7407711e-meet-throttled-once.json",
-        include_str!("scenarios/7407711e-meet-throttled-once.json"),
-    ),
-];
-
-impl Catalog {
-    pub fn builtin() -> Result<Catalog, String> {
-        let mut catalog = Catalog::default();
-        for (name, text) in BUILTIN {
-            let scenario = Scenario::parse(text, &format!("built-in {name}"))?;
-            if let Some(old) = catalog.insert(scenario) {
-                return Err(format!("built-in {name}: bot id {} used twice", old.id));
-            }
-        }
-        Ok(catalog)
-    }
-
-    /// Add a scenario; returns the one it replaces.
-    pub fn insert(&mut self, scenario: Scenario) -> Option<Scenario> {
-        self.bots.insert(scenario.id.clone(), scenario)
-    }
-
-    pub fn get(&self, id: &str) -> Option<&Scenario> {
-        self.bots.get(&id.to_ascii_lowercase())
-    }
-
-    pub fn len(&self) -> usize {
-        self.bots.len()
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = &Scenario> {
-        self.bots.values()
-    }
-}
-
-/// Load every `*.json` of a folder (sorted by name; other files and
-/// sub-folders are skipped). Two files with one bot id are an error.
-pub fn load_dir(dir: &Path) -> Result<Vec<Scenario>, String> {
-    let entries = std::fs::read_dir(dir)
-        .map_err(|e| format!("cannot read scenario folder {}: {e}", dir.display()))?;
-    let mut paths = Vec::new();
-    for entry in entries {
-        let entry =
-            entry.map_err(|e| format!("cannot read scenario folder {}: {e}", dir.display()))?;
-        let path = entry.path();
-        let is_json = path
-            .extension()
-            .is_some_and(|ext| ext.eq_ignore_ascii_case("json"));
-        if is_json && path.is_file() {
-            paths.push(path);
-        }
-    }
-    paths.sort();
-    let mut seen: BTreeMap<String, String> = BTreeMap::new();
-    let mut out = Vec::new();
-    for path in paths {
-        let shown = path.display().to_string();
-        let text =
-            std::fs::read_to_string(&path).map_err(|e| format!("{shown}: cannot read: {e}"))?;
-        let scenario = Scenario::parse(&text, &shown)?;
-        if let Some(first) = seen.insert(scenario.id.clone(), shown.clone()) {
-            return Err(format!(
-                "{shown}: bot id {} is already used by {first}",
-                scenario.id
-            ));
-        }
-        out.push(scenario);
-    }
-    Ok(out)
-}
-
-/// 8-4-4-4-12 hex digits, any version, any case.
-pub fn is_uuid(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    bytes.len() == 36
-        && bytes.iter().enumerate().all(|(i, b)| match i {
-            8 | 13 | 18 | 23 => *b == b'-',
-            _ => b.is_ascii_hexdigit(),
-        })
-}
-
-/// `2026-11-25T15:09:41.123456Z`, the way Recall writes times.
+/// `2026-11-25T15:09:41.123456Z`, the way Recall writes times: the core's
+/// date for the whole second, then six digits of it.
 pub fn rfc3339(t: SystemTime) -> String {
     let since = t.duration_since(UNIX_EPOCH).unwrap_or_default();
-    let secs = since.as_secs();
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:06}Z",
-        rem / 3600,
-        (rem / 60) % 60,
-        rem % 60,
-        since.subsec_micros()
-    )
-}
-
-/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian
-/// (Howard Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
-/// `raw` with the values of some top-level keys replaced by those of
-/// `patched`, so everything else keeps its order and spelling.
-fn splice(raw: &str, patched: &Value, keys: &[&str]) -> String {
-    let Ok(spans) = top_level_spans(raw) else {
-        return patched.to_string();
-    };
-    let mut edits: Vec<(Range<usize>, String)> = spans
-        .into_iter()
-        .filter(|(key, _)| keys.contains(&key.as_str()))
-        .filter_map(|(key, range)| patched.get(&key).map(|v| (range, v.to_string())))
-        .collect();
-    edits.sort_by_key(|(range, _)| range.start);
-    let mut out = String::with_capacity(raw.len());
-    let mut at = 0;
-    for (range, text) in edits {
-        let (Some(before), true) = (raw.get(at..range.start), range.start >= at) else {
-            return patched.to_string();
-        };
-        out.push_str(before);
-        out.push_str(&text);
-        at = range.end;
-    }
-    out.push_str(raw.get(at..).unwrap_or_default());
-    out
-}
-
-/// The byte ranges of the values of a JSON object's top-level keys, so they
-/// can be served exactly as written. The text must already be valid JSON.
-fn top_level_spans(text: &str) -> Result<Vec<(String, Range<usize>)>, String> {
-    let bytes = text.as_bytes();
-    let mut i = skip_ws(bytes, 0);
-    if bytes.get(i) != Some(&b'{') {
-        return Err("expected a JSON object".into());
-    }
-    i += 1;
-    let mut out = Vec::new();
-    loop {
-        i = skip_ws(bytes, i);
-        match bytes.get(i) {
-            Some(b'}') => return Ok(out),
-            Some(b',') => {
-                i += 1;
-                continue;
-            }
-            Some(b'"') => {}
-            _ => return Err("malformed JSON object".into()),
-        }
-        let key_end = skip_string(bytes, i)?;
-        let key: String = text
-            .get(i..key_end)
-            .and_then(|k| serde_json::from_str(k).ok())
-            .ok_or("malformed key")?;
-        i = skip_ws(bytes, key_end);
-        if bytes.get(i) != Some(&b':') {
-            return Err("malformed JSON object".into());
-        }
-        let start = skip_ws(bytes, i + 1);
-        let end = skip_value(bytes, start)?;
-        out.push((key, start..end));
-        i = end;
-    }
-}
-
-fn skip_ws(bytes: &[u8], mut i: usize) -> usize {
-    while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
-        i += 1;
-    }
-    i
-}
-
-/// `i` is at an opening quote; returns the index after the closing one.
-fn skip_string(bytes: &[u8], mut i: usize) -> Result<usize, String> {
-    i += 1;
-    loop {
-        match bytes.get(i) {
-            Some(b'\\') => i += 2,
-            Some(b'"') => return Ok(i + 1),
-            Some(_) => i += 1,
-            None => return Err("unterminated string".into()),
-        }
-    }
-}
-
-fn skip_value(bytes: &[u8], i: usize) -> Result<usize, String> {
-    match bytes.get(i) {
-        Some(b'"') => skip_string(bytes, i),
-        Some(b'{') | Some(b'[') => {
-            let mut depth = 0usize;
-            let mut j = i;
-            loop {
-                match bytes.get(j) {
-                    Some(b'"') => {
-                        j = skip_string(bytes, j)?;
-                        continue;
-                    }
-                    Some(b'{') | Some(b'[') => depth += 1,
-                    Some(b'}') | Some(b']') => {
-                        depth = depth.saturating_sub(1);
-                        if depth == 0 {
-                            return Ok(j + 1);
-                        }
-                    }
-                    Some(_) => {}
-                    None => return Err("unterminated value".into()),
-                }
-                j += 1;
-            }
-        }
-        Some(_) => {
-            let mut j = i;
-            while let Some(b) = bytes.get(j) {
-                if matches!(b, b',' | b'}' | b']') || b.is_ascii_whitespace() {
-                    break;
-                }
-                j += 1;
-            }
-            Ok(j)
-        }
-        None => Err("missing value".into()),
-    }
+    let whole = i64::try_from(since.as_secs())
+        .ok()
+        .and_then(|s| s.checked_mul(1000))
+        .and_then(Timestamp::from_millis);
+    let micros = format!(".{:06}Z", since.subsec_micros());
+    whole
+        .map(|w| w.to_rfc3339().replace(".000Z", &micros))
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const VERDICTS: [&str; 4] = ["healthy", "in_progress", "failed", "warning"];
-
-    #[test]
-    fn builtins_load_and_cover_the_matrix() {
-        let catalog = Catalog::builtin().unwrap();
-        assert!(catalog.len() >= 12);
-        let mut platforms = std::collections::BTreeSet::new();
-        let mut verdicts = std::collections::BTreeSet::new();
-        let mut regions = std::collections::BTreeSet::new();
-        for s in catalog.iter() {
-            // Valid v4 ids.
-            assert_eq!(s.id.as_bytes()[14], b'4', "{}", s.id);
-            assert!(
-                matches!(s.id.as_bytes()[19], b'8' | b'9' | b'a' | b'b'),
-                "{}",
-                s.id
-            );
-            let (name, _) = BUILTIN
-                .iter()
-                .find(|(name, _)| s.source.ends_with(name))
-                .unwrap();
-            assert!(name.starts_with(&s.id[..8]), "{name} holds {}", s.id);
-            let expect = s
-                .expect
-                .as_ref()
-                .unwrap_or_else(|| panic!("{name}: expect"));
-            let verdict = expect["verdict"].as_str().unwrap();
-            assert!(VERDICTS.contains(&verdict), "{name}: {verdict}");
-            match verdict {
-                "healthy" | "in_progress" => assert!(expect["reason"].is_null(), "{name}"),
-                _ => assert!(expect["reason"].is_string(), "{name}"),
-            }
-            assert!(s.story.is_some(), "{name}: story");
-            verdicts.insert(verdict.to_string());
-            platforms.insert(s.platform.clone().unwrap());
-            regions.insert(s.region);
-            // Bodies are valid JSON once the placeholders are filled in.
-            let clock = Clock {
-                epoch: SystemTime::now(),
-                elapsed: Duration::from_secs(1000),
-                pace: None,
-            };
-            for endpoint in [Endpoint::Bot, Endpoint::Screenshots, Endpoint::Logs] {
-                if let Some(body) = s.render(endpoint, &clock) {
-                    let body = body
-                        .replace("{{base}}", "http://127.0.0.1:8787")
-                        .replace("{{region}}", "us-east-1");
-                    serde_json::from_str::<Value>(&body)
-                        .unwrap_or_else(|e| panic!("{name} {endpoint:?}: {e}"));
-                }
-            }
-        }
-        assert_eq!(verdicts.len(), 4, "{verdicts:?}");
-        for p in [
-            "zoom",
-            "google_meet",
-            "microsoft_teams",
-            "webex",
-            "goto_meeting",
-            "slack_huddle_observer",
-        ] {
-            assert!(platforms.contains(p), "no {p} bot");
-        }
-        assert_eq!(regions.len(), 4);
-    }
-
-    #[test]
-    fn raw_spans_keep_the_text() {
-        let text = r#" { "a" : [1, {"x": "}\"]"}] , "b":1.50,"c" :"s\"t", "d": {"e": null}}"#;
-        let spans = top_level_spans(text).unwrap();
-        let got: Vec<(&str, &str)> = spans
-            .iter()
-            .map(|(k, r)| (k.as_str(), &text[r.clone()]))
-            .collect();
-        assert_eq!(
-            got,
-            vec![
-                ("a", r#"[1, {"x": "}\"]"}]"#),
-                ("b", "1.50"),
-                ("c", r#""s\"t""#),
-                ("d", r#"{"e": null}"#)
-            ]
-        );
-    }
 
     #[test]
     fn bad_files_are_named() {
@@ -859,7 +467,7 @@ mod tests {
                 "unknown field",
             ),
         ] {
-            let err = Scenario::parse(text, "x/y.json").unwrap_err();
+            let err = SimBot::parse(text, "x/y.json").unwrap_err();
             assert!(err.starts_with("x/y.json: "), "{err}");
             assert!(err.contains(needle), "{err}");
         }
@@ -871,10 +479,10 @@ mod tests {
             {"code":"joining_call","created_at":"x"},{"code":"in_call_recording","created_at":"x"},
             {"code":"done","created_at":"x"}],"recordings":[{"id":"r","started_at":"x"}]},
             "progress":{"every_secs":10,"recordings_from":"in_call_recording"}}"#;
-        let s = Scenario::parse(text, "t").unwrap();
+        let s = SimBot::parse(text, "t").unwrap();
         let epoch = UNIX_EPOCH + Duration::from_secs(1_764_000_000);
         let at = |secs| {
-            let clock = Clock {
+            let clock = SimTime {
                 epoch,
                 elapsed: Duration::from_secs(secs),
                 pace: None,

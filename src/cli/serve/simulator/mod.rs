@@ -6,6 +6,10 @@
 //! HTML 404), authentication (401 JSON), the method (405 JSON), the bot's
 //! region (404 JSON), then the scenario's faults, then the answer.
 
+mod catalog;
+mod raw;
+mod scenario;
+
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -19,12 +23,15 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use axum::Router;
+use botlens::detect::is_uuid;
+use botlens::recall::client::Endpoint;
 use botlens::recall::region::Region;
 use serde_json::json;
 
-use super::assets;
-use super::scenarios::{is_uuid, Catalog, Clock, Endpoint, FaultKind, Scenario};
-use super::RegionKey;
+use super::{assets, RegionKey};
+use scenario::{FaultKind, SimBot, SimTime};
+
+pub use catalog::{load_dir, Catalog};
 
 /// The key that works in every region.
 pub const DEMO_KEY: &str = "demo";
@@ -55,9 +62,9 @@ pub struct Sim {
 pub type Shared = Arc<Sim>;
 
 impl Sim {
-    fn clock(&self) -> Clock {
+    fn clock(&self) -> SimTime {
         let (started, wall) = *self.epoch.lock().unwrap_or_else(PoisonError::into_inner);
-        Clock {
+        SimTime {
             epoch: wall,
             elapsed: started.elapsed(),
             pace: self.pace,
@@ -247,7 +254,7 @@ async fn api(State(sim): State<Shared>, request: Request) -> Response {
 
 async fn answer(
     sim: &Sim,
-    scenario: &Scenario,
+    scenario: &SimBot,
     endpoint: Endpoint,
     headers: &HeaderMap,
     region: Region,
