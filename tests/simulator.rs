@@ -966,7 +966,7 @@ fn no_cors_by_default_like_recall_and_cors_with_the_flag() {
             ("Access-Control-Request-Headers", "authorization"),
         ],
     );
-    assert_eq!(preflight.status, 204);
+    assert!(preflight.status < 300, "{}", preflight.status);
     assert_eq!(preflight.header("access-control-allow-origin"), Some("*"));
     assert!(preflight
         .header("access-control-allow-headers")

@@ -27,6 +27,7 @@ use botlens::detect::is_uuid;
 use botlens::recall::client::Endpoint;
 use botlens::recall::region::Region;
 use serde_json::json;
+use tower_http::cors::{Any, CorsLayer};
 
 use super::{assets, RegionKey};
 use scenario::{FaultKind, SimBot, SimTime};
@@ -51,7 +52,6 @@ pub struct Sim {
     pub catalog: Catalog,
     keys: Vec<RegionKey>,
     pace: Option<f64>,
-    cors: bool,
     local: SocketAddr,
     /// When progression started: server start or the last `/sim/reset`.
     epoch: Mutex<(Instant, SystemTime)>,
@@ -146,7 +146,6 @@ pub fn app(catalog: Catalog, config: Config, local: SocketAddr) -> Router {
         catalog,
         keys: config.keys,
         pace: config.progress_secs,
-        cors: config.cors,
         local,
         epoch: Mutex::new((Instant::now(), SystemTime::now())),
         hits: Mutex::new(HashMap::new()),
@@ -155,48 +154,40 @@ pub fn app(catalog: Catalog, config: Config, local: SocketAddr) -> Router {
         Some(proxy) => Router::new().nest("/proxy", proxy),
         None => Router::new(),
     };
-    router
+    let router = router
         .route("/api", any(api))
         .route("/api/", any(api))
         .route("/api/{*rest}", any(api))
         .route("/sim/scenarios", get(list_scenarios))
         .route("/sim/reset", post(reset))
-        .merge(assets::routes(&config.www, &config.dist, sim.clone()))
-        .layer(middleware::from_fn_with_state(sim.clone(), around))
-        .with_state(sim)
+        .merge(assets::routes(&config.www, &config.dist, sim.clone()));
+    // Recall sends no CORS headers; `--cors` lets a test page call the simulator directly.
+    let router = if config.cors {
+        router.layer(
+            CorsLayer::new()
+                .allow_origin(Any)
+                .allow_methods([Method::GET, Method::HEAD])
+                .allow_headers([header::AUTHORIZATION, header::ACCEPT, header::CONTENT_TYPE])
+                .expose_headers([header::RETRY_AFTER])
+                .max_age(Duration::from_secs(600))
+                .allow_private_network(true),
+        )
+    } else {
+        router
+    };
+    router.layer(middleware::from_fn(around)).with_state(sim)
 }
 
-/// Request log, CORS headers and content types for every response.
-async fn around(State(sim): State<Shared>, request: Request, next: Next) -> Response {
+/// Request log and content types for every response.
+async fn around(request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
     // The path only: never the query, never a header (the key is in one).
     let path = request.uri().path().to_string();
     let region = host_region(request.headers());
-    let wants_private_network = request
-        .headers()
-        .contains_key("access-control-request-private-network");
-
     let mut response = next.run(request).await;
 
     assets::fix_content_type(&path, &mut response);
-    if sim.cors {
-        let headers = response.headers_mut();
-        headers.insert(
-            header::ACCESS_CONTROL_ALLOW_ORIGIN,
-            HeaderValue::from_static("*"),
-        );
-        headers.insert(
-            header::ACCESS_CONTROL_EXPOSE_HEADERS,
-            HeaderValue::from_static("retry-after"),
-        );
-        if wants_private_network {
-            headers.insert(
-                "access-control-allow-private-network",
-                HeaderValue::from_static("true"),
-            );
-        }
-    }
     tracing::info!(
         method = %method,
         path = %path,
@@ -226,12 +217,6 @@ async fn api(State(sim): State<Shared>, request: Request) -> Response {
     let region = host_region(&headers);
     let is_read = method == Method::GET || method == Method::HEAD;
 
-    if sim.cors
-        && method == Method::OPTIONS
-        && headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
-    {
-        return preflight();
-    }
     if is_read && has_body(&headers) {
         return waf_block();
     }
@@ -510,21 +495,6 @@ fn server_error(
             .insert(header::RETRY_AFTER, HeaderValue::from(secs));
     }
     response
-}
-
-fn preflight() -> Response {
-    (
-        StatusCode::NO_CONTENT,
-        [
-            (header::ACCESS_CONTROL_ALLOW_METHODS, "GET, HEAD, OPTIONS"),
-            (
-                header::ACCESS_CONTROL_ALLOW_HEADERS,
-                "authorization, accept, content-type",
-            ),
-            (header::ACCESS_CONTROL_MAX_AGE, "600"),
-        ],
-    )
-        .into_response()
 }
 
 /// Recall's WAF answers a GET that carries a body with CloudFront's page.
