@@ -181,7 +181,7 @@ fn from_sensor(message: FromSensor) {
             page_theme,
             sent_at,
         } => {
-            let byte_offset = utf16_to_byte_offset(&text, offset);
+            let byte_offset = botlens::detect::uuid::utf16_to_byte(&text, offset);
             let found = botlens::detect::at(&text, byte_offset);
             measure_since("botlens:hover-classified", sent_at);
             let Some(found) = found else {
@@ -372,16 +372,4 @@ fn measure_since(name: &str, start: Option<f64>) {
             let _ = measure.call2(&performance, &name.into(), &options);
         }
     }
-}
-
-/// JavaScript counts string offsets in UTF-16 units; Rust in bytes.
-fn utf16_to_byte_offset(text: &str, utf16_offset: usize) -> usize {
-    let mut units = 0;
-    for (byte, ch) in text.char_indices() {
-        if units >= utf16_offset {
-            return byte;
-        }
-        units += ch.len_utf16();
-    }
-    text.len()
 }

@@ -18,6 +18,7 @@
 //! and a content script, which runs next to a page that may be hostile, can
 //! only ask for what the page already shows it: which of its texts are bot IDs.
 
+use botlens::detect::uuid::byte_to_utf16;
 use botlens::detect::Kind;
 use botlens::diagnose::gather::Gathered;
 use botlens::recall::client::Endpoint;
@@ -224,18 +225,14 @@ pub fn classify(texts: &[String]) -> Vec<Vec<Classified>> {
             botlens::detect::scan(text)
                 .into_iter()
                 .map(|m| Classified {
-                    start: utf16_len(&text[..m.start]),
-                    end: utf16_len(&text[..m.end]),
+                    start: byte_to_utf16(text, m.start),
+                    end: byte_to_utf16(text, m.end),
                     id: m.id,
                     kind: m.kind,
                 })
                 .collect()
         })
         .collect()
-}
-
-fn utf16_len(s: &str) -> usize {
-    s.chars().map(char::len_utf16).sum()
 }
 
 /// The toolbar badge text for a count of IDs on a page: empty for none.

@@ -44,6 +44,9 @@
 
 mod context;
 mod scan;
+pub mod uuid;
+
+pub use uuid::is_uuid;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod html;
@@ -194,11 +197,6 @@ pub fn at(text: &str, offset: usize) -> Option<Match> {
     scan(text)
         .into_iter()
         .find(|m| m.start <= offset && offset <= m.end)
-}
-
-/// `s` is exactly one UUID (8-4-4-4-12 hex digits, any version, any case), nothing around it.
-pub fn is_uuid(s: &str) -> bool {
-    s.len() == scan::UUID_LEN && scan::uuid_shape(s.as_bytes())
 }
 
 /// The reportable UUIDs in one HTML attribute value, offsets relative to `value`.

@@ -5,49 +5,14 @@
 //! (dates, words) after one or two byte compares. Only real UUID shapes reach the context rules.
 
 use super::context::{self, Ctx, Header, LOOKBACK};
+pub(crate) use super::uuid::UUID_LEN;
+use super::uuid::{is_hex, uuid_shape};
 use super::Seen;
 
-/// Length of a textual UUID.
-pub(crate) const UUID_LEN: usize = 36;
 /// How far past a UUID's end the standalone check may look (`-` plus a bounded hex run).
 #[cfg_attr(target_arch = "wasm32", allow(dead_code))] // only the native stream reader needs it
 pub(crate) const LOOKAHEAD: usize = 1 + HEX_RUN_MAX + 1;
 const HEX_RUN_MAX: usize = 64;
-
-const HEX: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut i = 0;
-    while i < 256 {
-        let c = i as u8;
-        t[i] = c.is_ascii_hexdigit();
-        i += 1;
-    }
-    t
-};
-
-#[inline]
-fn is_hex(b: u8) -> bool {
-    HEX[b as usize]
-}
-
-/// `b` starts with the 8-4-4-4-12 hex shape.
-#[inline]
-pub(crate) fn uuid_shape(b: &[u8]) -> bool {
-    let Some(b) = b.get(..UUID_LEN) else {
-        return false;
-    };
-    let Ok(b): Result<&[u8; UUID_LEN], _> = b.try_into() else {
-        return false;
-    };
-    if b[8] != b'-' || b[13] != b'-' || b[18] != b'-' || b[23] != b'-' {
-        return false;
-    }
-    b[..8].iter().all(|&c| is_hex(c))
-        && b[9..13].iter().all(|&c| is_hex(c))
-        && b[14..18].iter().all(|&c| is_hex(c))
-        && b[19..23].iter().all(|&c| is_hex(c))
-        && b[24..].iter().all(|&c| is_hex(c))
-}
 
 /// The alphanumeric run beyond a neighbouring `-` is all hex digits: the UUID is part of a
 /// longer dashed hex string (`deadbeef-<uuid>`, `<uuid>-0001`), so it is not standalone.

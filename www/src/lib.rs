@@ -26,26 +26,10 @@ mod float;
 #[cfg(target_arch = "wasm32")]
 pub use float::{float, Anchor, Float};
 
+use botlens::detect::uuid::{byte_to_utf16, utf16_to_byte};
 use botlens::ui::placement::{self, Rect, Viewport};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
-
-/// JavaScript counts string offsets in UTF-16 units; Rust in bytes.
-fn utf16_to_byte(text: &str, utf16: usize) -> usize {
-    let mut units = 0;
-    for (byte, ch) in text.char_indices() {
-        if units >= utf16 {
-            return byte;
-        }
-        units += ch.len_utf16();
-    }
-    text.len()
-}
-
-fn byte_to_utf16(text: &str, byte: usize) -> usize {
-    text.get(..byte)
-        .map_or(0, |head| head.chars().map(char::len_utf16).sum())
-}
 
 /// The bot ID under the pointer: `text` is what surrounds it, `offset` the
 /// caret (UTF-16). With `attribute` (`href`, `title`, `aria-label`, `data-*`),
