@@ -70,10 +70,10 @@
     }
     return false;
   }
-  const SKIP = "script,style,template,noscript,textarea,input,select,[contenteditable=''],[contenteditable=true],[contenteditable=plaintext-only],[data-botlens=off]";
+  const { SKIP, SKIP_TAGS } = globalThis.botlensHover; // hover.js: the one skip list
   // Cheaper to match than SKIP (attribute presence, not values); when it finds nothing,
   // neither would SKIP, which is only asked otherwise.
-  const COARSE = "script,style,template,noscript,textarea,input,select,[contenteditable],[data-botlens]";
+  const COARSE = [...SKIP_TAGS, "[contenteditable]", "[data-botlens]"].join(",");
   // Elements whose attributes may carry an ID (the sensor reads the same ones on hover).
   const CARRIERS = "a[href],[title],[aria-label],[data-bot-id]";
   const MAX_TEXTS = 200; // per classify batch (the background refuses more)

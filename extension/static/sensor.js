@@ -8,20 +8,13 @@
   if (window.__botlensSensor) return; // injected once per document
   window.__botlensSensor = true;
 
+  const hover = globalThis.botlensHover; // hover.js, loaded before this script
   const REST_MS = 250; // pointer still this long = intent to hover
   const CLOSE_MS = 300; // grace period to travel from the ID to the card
-  const CONTEXT = 120; // characters of text on each side sent for classification
-  // Quick filter only: the card frame classifies with the Rust rules.
-  const UUID = /[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/g;
-  const SKIP = "script,style,template,noscript,textarea,input,select,[contenteditable=''],[contenteditable=true],[data-botlens=off]";
 
   let frame = null; // the card's iframe, created on first need
   let port = null; // MessageChannel port to the card
   let frameReady = null; // resolves when the card has its port
-  let restTimer = 0;
-  let closeTimer = 0;
-  let anchor = null; // {rect, id, focusReturn} of the ID the card is about
-  let overFrame = false;
 
   // Per-site switch (options page or popup), kept in storage.sync with the
   // other non-secret prefs. Off until read, so a switched-off site never sees a card.
@@ -29,89 +22,12 @@
   const site = location.hostname.toLowerCase().replace(/\.$/, "");
   function readSwitch(sitesOff) {
     siteOff = Array.isArray(sitesOff) && sitesOff.includes(site);
-    if (siteOff && anchor) close();
+    if (siteOff && intent.anchor) close();
   }
   chrome.storage.sync.get("sites_off").then((items) => readSwitch(items.sites_off), () => readSwitch([]));
   chrome.storage.onChanged.addListener((changes, area) => {
     if (area === "sync" && changes.sites_off) readSwitch(changes.sites_off.newValue);
   });
-
-  function optedOut(node) {
-    const el = node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement;
-    return siteOff || !el || el.closest(SKIP) !== null || document.documentElement.dataset.botlens === "off";
-  }
-
-  function caretAt(x, y) {
-    if (document.caretPositionFromPoint) {
-      const pos = document.caretPositionFromPoint(x, y);
-      return pos && { node: pos.offsetNode, offset: pos.offset };
-    }
-    const range = document.caretRangeFromPoint && document.caretRangeFromPoint(x, y);
-    return range && { node: range.startContainer, offset: range.startOffset };
-  }
-
-  function contains(rect, x, y) {
-    return x >= rect.left - 1 && x <= rect.right + 1 && y >= rect.top - 1 && y <= rect.bottom + 1;
-  }
-
-  // The ID-shaped text under the pointer, with the text around it.
-  function textHit(x, y) {
-    const caret = caretAt(x, y);
-    if (!caret || caret.node.nodeType !== Node.TEXT_NODE || optedOut(caret.node)) return null;
-    const data = caret.node.data;
-    const from = Math.max(0, caret.offset - CONTEXT);
-    const to = Math.min(data.length, caret.offset + CONTEXT);
-    const text = data.slice(from, to);
-    for (const m of text.matchAll(UUID)) {
-      const start = from + m.index;
-      const end = start + m[0].length;
-      if (caret.offset < start || caret.offset > end) continue;
-      const range = document.createRange();
-      range.setStart(caret.node, start);
-      range.setEnd(caret.node, end);
-      const rect = range.getBoundingClientRect();
-      if (!contains(rect, x, y)) return null; // caret snapped to text far from the pointer
-      return { text, offset: caret.offset - from, rect, id: m[0].toLowerCase() };
-    }
-    return null;
-  }
-
-  // An ID carried by the link or labelled element under the pointer.
-  function attributeHit(x, y) {
-    const el = document.elementFromPoint(x, y);
-    if (!el || optedOut(el)) return null;
-    const carrier = el.closest("a[href],[title],[aria-label]");
-    return carrier && carrierHit(carrier, false);
-  }
-
-  // An ID in an element's link or labels (and, when focused, its own text).
-  function carrierHit(el, withText) {
-    const sources = ["href", "title", "aria-label"].map((name) => [name, el.getAttribute(name)]);
-    if (withText) sources.push([null, (el.textContent || "").slice(0, 2000)]);
-    for (const [name, value] of sources) {
-      const m = value && value.match(/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/);
-      if (m) {
-        const from = Math.max(0, m.index - CONTEXT);
-        return { text: value.slice(from, m.index + 36 + CONTEXT), offset: m.index - from + 1, attribute: name, rect: el.getBoundingClientRect(), id: m[0].toLowerCase() };
-      }
-    }
-    return null;
-  }
-
-  // "dark" when the page behind the anchor is dark, so the card can match it.
-  function pageTheme(x, y) {
-    for (let el = document.elementFromPoint(x, y); el; el = el.parentElement) {
-      const m = getComputedStyle(el).backgroundColor.match(/rgba?\(([\d.]+),\s*([\d.]+),\s*([\d.]+)(?:,\s*([\d.]+))?/);
-      if (!m || (m[4] !== undefined && Number(m[4]) < 0.5)) continue; // transparent: look further up
-      const luminance = (0.2126 * m[1] + 0.7152 * m[2] + 0.0722 * m[3]) / 255;
-      return luminance < 0.45 ? "dark" : "light";
-    }
-    return null;
-  }
-
-  function plainRect(r) {
-    return { left: r.left, top: r.top, right: r.right, bottom: r.bottom, width: r.width, height: r.height };
-  }
 
   // UUID-shaped random token. Not crypto.randomUUID: plain-http pages are not
   // secure contexts, and there it does not exist.
@@ -136,8 +52,8 @@
       overflow: "hidden", filter: "none", "clip-path": "none",
     };
     for (const [k, v] of Object.entries(style)) frame.style.setProperty(k, v, "important");
-    frame.addEventListener("mouseenter", () => { overFrame = true; clearTimeout(closeTimer); });
-    frame.addEventListener("mouseleave", () => { overFrame = false; scheduleClose(); });
+    frame.addEventListener("mouseenter", () => intent.cardEntered());
+    frame.addEventListener("mouseleave", () => intent.cardLeft());
     // A page can frame card.html too and offer it a port of its own. The token,
     // registered with the worker by this content script and handed over with
     // our port, is what makes the worker answer our frame and no other.
@@ -178,10 +94,8 @@
   }
 
   function close() {
-    clearTimeout(closeTimer);
-    const returnTo = anchor && anchor.focusReturn;
-    anchor = null;
-    overFrame = false;
+    const returnTo = intent.anchor && intent.anchor.focusReturn;
+    intent.closed();
     if (frame) {
       frame.style.setProperty("visibility", "hidden", "important");
       frame.style.setProperty("width", "0", "important");
@@ -191,60 +105,50 @@
     if (returnTo && returnTo.isConnected) returnTo.focus(); // opened from the keyboard: focus goes back
   }
 
-  function scheduleClose() {
-    clearTimeout(closeTimer);
-    if (anchor) closeTimer = setTimeout(() => { if (!overFrame) close(); }, CLOSE_MS);
-  }
-
-  async function probe(x, y) {
-    const hit = textHit(x, y) || attributeHit(x, y);
-    if (!hit) {
-      if (anchor && !contains(anchor.rect, x, y)) scheduleClose();
-      return;
-    }
-    clearTimeout(closeTimer);
-    if (anchor && anchor.id === hit.id && contains(anchor.rect, x, y)) return;
-    await show(hit, null, pageTheme(x, y));
-  }
-
-  async function show(hit, focusReturn, theme) {
-    anchor = { id: hit.id, rect: hit.rect, focusReturn };
+  async function show(hit, theme) {
     await ensureFrame();
     port.postMessage({
       type: "hover",
       text: hit.text,
       offset: hit.offset,
-      attribute: hit.attribute || null,
-      anchor: plainRect(hit.rect),
-      viewport: { width: document.documentElement.clientWidth, height: document.documentElement.clientHeight },
+      attribute: hit.attribute,
+      anchor: hover.plainRect(hit.box.getBoundingClientRect()),
+      viewport: hover.viewport(),
       page_theme: theme,
       sent_at: performance.timeOrigin + performance.now(), // lets the card time hover → classified
     });
   }
 
+  const intent = hover.intent({
+    restMs: REST_MS,
+    closeMs: CLOSE_MS,
+    card: () => frame,
+    open(hit, x, y) {
+      if (siteOff) return false;
+      show(hit, hover.pageTheme(x, y));
+      return true;
+    },
+    close,
+    scrollCloses: () => true, // the frame is placed once, so a card that would drift closes
+  });
+
   // Keyboard: focusing a link or control that carries a bot ID shows its card;
   // ArrowDown moves focus into the card; Escape closes it and focus comes back.
   document.addEventListener("focusin", (event) => {
     const el = event.target;
-    if (!event.isTrusted || !(el instanceof Element) || el === frame || optedOut(el)) return;
-    const hit = carrierHit(el, true);
+    if (siteOff || !event.isTrusted || !(el instanceof Element) || el === frame) return;
+    const hit = hover.carrierHit(el, { withText: true });
     if (hit) {
-      const r = hit.rect;
-      show(hit, el, pageTheme(r.left + 1, r.top + 1));
+      const r = hit.box.getBoundingClientRect();
+      intent.opened(hit, { focusReturn: el });
+      show(hit, hover.pageTheme(r.left + 1, r.top + 1));
     }
   }, { capture: true });
 
-  document.addEventListener("pointermove", (event) => {
-    if (!event.isTrusted || event.pointerType === "touch") return;
-    clearTimeout(restTimer);
-    const { clientX: x, clientY: y } = event;
-    restTimer = setTimeout(() => probe(x, y), REST_MS);
-    if (anchor && !overFrame && !contains(anchor.rect, x, y)) scheduleClose();
-  }, { capture: true, passive: true });
-
+  // ArrowDown on the focused anchor moves focus into the card (Escape: hover.js).
   document.addEventListener("keydown", (event) => {
+    const anchor = intent.anchor;
     if (!event.isTrusted || !anchor) return;
-    if (event.key === "Escape") close();
     const fromAnchor = anchor.focusReturn && anchor.focusReturn === document.activeElement;
     if (event.key === "ArrowDown" && fromAnchor && !event.altKey && !event.ctrlKey && !event.metaKey && !event.shiftKey) {
       event.preventDefault();
@@ -253,5 +157,4 @@
     }
   }, { capture: true });
 
-  window.addEventListener("scroll", () => { if (anchor) close(); }, { capture: true, passive: true });
 })();

@@ -9,8 +9,11 @@
 //! - the `href`, `title`, `aria-label` and `data-*` attributes, via
 //!   [`classify_attribute`](super::classify_attribute)'s rules.
 //!
-//! Skipped: `script`, `style`, `template`, `noscript`, `title`, comments, and editable controls
-//! (`input`, `textarea`, `select`, anything inside `[contenteditable]`, attributes included).
+//! Skipped ([`SKIPPED_ELEMENTS`], [`EDITABLE_VALUES`], [`OPT_OUT`]): `script`, `style`,
+//! `template`, `noscript`, `title`, `iframe`, comments, editable controls (`input`, `textarea`,
+//! `select`, anything inside an editor: `contenteditable` of `""`, `true` or `plaintext-only`)
+//! and anything the page opted out with `data-botlens="off"`, attributes included. The live-page
+//! sensor skips the same (`extension/static/hover.js`; `tests/skip_list.rs` compares them).
 //!
 //! The whole document is held in memory (HTML pages are small; logs go through
 //! [`stream`](super::stream)).
@@ -50,11 +53,24 @@ pub struct HtmlMatch {
 }
 
 /// Elements whose content is not visible text or not the page's own text.
-fn is_skipped(name: &str) -> bool {
-    matches!(
-        name,
-        "script" | "style" | "template" | "noscript" | "title" | "textarea" | "select" | "iframe"
-    )
+pub const SKIPPED_ELEMENTS: [&str; 9] = [
+    "script", "style", "template", "noscript", "title", "textarea", "input", "select", "iframe",
+];
+/// `contenteditable` values (any case) that make an element an editor; others inherit.
+pub const EDITABLE_VALUES: [&str; 3] = ["", "true", "plaintext-only"];
+/// The page's own opt-out: `data-botlens="off"` (any case) on an element.
+pub const OPT_OUT: (&str, &str) = ("data-botlens", "off");
+
+/// An element botlens does not read, nor anything inside it.
+fn is_skipped(name: &str, tag: &Tag) -> bool {
+    let has = |attr: &str, values: &[&str]| {
+        tag.attrs.iter().any(|a| {
+            &*a.name.local == attr && values.iter().any(|v| a.value.eq_ignore_ascii_case(v))
+        })
+    };
+    SKIPPED_ELEMENTS.contains(&name)
+        || has("contenteditable", &EDITABLE_VALUES)
+        || has(OPT_OUT.0, &[OPT_OUT.1])
 }
 
 fn is_void(name: &str) -> bool {
@@ -164,12 +180,8 @@ impl State {
 
     fn start_tag(&mut self, tag: &Tag, line: u64) {
         let name = tag.name.to_string();
-        let editable = tag
-            .attrs
-            .iter()
-            .any(|a| &*a.name.local == "contenteditable" && !a.value.eq_ignore_ascii_case("false"));
-        let skip = is_skipped(&name) || editable;
-        let visible = self.skip_depth == 0 && !skip && name != "input";
+        let skip = is_skipped(&name, tag);
+        let visible = self.skip_depth == 0 && !skip;
         if visible {
             for attr in &tag.attrs {
                 let aname = attr.name.local.to_string();

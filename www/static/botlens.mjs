@@ -10,11 +10,13 @@
 // botlens proxy, and this page only sends it bot IDs and geometry.
 // The key lives in the proxy; nothing here ever sees it.
 
+// The hover layer the extension's content script uses too (hover.js, next to this file).
+import "./hover.js";
+
+const layer = globalThis.botlensHover;
 const BASE = new URL(".", import.meta.url);
-const UUID = /[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/g;
-const SKIP = "script,style,template,noscript,textarea,input,select,[contenteditable=''],[contenteditable=true],[data-botlens=off],botlens-card,[data-botlens-host]";
-const CONTEXT = 120; // characters on each side of the caret given to the detection rules
-const ATTRIBUTES = ["href", "title", "aria-label"];
+// The embed's own elements: never read as page text.
+const OWN = "botlens-card,[data-botlens-host],[data-botlens-frame]";
 
 /** Defaults; a page overrides them with window.botlensConfig or the script's data-* attributes. */
 export const defaults = Object.freeze({
@@ -270,70 +272,6 @@ export async function start(options = {}) {
   return hover;
 }
 
-function optedOut(node) {
-  const el = node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement;
-  return !el || el.closest(SKIP) !== null || document.documentElement.dataset.botlens === "off";
-}
-
-function caretAt(x, y) {
-  if (document.caretPositionFromPoint) {
-    const pos = document.caretPositionFromPoint(x, y);
-    return pos && { node: pos.offsetNode, offset: pos.offset };
-  }
-  const range = document.caretRangeFromPoint && document.caretRangeFromPoint(x, y);
-  return range && { node: range.startContainer, offset: range.startOffset };
-}
-
-function contains(rect, x, y) {
-  return x >= rect.left - 1 && x <= rect.right + 1 && y >= rect.top - 1 && y <= rect.bottom + 1;
-}
-
-function plainRect(r) {
-  return { left: r.left, top: r.top, width: r.width, height: r.height };
-}
-
-// The ID-shaped text under the pointer, with the text around it. Never touches the page's nodes.
-// A hit keeps its live anchor (`box`: the Range over the ID, or the element carrying it) and the
-// element it lives in (`context`), so the card can follow it; `rect` is where it is now.
-function textHit(x, y) {
-  const caret = caretAt(x, y);
-  if (!caret || caret.node.nodeType !== Node.TEXT_NODE || optedOut(caret.node)) return null;
-  const data = caret.node.data;
-  const from = Math.max(0, caret.offset - CONTEXT);
-  const text = data.slice(from, Math.min(data.length, caret.offset + CONTEXT));
-  for (const m of text.matchAll(UUID)) {
-    const start = from + m.index;
-    const end = start + m[0].length;
-    if (caret.offset < start || caret.offset > end) continue;
-    const range = document.createRange();
-    range.setStart(caret.node, start);
-    range.setEnd(caret.node, end);
-    const rect = range.getBoundingClientRect();
-    if (!contains(rect, x, y)) return null;
-    return { text, offset: caret.offset - from, attribute: null, rect, box: range, context: caret.node.parentElement, key: m[0].toLowerCase() };
-  }
-  return null;
-}
-
-// An ID carried by the link or labelled element under the pointer (href, title, aria-label, data-*).
-function attributeHit(x, y) {
-  const el = document.elementFromPoint(x, y);
-  if (!el || optedOut(el)) return null;
-  for (let node = el; node && node !== document.body; node = node.parentElement) {
-    const names = [...ATTRIBUTES, ...node.getAttributeNames().filter((n) => n.startsWith("data-"))];
-    for (const name of names) {
-      const value = node.getAttribute(name);
-      const m = value && value.match(/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/);
-      if (m) return { text: value.slice(0, 2 * CONTEXT + 36), offset: m.index, attribute: name, rect: node.getBoundingClientRect(), box: node, context: node, key: m[0].toLowerCase() };
-    }
-  }
-  return null;
-}
-
-function viewport() {
-  return { width: document.documentElement.clientWidth, height: document.documentElement.clientHeight };
-}
-
 function fixedStyle(el, zIndex) {
   const style = {
     position: "fixed", top: "0", left: "0", margin: "0", padding: "0", border: "0", "z-index": String(zIndex),
@@ -416,7 +354,8 @@ function framePopover(config) {
   Object.assign(pop, {
     element: f.frame,
     hover(hit) {
-      f.post({ botlens: "hover", text: hit.text, offset: hit.offset, attribute: hit.attribute, anchor: plainRect(hit.rect), viewport: viewport(), ...frameOptions(config) });
+      const anchor = layer.plainRect(hit.box.getBoundingClientRect());
+      f.post({ botlens: "hover", text: hit.text, offset: hit.offset, attribute: hit.attribute, anchor, viewport: layer.viewport(), ...frameOptions(config) });
       return true;
     },
     close() {
@@ -428,52 +367,21 @@ function framePopover(config) {
   return pop;
 }
 
-// Hover intent, as the extension's sensor: rest, close delay, Escape; scrolling closes a card that
-// does not follow its anchor (frame mode). The anchor's rectangle is read live: it moves with the page.
+// Hover intent, as the extension's sensor (hover.js); scrolling closes a card that does not
+// follow its anchor (frame mode).
 function listen(config, pop) {
-  let restTimer = 0;
-  let closeTimer = 0;
-  let anchor = null; // {key, box}
-  const over = (x, y) => anchor && contains(anchor.box.getBoundingClientRect(), x, y);
-  let overCard = false;
-  pop.onClosed = () => {
-    anchor = null;
-    overCard = false;
-  };
-  pop.element.addEventListener("mouseenter", () => {
-    overCard = true;
-    clearTimeout(closeTimer);
+  const intent = layer.intent({
+    restMs: config.restMs,
+    closeMs: config.closeMs,
+    also: OWN,
+    card: () => pop.element,
+    open: (hit) => pop.hover(hit),
+    close: () => pop.close(),
+    scrollCloses: () => !pop.follows,
   });
-  pop.element.addEventListener("mouseleave", () => {
-    overCard = false;
-    scheduleClose();
-  });
-  function scheduleClose() {
-    clearTimeout(closeTimer);
-    if (anchor) closeTimer = setTimeout(() => !overCard && pop.close(), config.closeMs);
-  }
-  function probe(x, y) {
-    const hit = textHit(x, y) || attributeHit(x, y);
-    if (!hit) {
-      if (anchor && !over(x, y)) scheduleClose();
-      return;
-    }
-    clearTimeout(closeTimer);
-    if (anchor && anchor.key === hit.key && over(x, y)) return;
-    if (pop.hover(hit)) anchor = { key: hit.key, box: hit.box };
-  }
-  document.addEventListener("pointermove", (event) => {
-    if (!event.isTrusted || event.pointerType === "touch") return;
-    if (pop.element.contains(event.target) || event.target === pop.element) return;
-    clearTimeout(restTimer);
-    const { clientX: x, clientY: y } = event;
-    restTimer = setTimeout(() => probe(x, y), config.restMs);
-    if (anchor && !overCard && !over(x, y)) scheduleClose();
-  }, { capture: true, passive: true });
-  document.addEventListener("keydown", (event) => {
-    if (event.isTrusted && event.key === "Escape" && anchor) pop.close();
-  }, { capture: true });
-  addEventListener("scroll", () => anchor && !pop.follows && pop.close(), { capture: true, passive: true });
+  pop.onClosed = () => intent.closed();
+  pop.element.addEventListener("mouseenter", () => intent.cardEntered());
+  pop.element.addEventListener("mouseleave", () => intent.cardLeft());
 }
 
 /** Find the bot IDs in a text with the Rust rules: [{id, kind, start, end}] (UTF-16 offsets). Needs wasm. */

@@ -144,10 +144,13 @@ fn bindgen(package: &str, profile: &str, pkg: &Path) -> Result {
     fs::write(&stamp, this_build).map_err(|e| format!("{}: {e}", stamp.display()))
 }
 
-/// The embed: `www/static/*` and the wasm package side by side.
+/// The embed: `www/static/*`, the hover layer it shares with the extension
+/// (one source: `extension/static/hover.js`) and the wasm package side by side.
 fn assemble_embed(pkg: &Path, dir: &Path) -> Result {
     let _ = fs::remove_dir_all(dir);
     copy_dir(&root().join("www/static"), dir)?;
+    let shared = root().join("extension/static/hover.js");
+    fs::copy(&shared, dir.join("hover.js")).map_err(|e| format!("{}: {e}", shared.display()))?;
     copy_dir(pkg, &dir.join("pkg"))
 }
 
@@ -315,9 +318,15 @@ pub fn print_sizes(out: &Output) -> Result {
 /// The embed's files: what an internal tool's page downloads.
 fn print_embed_sizes(out: &Output) -> Result {
     let mut total = (0, 0);
-    let loader = ["botlens.js", "botlens.mjs", "card-frame.js", "card.html"]
-        .iter()
-        .map(|f| out.embed.join(f));
+    let loader = [
+        "botlens.js",
+        "botlens.mjs",
+        "hover.js",
+        "card-frame.js",
+        "card.html",
+    ]
+    .iter()
+    .map(|f| out.embed.join(f));
     let pkg = ["botlens_embed_bg.wasm", "botlens_embed.js"]
         .iter()
         .map(|f| out.embed_pkg.join(f));
@@ -378,7 +387,7 @@ mod tests {
                 json!("script-src 'self' 'wasm-unsafe-eval'; object-src 'self'")
             );
             let scripts = &m["content_scripts"][0]["js"];
-            assert_eq!(scripts, &json!(["sensor.js", "overview.js"]));
+            assert_eq!(scripts, &json!(["hover.js", "sensor.js", "overview.js"]));
         }
     }
 

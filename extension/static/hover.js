@@ -1,0 +1,185 @@
+// botlens hover layer: what the extension's content scripts and the embed share.
+// Which page text is never read (the skip list, the same as the Rust HTML scan's:
+// tests/skip_list.rs compares them), the ID-shaped text or attribute under the
+// pointer, and hover intent (rest, grace period to reach the card, Escape).
+//
+// One classic script for two worlds: the extension lists it first among its
+// content scripts (they share one isolated world); the embed's botlens.mjs
+// imports it for its side effect. Either way it defines `botlensHover` once.
+// It reads the page and never writes to it.
+(() => {
+  "use strict";
+  if (globalThis.botlensHover) return;
+
+  // Elements whose content is not the page's own visible text, and the
+  // contenteditable values that make an element an editor.
+  const SKIP_TAGS = ["script", "style", "template", "noscript", "title", "textarea", "input", "select", "iframe"];
+  const EDITABLE = ["", "true", "plaintext-only"];
+  // The page's own opt-out, on any element or on <html>.
+  const OPT_OUT = "[data-botlens=off i]";
+  const SKIP = [...SKIP_TAGS, ...EDITABLE.map((v) => `[contenteditable='${v}' i]`), OPT_OUT].join(",");
+
+  // Quick filter only: the Rust rules decide what is a bot ID.
+  const UUID_SOURCE = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
+  const CONTEXT = 120; // characters of text on each side given to the detection rules
+  const ATTRIBUTES = ["href", "title", "aria-label"]; // and every data-* attribute
+
+  /** The node is in text botlens does not read (`also`: a channel's own elements). */
+  function skipped(node, also = "") {
+    const el = node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement;
+    return !el || el.closest(also ? `${SKIP},${also}` : SKIP) !== null || document.documentElement.matches(OPT_OUT);
+  }
+
+  function caretAt(x, y) {
+    if (document.caretPositionFromPoint) {
+      const pos = document.caretPositionFromPoint(x, y);
+      return pos && { node: pos.offsetNode, offset: pos.offset };
+    }
+    const range = document.caretRangeFromPoint && document.caretRangeFromPoint(x, y);
+    return range && { node: range.startContainer, offset: range.startOffset };
+  }
+
+  function contains(rect, x, y) {
+    return x >= rect.left - 1 && x <= rect.right + 1 && y >= rect.top - 1 && y <= rect.bottom + 1;
+  }
+
+  function plainRect(r) {
+    return { left: r.left, top: r.top, right: r.right, bottom: r.bottom, width: r.width, height: r.height };
+  }
+
+  // A hit: the text around the ID and the caret's offset in it (UTF-16 units), the
+  // attribute it came from (null for text), its live anchor (`box`: the Range over the
+  // ID, or the element carrying it), the element it lives in (`context`), and `id`.
+
+  /** The ID-shaped text under the pointer. */
+  function textHit(x, y, also) {
+    const caret = caretAt(x, y);
+    if (!caret || caret.node.nodeType !== Node.TEXT_NODE || skipped(caret.node, also)) return null;
+    const data = caret.node.data;
+    const from = Math.max(0, caret.offset - CONTEXT);
+    const text = data.slice(from, Math.min(data.length, caret.offset + CONTEXT));
+    for (const m of text.matchAll(new RegExp(UUID_SOURCE, "g"))) {
+      const start = from + m.index;
+      const end = start + m[0].length;
+      if (caret.offset < start || caret.offset > end) continue;
+      const range = document.createRange();
+      range.setStart(caret.node, start);
+      range.setEnd(caret.node, end);
+      // The caret snaps to the nearest text: an ID far from the pointer is not under it.
+      if (!contains(range.getBoundingClientRect(), x, y)) return null;
+      return { text, offset: caret.offset - from, attribute: null, box: range, context: caret.node.parentElement, id: m[0].toLowerCase() };
+    }
+    return null;
+  }
+
+  /** An ID in the link, label or data-* attribute of `el` or an ancestor (with `withText`, `el`'s own text too). */
+  function carrierHit(el, { also, withText = false } = {}) {
+    if (!el || skipped(el, also)) return null;
+    const one = new RegExp(UUID_SOURCE);
+    for (let node = el; node && node !== document.body && node.nodeType === Node.ELEMENT_NODE; node = node.parentElement) {
+      const names = [...ATTRIBUTES, ...node.getAttributeNames().filter((n) => n.startsWith("data-"))];
+      const sources = names.map((name) => [name, node.getAttribute(name)]);
+      if (withText && node === el) sources.push([null, (el.textContent || "").slice(0, 2000)]);
+      for (const [name, value] of sources) {
+        const m = value && value.match(one);
+        if (!m) continue;
+        const from = Math.max(0, m.index - CONTEXT);
+        // The offset lands inside the ID, so the rules pick it and not a neighbour.
+        return { text: value.slice(from, m.index + 36 + CONTEXT), offset: m.index - from + 1, attribute: name, box: node, context: node, id: m[0].toLowerCase() };
+      }
+    }
+    return null;
+  }
+
+  /** What is under the pointer: text first, then a carrying element. */
+  function hitAt(x, y, also) {
+    return textHit(x, y, also) || carrierHit(document.elementFromPoint(x, y), { also });
+  }
+
+  /** "dark" when the page behind (x, y) is dark, so the card can match it. */
+  function pageTheme(x, y) {
+    for (let el = document.elementFromPoint(x, y); el; el = el.parentElement) {
+      const m = getComputedStyle(el).backgroundColor.match(/rgba?\(([\d.]+),\s*([\d.]+),\s*([\d.]+)(?:,\s*([\d.]+))?/);
+      if (!m || (m[4] !== undefined && Number(m[4]) < 0.5)) continue; // transparent: look further up
+      const luminance = (0.2126 * m[1] + 0.7152 * m[2] + 0.0722 * m[3]) / 255;
+      return luminance < 0.45 ? "dark" : "light";
+    }
+    return null;
+  }
+
+  function viewport() {
+    return { width: document.documentElement.clientWidth, height: document.documentElement.clientHeight };
+  }
+
+  /**
+   * Hover intent. Only real input counts (`isTrusted`): a page cannot open a card
+   * by dispatching events. The pointer resting `restMs` on an ID opens its card;
+   * leaving both the ID and the card for `closeMs` closes it; Escape closes it.
+   *
+   * `o`: { restMs, closeMs, also (a channel's own elements, never read),
+   *        card() → the card's element (its own pointer moves are not the page's),
+   *        open(hit, x, y) → true when a card opens for it, close(),
+   *        scrollCloses() → whether scrolling closes the open card }
+   * Returns { anchor, open(hit, extra), closed(), cardEntered(), cardLeft() }.
+   */
+  function intent(o) {
+    let restTimer = 0;
+    let closeTimer = 0;
+    let overCard = false;
+    const state = { anchor: null };
+    const over = (x, y) => state.anchor && contains(state.anchor.box.getBoundingClientRect(), x, y);
+    function scheduleClose() {
+      clearTimeout(closeTimer);
+      if (state.anchor) closeTimer = setTimeout(() => !overCard && o.close(), o.closeMs);
+    }
+    function probe(x, y) {
+      const hit = hitAt(x, y, o.also);
+      if (!hit) {
+        if (state.anchor && !over(x, y)) scheduleClose();
+        return;
+      }
+      clearTimeout(closeTimer);
+      if (state.anchor && state.anchor.id === hit.id && over(x, y)) return;
+      if (o.open(hit, x, y)) state.anchor = hit;
+    }
+    document.addEventListener("pointermove", (event) => {
+      if (!event.isTrusted || event.pointerType === "touch") return;
+      const card = o.card();
+      if (card && (event.target === card || card.contains(event.target))) return;
+      clearTimeout(restTimer);
+      const { clientX: x, clientY: y } = event;
+      restTimer = setTimeout(() => probe(x, y), o.restMs);
+      if (state.anchor && !overCard && !over(x, y)) scheduleClose();
+    }, { capture: true, passive: true });
+    document.addEventListener("keydown", (event) => {
+      if (event.isTrusted && event.key === "Escape" && state.anchor) o.close();
+    }, { capture: true });
+    addEventListener("scroll", () => state.anchor && o.scrollCloses() && o.close(), { capture: true, passive: true });
+    return Object.assign(state, {
+      /** A card opened another way (keyboard focus): it follows the same rules. */
+      opened(hit, extra) {
+        clearTimeout(closeTimer);
+        state.anchor = { ...hit, ...extra };
+      },
+      /** The card closed: forget its anchor. */
+      closed() {
+        clearTimeout(closeTimer);
+        state.anchor = null;
+        overCard = false;
+      },
+      cardEntered() {
+        overCard = true;
+        clearTimeout(closeTimer);
+      },
+      cardLeft() {
+        overCard = false;
+        scheduleClose();
+      },
+    });
+  }
+
+  globalThis.botlensHover = Object.freeze({
+    SKIP_TAGS, EDITABLE, SKIP, UUID_SOURCE, CONTEXT, ATTRIBUTES,
+    skipped, contains, plainRect, textHit, carrierHit, hitAt, pageTheme, viewport, intent,
+  });
+})();
