@@ -59,7 +59,8 @@ fn the_hover_layer_skips_what_the_html_scan_skips() {
 fn no_other_script_keeps_a_skip_list() {
     for script in [
         "extension/static/sensor.js",
-        "extension/static/overview.js",
+        "extension/static/overview/state.js",
+        "extension/static/overview/read.js",
         "www/static/botlens.mjs",
         "www/static/botlens.js",
         "www/static/card-frame.js",

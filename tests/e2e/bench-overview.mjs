@@ -4,7 +4,7 @@
 //
 // - the floor: a bare TreeWalker walk over the text nodes (page script), and the
 //   same walk in an isolated world (where a content script runs; CDP);
-// - our scan step alone in an isolated world (overview.js's count, XPath query and
+// - our scan step alone in an isolated world (the overview's count, XPath query and
 //   UUID test, taken from its source): finding the texts, without classifying or marking;
 // - the baseline: a tuned plain-JS page script: TreeWalker, length check, UUID
 //   regex, one Range per match, one Highlight, kept until it has been painted;
@@ -137,18 +137,20 @@ function regexBaseline() {
   return { ms: performance.now() - t0, ids: ids.size, matches };
 }
 
-// Our scan step alone, as overview.js does it on a root: the bounded element count that
+// Our scan step alone, as the overview does it on a root: the bounded element count that
 // decides whether the root is queried whole, the XPath query for candidate text nodes and
 // the UUID test on each text returned (no classification, no marks). Built from the
 // product's own source, so that it measures what ships.
-const overviewSource = readFileSync(join(root, "extension/static/overview.js"), "utf8");
+const overviewSource = ["state", "read", "classify", "schedule", "underline", "follow"]
+  .map((part) => readFileSync(join(root, `extension/static/overview/${part}.js`), "utf8"))
+  .join("\n");
 function fromOverview(re, what) {
   const m = overviewSource.match(re);
-  if (!m) throw new Error(`bench: ${what} not found in overview.js`);
+  if (!m) throw new Error(`bench: ${what} not found in overview/*.js`);
   return m[1];
 }
 const scanStep = `() => {
-  ${fromOverview(/\n( {2}const TAIL[\s\S]*?\n {2}function hasUuid[\s\S]*?\n {2}\})\n/, "hasUuid")}
+  ${fromOverview(/\n(const TAIL[\s\S]*?\nfunction hasUuid[\s\S]*?\n\})\n/, "hasUuid")}
   const t0 = performance.now();
   const root = document.body;
   const whole = root.getElementsByTagName("*")[${fromOverview(/const QUERY_MAX = (\d+);/, "QUERY_MAX")}] === undefined;

@@ -1,4 +1,4 @@
-// The overview content script (overview.js) in headless Chromium: IDs found
+// The overview content script (extension/static/overview/) in headless Chromium: IDs found
 // with the Rust rules (classified in the background worker), their number on
 // the toolbar badge, the popup's list, underlines with the CSS Custom Highlight
 // API, and never a change to the page: no node added, split or rewritten, no

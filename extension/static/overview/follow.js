@@ -1,0 +1,119 @@
+// botlens overview, part 6 of 6: following the page (observer, prefs, the popup's list), and start.
+//
+// The overview is six content scripts, listed in this order in the manifest after
+// hover.js and sensor.js. They share one isolated world, so the state and functions
+// declared at the top of one are the others' too; only follow.js starts anything.
+// (The whole design is described at the top of state.js.)
+"use strict";
+
+// ---- following the page ----
+
+function ours(node) {
+  return node.nodeName === "IFRAME" && typeof node.src === "string" && node.src.startsWith(ownFrames);
+}
+
+function observe() {
+  if (observer) return;
+  observer = new MutationObserver((records) => {
+    let htmlSwitch = false;
+    for (const r of records) {
+      if (r.type === "childList") {
+        for (const node of r.addedNodes) if (!ours(node)) enqueue(node);
+        if (r.removedNodes.length) purge = true;
+      } else if (r.type === "characterData") {
+        enqueue(r.target);
+      } else if (r.target === document.documentElement) {
+        htmlSwitch = true;
+      } else {
+        // data-botlens changed: read from the parent, so that what an opted-out subtree
+        // holds is seen and dropped (a skipped root is not read at all).
+        enqueue(r.target.parentElement || r.target);
+      }
+    }
+    if (htmlSwitch) return reconsider();
+    if (roots.length || purge) {
+      passDone = false;
+      schedule();
+    }
+  });
+  observer.observe(document.documentElement, {
+    childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ["data-botlens"],
+  });
+}
+
+// Prefs or <html data-botlens> changed: start, stop, or switch the underlines.
+function reconsider() {
+  if (!active()) {
+    const had = reported > 0;
+    reset();
+    reported = 0;
+    if (had && !dead) chrome.runtime.sendMessage({ kind: "page_bots", count: 0 }).catch(() => {});
+    if (!dead && pageOff()) watchHtml(); // come back when the page opts in again
+    return;
+  }
+  if (mode === "overview") {
+    observe();
+    fullPass();
+  } else {
+    // Hover only: no underlines, no badge, no observer; the popup still gets a list.
+    const had = reported > 0;
+    reset();
+    reported = -1;
+    if (had) chrome.runtime.sendMessage({ kind: "page_bots", count: 0 }).catch(() => {});
+  }
+}
+
+// While the whole page is opted out, only <html data-botlens> is watched.
+function watchHtml() {
+  if (observer) return;
+  observer = new MutationObserver(() => {
+    if (!pageOff()) {
+      observer.disconnect();
+      observer = null;
+      reconsider();
+    }
+  });
+  observer.observe(document.documentElement, { attributes: true, attributeFilter: ["data-botlens"] });
+}
+
+function apply(items) {
+  if ("sites_off" in items) siteOff = Array.isArray(items.sites_off) && items.sites_off.includes(site);
+  if ("detection" in items) mode = items.detection === "overview" ? "overview" : "hover";
+  reconsider();
+}
+
+// Started once per document.
+if (!window.__botlensOverview) {
+  window.__botlensOverview = true;
+  chrome.storage.sync.get(["sites_off", "detection"]).then(
+    (items) => apply({ sites_off: items.sites_off || [], detection: items.detection || "hover" }),
+    () => apply({ sites_off: [], detection: "hover" }),
+  );
+  chrome.storage.onChanged.addListener((changes, area) => {
+    if (area !== "sync" || !(changes.sites_off || changes.detection)) return;
+    const items = {};
+    if (changes.sites_off) items.sites_off = changes.sites_off.newValue || [];
+    if (changes.detection) items.detection = changes.detection.newValue || "hover";
+    apply(items);
+  });
+
+  chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
+    // Only the extension's own pages (the popup) ask; they are not in a tab.
+    if (sender.id !== chrome.runtime.id || sender.tab) return false;
+    if (!message || message.kind !== "list_bots") return false;
+    const off = !active();
+    const answer = () => sendResponse({
+      host: site,
+      off,
+      bots: off ? [] : [...ids].map(([id, { kind }]) => ({ id, kind })),
+    });
+    if (off) {
+      answer();
+      return false;
+    }
+    // Overview mode keeps up with the page; hover mode reads it now.
+    const ready = mode === "overview" && passDone ? Promise.resolve() : fullPass();
+    ready.then(answer, answer);
+    return true; // answered asynchronously
+  });
+}
