@@ -44,6 +44,7 @@
 
 mod context;
 mod scan;
+mod table;
 pub mod uuid;
 
 pub use uuid::is_uuid;
