@@ -25,6 +25,23 @@ impl Endpoint {
             Endpoint::Logs => format!("/api/v1/bot/{bot_id}/logs/"),
         }
     }
+
+    /// The inverse of [`Endpoint::path`]: the bot segment and the endpoint of
+    /// `/api/v1/bot/{id}/`, `…/screenshots/` or `…/logs/` (trailing slash
+    /// optional). The segment is not checked: servers say how a bad one reads.
+    pub fn parse(path: &str) -> Option<(&str, Endpoint)> {
+        let rest = path.strip_prefix("/api/v1/bot/")?;
+        let rest = rest.strip_suffix('/').unwrap_or(rest);
+        let mut parts = rest.split('/');
+        let id = parts.next().filter(|id| !id.is_empty())?;
+        let endpoint = match parts.next() {
+            None => Endpoint::Bot,
+            Some("screenshots") => Endpoint::Screenshots,
+            Some("logs") => Endpoint::Logs,
+            Some(_) => return None,
+        };
+        parts.next().is_none().then_some((id, endpoint))
+    }
 }
 
 /// The full URL of an endpoint in a region, from a host template such as
@@ -193,6 +210,27 @@ mod tests {
         );
         assert_eq!(retry_after_seconds(Some("soon")), 5);
         assert_eq!(retry_after_seconds(Some("99999")), 300);
+    }
+
+    #[test]
+    fn paths_read_back_as_they_are_written() {
+        for endpoint in [Endpoint::Bot, Endpoint::Screenshots, Endpoint::Logs] {
+            let path = endpoint.path("b1");
+            assert_eq!(Endpoint::parse(&path), Some(("b1", endpoint)));
+            assert_eq!(
+                Endpoint::parse(path.trim_end_matches('/')),
+                Some(("b1", endpoint))
+            );
+        }
+        for other in [
+            "/api/v1/bot/",
+            "/api/v1/bot//",
+            "/api/v1/bot/b1/transcript/",
+            "/api/v1/bot/b1/logs/x",
+            "/x",
+        ] {
+            assert_eq!(Endpoint::parse(other), None, "{other}");
+        }
     }
 
     #[test]

@@ -155,6 +155,17 @@ fn parse_region_key(text: &str) -> Result<RegionKey, String> {
     })
 }
 
+/// A request that carries a body (Recall's WAF and the proxy refuse a GET with one).
+fn has_body(headers: &axum::http::HeaderMap) -> bool {
+    use axum::http::header;
+    let length = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .unwrap_or(0);
+    length > 0 || headers.contains_key(header::TRANSFER_ENCODING)
+}
+
 fn parse_positive_secs(text: &str) -> Result<f64, String> {
     match text.trim().parse::<f64>() {
         Ok(secs) if secs.is_finite() && secs > 0.0 && secs <= 86_400.0 => Ok(secs),

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -21,6 +21,7 @@ use tower_http::cors::{AllowOrigin, AllowPrivateNetwork, Any, CorsLayer};
 use tower_http::services::ServeDir;
 
 use super::super::assets;
+use super::super::has_body;
 use super::guard::throttled;
 use super::{lock, Shared};
 
@@ -265,34 +266,11 @@ enum Parsed {
 
 /// `/api/v1/bot/{id}/`, `/screenshots/`, `/logs/`, trailing slash optional.
 fn parse_path(path: &str) -> Parsed {
-    let Some(rest) = path.strip_prefix("/api/v1/bot/") else {
-        return Parsed::Other;
-    };
-    let rest = rest.strip_suffix('/').unwrap_or(rest);
-    let mut parts = rest.split('/');
-    let id = parts.next().unwrap_or_default();
-    let endpoint = match parts.next() {
-        None => Endpoint::Bot,
-        Some("screenshots") => Endpoint::Screenshots,
-        Some("logs") => Endpoint::Logs,
-        Some(_) => return Parsed::Other,
-    };
-    if parts.next().is_some() || id.is_empty() {
-        return Parsed::Other;
+    match Endpoint::parse(path) {
+        None => Parsed::Other,
+        Some((id, _)) if !botlens::detect::is_uuid(id) => Parsed::BadId,
+        Some((id, endpoint)) => Parsed::Api(id.to_ascii_lowercase(), endpoint),
     }
-    if !botlens::detect::is_uuid(id) {
-        return Parsed::BadId;
-    }
-    Parsed::Api(id.to_ascii_lowercase(), endpoint)
-}
-
-fn has_body(headers: &HeaderMap) -> bool {
-    let length = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .unwrap_or(0);
-    length > 0 || headers.contains_key(header::TRANSFER_ENCODING)
 }
 
 fn json_response(status: StatusCode, body: String) -> Response {

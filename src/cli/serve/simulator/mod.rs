@@ -29,7 +29,7 @@ use botlens::recall::region::Region;
 use serde_json::json;
 use tower_http::cors::{Any, CorsLayer};
 
-use super::{assets, RegionKey};
+use super::{assets, has_body, RegionKey};
 use scenario::{FaultKind, SimBot, SimTime};
 
 pub use catalog::{load_dir, Catalog};
@@ -292,31 +292,11 @@ async fn answer(
     }
 }
 
-/// `/api/v1/bot/{id}/`, `/screenshots/`, `/logs/`, trailing slash optional.
+/// A bot's endpoint with a UUID for its id (Django's router answers the rest).
 fn parse_api_path(path: &str) -> Option<(String, Endpoint)> {
-    let rest = path.strip_prefix("/api/v1/bot/")?;
-    let rest = rest.strip_suffix('/').unwrap_or(rest);
-    let mut parts = rest.split('/');
-    let id = parts.next()?;
-    let endpoint = match parts.next() {
-        None => Endpoint::Bot,
-        Some("screenshots") => Endpoint::Screenshots,
-        Some("logs") => Endpoint::Logs,
-        Some(_) => return None,
-    };
-    if parts.next().is_some() || !is_uuid(id) {
-        return None;
-    }
-    Some((id.to_ascii_lowercase(), endpoint))
-}
-
-fn has_body(headers: &HeaderMap) -> bool {
-    let length = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .unwrap_or(0);
-    length > 0 || headers.contains_key(header::TRANSFER_ENCODING)
+    Endpoint::parse(path)
+        .filter(|(id, _)| is_uuid(id))
+        .map(|(id, endpoint)| (id.to_ascii_lowercase(), endpoint))
 }
 
 async fn list_scenarios(State(sim): State<Shared>) -> Response {
