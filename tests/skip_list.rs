@@ -3,6 +3,7 @@
 //! what the HTML scan (`botlens scan`, `src/detect/html.rs`) never reads: the
 //! same elements, the same editor values, the same opt-out. And no other
 //! script keeps a list of its own.
+#![cfg(not(target_arch = "wasm32"))] // the HTML scan is native only
 
 use std::path::Path;
 

@@ -85,7 +85,7 @@ fn every_error_reads_back_exactly() {
 fn bad_answers_read_as_nothing() {
     let (name, text) = BUILT_IN[0];
     let good = diagnose_json(text, None, None).expect(name);
-    let good = sent(&Reply::Diagnosed(Box::new(Diagnosed {
+    let good = sent(&Reply::Diagnosed(Box::new(Gathered {
         report: String::new(),
         diagnosis: good,
         screenshots_error: None,
