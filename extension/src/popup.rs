@@ -3,7 +3,7 @@
 //! on/off switch for this site, and a look-up box that takes a bot ID or an
 //! Explorer URL and opens the full view.
 //!
-//! The list comes from the page's content script (`overview.js`), asked with
+//! The list comes from the page's content script (`overview/`), asked with
 //! `{kind: "list_bots"}` through `chrome.tabs.sendMessage`; it answers
 //! `{host, off, bots: [{id, kind}]}`. No `tabs` permission is needed.
 //!
