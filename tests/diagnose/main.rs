@@ -240,6 +240,7 @@ fn every_documented_code_is_covered() {
         ("status_codes", "code"),
         ("sub_codes", "sub_code"),
         ("log_codes", "code"),
+        ("artifact_codes", "sub_code"),
     ] {
         for item in known[list].as_array().expect(list) {
             let code = item[key].as_str().expect("code string");
@@ -256,6 +257,9 @@ fn every_documented_code_is_covered() {
                         if e.platform != p {
                             missing.push(format!("{code} (platform {p}, ours {})", e.platform));
                         }
+                    }
+                    if list == "artifact_codes" && e.kind != catalog::Kind::Artifact {
+                        missing.push(format!("{code} (an artifact's code, ours {:?})", e.kind));
                     }
                     if e.explanation.trim().is_empty() {
                         missing.push(format!("{code} (no explanation)"));
