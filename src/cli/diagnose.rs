@@ -2,7 +2,9 @@
 //!
 //! Accepts a bot object (either API flavour), a scenario `{bot, screenshots,
 //! logs, region}` (the simulator's format) or a bot status webhook. Prints a
-//! support engineer's answer, or with `--json` the whole `Diagnosis`.
+//! support engineer's answer, or with `--json` the whole `Diagnosis`. An
+//! artifact webhook or an error answer from Recall is said for what it is
+//! (`diagnose::other`), never diagnosed as a bot.
 //! Exit codes: 0 diagnosed; 2 bad input (one line naming the file and the problem).
 
 use std::io::Read;
@@ -40,7 +42,21 @@ pub struct DiagnoseArgs {
 
 pub fn run(args: DiagnoseArgs) -> ExitCode {
     match build(&args) {
-        Ok(d) => {
+        Ok(Answer::Said(said)) => {
+            if args.json {
+                match serde_json::to_string_pretty(&said) {
+                    Ok(text) => println!("{text}"),
+                    Err(e) => {
+                        eprintln!("botlens diagnose: cannot write JSON: {e}");
+                        return ExitCode::from(1);
+                    }
+                }
+            } else {
+                print!("{}", said_text(&said, args.markdown));
+            }
+            ExitCode::SUCCESS
+        }
+        Ok(Answer::Diagnosis(d)) => {
             if args.json {
                 match serde_json::to_string_pretty(&d) {
                     Ok(text) => println!("{text}"),
@@ -82,7 +98,32 @@ fn read(path: &Path) -> Result<String, String> {
     Ok(text)
 }
 
-fn build(args: &DiagnoseArgs) -> Result<Diagnosis, String> {
+/// A diagnosis of a bot, or what a document that is not a bot says.
+enum Answer {
+    Diagnosis(Box<Diagnosis>),
+    Said(diagnose::other::Said),
+}
+
+/// A [`diagnose::other::Said`] for people (Markdown for a ticket with `markdown`).
+fn said_text(said: &diagnose::other::Said, markdown: bool) -> String {
+    if markdown {
+        let text = diagnose::report::plain;
+        return format!(
+            "## {}\n\n{}\n\n**What to do:** {}\n",
+            text(&said.title),
+            text(&said.explanation),
+            text(&said.remedy)
+        );
+    }
+    let mut out = wrap(&said.title, "");
+    out.push('\n');
+    out.push_str(&wrap(&said.explanation, ""));
+    out.push_str("\nWhat to do\n");
+    out.push_str(&wrap(&said.remedy, "  "));
+    out
+}
+
+fn build(args: &DiagnoseArgs) -> Result<Answer, String> {
     let file = name(&args.file);
     let text = read(&args.file)?;
     if text.trim().is_empty() {
@@ -115,16 +156,18 @@ fn build(args: &DiagnoseArgs) -> Result<Diagnosis, String> {
             (s.bot, s.screenshots, s.logs, s.region)
         }
         Input::Webhook(w) => (w.to_bot(), None, None, None),
+        Input::Event(e) => return Ok(Answer::Said(diagnose::other::event(&e))),
+        Input::ErrorBody(b) => return Ok(Answer::Said(diagnose::other::error_body(&b))),
     };
     let shots = extra_shots.or(shots);
     let logs = extra_logs.or(logs);
-    Ok(diagnose::diagnose(
+    Ok(Answer::Diagnosis(Box::new(diagnose::diagnose(
         &bot,
         shots.as_ref(),
         logs.as_ref(),
         args.region.or(region),
         now,
-    ))
+    ))))
 }
 
 /// The real clock: fine in the native binary, never used by the library.

@@ -38,6 +38,7 @@
 pub mod catalog;
 pub mod gather;
 pub mod media;
+pub mod other;
 mod patterns;
 pub mod report;
 pub mod timeline;
@@ -364,6 +365,9 @@ pub fn diagnose_json(
         Input::Bot(bot) => Ok(diagnose(&bot, None, None, region, now)),
         Input::Scenario(s) => Ok(diagnose_scenario(&s, region, now)),
         Input::Webhook(w) => Ok(diagnose(&w.to_bot(), None, None, region, now)),
+        // Not a bot: said for what it is, never diagnosed as one.
+        Input::Event(e) => Err(other::event(&e).line()),
+        Input::ErrorBody(b) => Err(other::error_body(&b).line()),
     }
 }
 

@@ -181,6 +181,23 @@ fn cell(text: &str) -> String {
         .replace(['\n', '\r'], " ")
 }
 
+/// Text from outside as Markdown that renders as the same text: secrets
+/// masked, every character Markdown or HTML would act on escaped, one line.
+pub fn plain(text: &str) -> String {
+    let mut out = String::new();
+    for c in redact(text).chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '!' | '~' | '&' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Mask what could be a secret in free text (log lines come from outside).
 pub fn redact(text: &str) -> String {
     let mut out = Vec::new();
@@ -230,6 +247,14 @@ fn looks_like_token(word: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn outside_text_stays_text_in_markdown() {
+        assert_eq!(
+            plain("<img src=x> **b** [l](j:x) `c` | d\nnext"),
+            r"\<img src=x\> \*\*b\*\* \[l\](j:x) \`c\` \| d next"
+        );
+    }
 
     #[test]
     fn redaction_masks_secrets_not_ids() {

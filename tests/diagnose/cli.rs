@@ -164,3 +164,28 @@ fn cli_bad_input_exits_2_with_one_line() {
         "an array of junk is an empty log list"
     );
 }
+
+#[test]
+fn cli_says_what_an_artifact_event_or_an_error_body_is() {
+    // A recording that is done is not a bot that is done.
+    let out = botlens(&["diagnose", "--json", &example("webhook-recording-done.json").arg()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["kind"], "artifact_event");
+    assert_eq!(v["bot_id"], "7c1e9a30-52d4-4f8b-a6e2-3b90d1c4f5a7");
+    assert!(v.get("verdict").is_none(), "no verdict about the bot: {v}");
+    assert!(v["title"].as_str().unwrap().contains("recording is done"));
+
+    let out = botlens(&["diagnose", &example("webhook-transcript-failed.json").arg()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success());
+    assert!(text.contains("the transcript failed"), "{text}");
+    assert!(text.contains("transcription provider"), "{text}");
+    assert!(!text.contains("FAILED"), "not the bot's verdict: {text}");
+
+    // Recall's 401 is explained (wrong key or wrong region), not refused as "no `id`".
+    let out = botlens(&["diagnose", &example("error-401-invalid-token.json").arg()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("another region"), "{text}");
+}

@@ -26,6 +26,10 @@ pub enum Input {
     Bot(Box<Bot>),
     Scenario(Box<Scenario>),
     Webhook(Box<StatusWebhook>),
+    /// A webhook about a recording, a transcript, … (not the bot's status).
+    Event(Box<ArtifactEvent>),
+    /// Recall's answer to a failed request.
+    ErrorBody(Box<ErrorBody>),
 }
 
 /// Why a document could not be read as a bot, scenario or webhook. The
@@ -61,10 +65,22 @@ pub fn parse_value(v: Value) -> Result<Input, InputError> {
             .map(|s| Input::Scenario(Box::new(s)))
             .map_err(|e| shape(format!("the scenario's bot is unreadable: {e}")));
     }
+    if let Some(event) = o.get("event").and_then(Value::as_str) {
+        // Only `bot.<status>` and the legacy `bot.status_change` carry the bot's
+        // own status; `recording.done` says the recording is done, not the bot.
+        let about_the_bot =
+            event.starts_with("bot.") && !matches!(event, "bot.log" | "bot.output_log");
+        if !about_the_bot {
+            return Ok(Input::Event(Box::new(ArtifactEvent::from_value(event, &v))));
+        }
+    }
     if o.contains_key("event") {
         return StatusWebhook::from_value(&v)
             .map(|w| Input::Webhook(Box::new(w)))
             .map_err(shape);
+    }
+    if let Some(body) = ErrorBody::from_object(o) {
+        return Ok(Input::ErrorBody(Box::new(body)));
     }
     if o.contains_key("results") {
         return Err(shape(

@@ -40,6 +40,7 @@
 
 mod bot;
 mod codes;
+mod event;
 mod input;
 mod lists;
 mod webhook;
@@ -50,6 +51,7 @@ use serde_json::Value;
 
 pub use self::bot::*;
 pub use self::codes::*;
+pub use self::event::*;
 pub use self::input::*;
 pub use self::lists::*;
 pub use self::webhook::*;
