@@ -168,8 +168,16 @@ fn cli_bad_input_exits_2_with_one_line() {
 #[test]
 fn cli_says_what_an_artifact_event_or_an_error_body_is() {
     // A recording that is done is not a bot that is done.
-    let out = botlens(&["diagnose", "--json", &example("webhook-recording-done.json").arg()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = botlens(&[
+        "diagnose",
+        "--json",
+        &example("webhook-recording-done.json").arg(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["kind"], "artifact_event");
     assert_eq!(v["bot_id"], "7c1e9a30-52d4-4f8b-a6e2-3b90d1c4f5a7");
@@ -186,6 +194,10 @@ fn cli_says_what_an_artifact_event_or_an_error_body_is() {
     // Recall's 401 is explained (wrong key or wrong region), not refused as "no `id`".
     let out = botlens(&["diagnose", &example("error-401-invalid-token.json").arg()]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(text.contains("another region"), "{text}");
 }
