@@ -41,42 +41,32 @@ pub struct DiagnoseArgs {
 }
 
 pub fn run(args: DiagnoseArgs) -> ExitCode {
-    match build(&args) {
-        Ok(Answer::Said(said)) => {
-            if args.json {
-                match serde_json::to_string_pretty(&said) {
-                    Ok(text) => println!("{text}"),
-                    Err(e) => {
-                        eprintln!("botlens diagnose: cannot write JSON: {e}");
-                        return ExitCode::from(1);
-                    }
-                }
-            } else {
-                print!("{}", said_text(&said, args.markdown));
-            }
-            ExitCode::SUCCESS
-        }
-        Ok(Answer::Diagnosis(d)) => {
-            if args.json {
-                match serde_json::to_string_pretty(&d) {
-                    Ok(text) => println!("{text}"),
-                    Err(e) => {
-                        eprintln!("botlens diagnose: cannot write JSON: {e}");
-                        return ExitCode::from(1);
-                    }
-                }
-            } else if args.markdown {
-                print!("{}", diagnose::report::markdown(&d));
-            } else {
-                print!("{}", human(&d));
-            }
-            ExitCode::SUCCESS
-        }
+    let answer = match build(&args) {
+        Ok(answer) => answer,
         Err(line) => {
             eprintln!("botlens diagnose: {line}");
-            ExitCode::from(2)
+            return ExitCode::from(2);
         }
+    };
+    let json = match &answer {
+        Answer::Diagnosis(d) => serde_json::to_string_pretty(d),
+        Answer::Said(said) => serde_json::to_string_pretty(said),
+    };
+    match (&answer, args.json) {
+        (_, true) => match json {
+            Ok(text) => println!("{text}"),
+            Err(e) => {
+                eprintln!("botlens diagnose: cannot write JSON: {e}");
+                return ExitCode::from(1);
+            }
+        },
+        (Answer::Diagnosis(d), false) if args.markdown => {
+            print!("{}", diagnose::report::markdown(d))
+        }
+        (Answer::Diagnosis(d), false) => print!("{}", human(d)),
+        (Answer::Said(said), false) => print!("{}", said_text(said, args.markdown)),
     }
+    ExitCode::SUCCESS
 }
 
 fn name(path: &Path) -> String {
