@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-/// Folders that are built or installed, not written by us.
+/// What is built, installed or git's own, not written by us.
 const GENERATED: [&str; 4] = [".git", "target", "node_modules", "dist"];
 
 /// Every text file of the repository.
@@ -12,10 +12,12 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).expect("readable folder").flatten() {
         let path = entry.path();
         let name = entry.file_name();
+        // `.git` is a file in a linked worktree (it names the main checkout).
+        if GENERATED.iter().any(|g| name == *g) {
+            continue;
+        }
         if path.is_dir() {
-            if !GENERATED.iter().any(|g| name == *g) {
-                files(&path, out);
-            }
+            files(&path, out);
         } else {
             out.push(path);
         }
