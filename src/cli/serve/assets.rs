@@ -68,7 +68,7 @@ async fn placeholder(State(sim): State<Shared>, uri: Uri) -> Response {
             .into_response();
     }
     let mut rows = String::new();
-    for s in sim.catalog.iter() {
+    for s in sim.bots.iter() {
         let verdict = s
             .expect
             .as_ref()

@@ -3,7 +3,7 @@
 //! Layout, so the proxy mode can slot in beside the simulator:
 //! - `mod.rs`       arguments, start-up (runtime, listener, logging, Ctrl-C) and dispatch;
 //! - `simulator/`   the Recall look-alike (`--demo`): routes, auth, regions, faults
-//!   (`mod.rs`), the bots it knows (`catalog.rs`: built-ins and `--scenarios DIR`),
+//!   (`mod.rs`), the bots it knows (`bots.rs`: built-ins and `--scenarios DIR`),
 //!   one scenario file with its faults and progression (`scenario.rs`), JSON kept
 //!   as written (`raw.rs`);
 //! - `assets.rs`    the demo page, embed and extension files, and the simulated media.
@@ -309,11 +309,11 @@ pub fn run(args: ServeArgs) -> ExitCode {
         return run_proxy(args);
     }
 
-    let mut catalog = if args.no_builtin {
-        simulator::Catalog::default()
+    let mut bots = if args.no_builtin {
+        simulator::SimBots::default()
     } else {
-        match simulator::Catalog::builtin() {
-            Ok(catalog) => catalog,
+        match simulator::SimBots::builtin() {
+            Ok(bots) => bots,
             Err(e) => {
                 eprintln!("botlens serve: {e}");
                 return ExitCode::from(2);
@@ -324,7 +324,7 @@ pub fn run(args: ServeArgs) -> ExitCode {
         match simulator::load_dir(dir) {
             Ok(loaded) => {
                 for scenario in loaded {
-                    if let Some(old) = catalog.insert(scenario) {
+                    if let Some(old) = bots.insert(scenario) {
                         tracing::info!(bot = %old.id, replaced = %old.source, "scenario replaced");
                     }
                 }
@@ -351,12 +351,12 @@ pub fn run(args: ServeArgs) -> ExitCode {
     let addr = args
         .addr
         .unwrap_or(SocketAddr::from(([127, 0, 0, 1], 8787)));
-    runtime.block_on(serve_demo(addr, catalog, config))
+    runtime.block_on(serve_demo(addr, bots, config))
 }
 
 async fn serve_demo(
     addr: SocketAddr,
-    catalog: simulator::Catalog,
+    bots: simulator::SimBots,
     mut config: simulator::Config,
 ) -> ExitCode {
     let listener = match tokio::net::TcpListener::bind(addr).await {
@@ -367,7 +367,7 @@ async fn serve_demo(
         }
     };
     let local = listener.local_addr().unwrap_or(addr);
-    let count = catalog.len();
+    let count = bots.len();
     // The demo's own proxy at /proxy: key `demo`, upstream = this server.
     let demo_proxy = proxy::Secret::new(simulator::DEMO_KEY)
         .ok_or_else(|| "the demo key is empty".to_string())
@@ -389,7 +389,7 @@ async fn serve_demo(
         Ok(p) => config.proxy = Some(proxy::router(p)),
         Err(e) => tracing::warn!("no demo proxy at /proxy: {e}"),
     }
-    let app = simulator::app(catalog, config, local);
+    let app = simulator::app(bots, config, local);
     println!("{}", banner(local, count));
     tracing::info!(%local, bots = count, "simulator ready");
 

@@ -6,7 +6,7 @@
 //! HTML 404), authentication (401 JSON), the method (405 JSON), the bot's
 //! region (404 JSON), then the scenario's faults, then the answer.
 
-mod catalog;
+mod bots;
 mod raw;
 mod scenario;
 
@@ -32,7 +32,7 @@ use tower_http::cors::{Any, CorsLayer};
 use super::{assets, has_body, RegionKey};
 use scenario::{FaultKind, SimBot, SimTime};
 
-pub use catalog::{load_dir, Catalog};
+pub use bots::{load_dir, SimBots};
 
 /// The key that works in every region.
 pub const DEMO_KEY: &str = "demo";
@@ -49,7 +49,7 @@ pub struct Config {
 
 /// Everything the handlers share.
 pub struct Sim {
-    pub catalog: Catalog,
+    pub bots: SimBots,
     keys: Vec<RegionKey>,
     pace: Option<f64>,
     local: SocketAddr,
@@ -141,9 +141,9 @@ enum Auth {
     Invalid,
 }
 
-pub fn app(catalog: Catalog, config: Config, local: SocketAddr) -> Router {
+pub fn app(bots: SimBots, config: Config, local: SocketAddr) -> Router {
     let sim: Shared = Arc::new(Sim {
-        catalog,
+        bots,
         keys: config.keys,
         pace: config.progress_secs,
         local,
@@ -231,7 +231,7 @@ async fn api(State(sim): State<Shared>, request: Request) -> Response {
     if !is_read {
         return method_not_allowed(&method);
     }
-    let Some(scenario) = sim.catalog.get(&id).filter(|s| s.region == region) else {
+    let Some(scenario) = sim.bots.get(&id).filter(|s| s.region == region) else {
         return not_found();
     };
     answer(&sim, scenario, endpoint, &headers, region).await
@@ -301,7 +301,7 @@ fn parse_api_path(path: &str) -> Option<(String, Endpoint)> {
 
 async fn list_scenarios(State(sim): State<Shared>) -> Response {
     let list: Vec<_> = sim
-        .catalog
+        .bots
         .iter()
         .map(|s| {
             json!({
@@ -331,7 +331,7 @@ async fn reset(State(sim): State<Shared>) -> StatusCode {
     StatusCode::NO_CONTENT
 }
 
-pub fn json_response(status: StatusCode, body: String) -> Response {
+fn json_response(status: StatusCode, body: String) -> Response {
     (
         status,
         [(header::CONTENT_TYPE, "application/json")],

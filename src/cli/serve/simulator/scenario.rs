@@ -430,16 +430,18 @@ fn parse_progress(value: &Value) -> Result<Progress, String> {
 }
 
 /// `2026-11-25T15:09:41.123456Z`, the way Recall writes times: the core's
-/// date for the whole second, then six digits of it.
-pub fn rfc3339(t: SystemTime) -> String {
+/// format for the whole second (it writes milliseconds), then six digits of it.
+fn rfc3339(t: SystemTime) -> String {
     let since = t.duration_since(UNIX_EPOCH).unwrap_or_default();
     let whole = i64::try_from(since.as_secs())
         .ok()
         .and_then(|s| s.checked_mul(1000))
-        .and_then(Timestamp::from_millis);
-    let micros = format!(".{:06}Z", since.subsec_micros());
+        .and_then(Timestamp::from_millis)
+        .map(Timestamp::to_rfc3339);
     whole
-        .map(|w| w.to_rfc3339().replace(".000Z", &micros))
+        .as_deref()
+        .and_then(|w| w.strip_suffix(".000Z"))
+        .map(|w| format!("{w}.{:06}Z", since.subsec_micros()))
         .unwrap_or_default()
 }
 

@@ -8,7 +8,7 @@ use super::scenario::SimBot;
 
 /// Every bot the simulator serves, keyed by lower-case id.
 #[derive(Default)]
-pub struct Catalog {
+pub struct SimBots {
     bots: BTreeMap<String, SimBot>,
 }
 
@@ -84,16 +84,16 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ),
 ];
 
-impl Catalog {
-    pub fn builtin() -> Result<Catalog, String> {
-        let mut catalog = Catalog::default();
+impl SimBots {
+    pub fn builtin() -> Result<SimBots, String> {
+        let mut bots = SimBots::default();
         for (name, text) in BUILTIN {
             let scenario = SimBot::parse(text, &format!("built-in {name}"))?;
-            if let Some(old) = catalog.insert(scenario) {
+            if let Some(old) = bots.insert(scenario) {
                 return Err(format!("built-in {name}: bot id {} used twice", old.id));
             }
         }
-        Ok(catalog)
+        Ok(bots)
     }
 
     /// Add a scenario; returns the one it replaces.
@@ -161,12 +161,12 @@ mod tests {
 
     #[test]
     fn builtins_load_and_cover_the_matrix() {
-        let catalog = Catalog::builtin().unwrap();
-        assert!(catalog.len() >= 12);
+        let bots = SimBots::builtin().unwrap();
+        assert!(bots.len() >= 12);
         let mut platforms = std::collections::BTreeSet::new();
         let mut verdicts = std::collections::BTreeSet::new();
         let mut regions = std::collections::BTreeSet::new();
-        for s in catalog.iter() {
+        for s in bots.iter() {
             // Valid v4 ids.
             assert_eq!(s.id.as_bytes()[14], b'4', "{}", s.id);
             assert!(
