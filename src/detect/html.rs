@@ -27,7 +27,7 @@ use html5ever::tokenizer::{
 };
 
 use super::context::{classify_label, Label};
-use super::scan::{Engine, UUID_LEN};
+use super::scan::{lower_id, Engine, UUID_LEN};
 use super::{Kind, Seen, Verdicts};
 
 /// One UUID occurrence in an HTML document (any kind; see [`scan`] for the merged view).
@@ -427,7 +427,7 @@ pub fn occurrences(html: &str) -> Vec<Found> {
             Err(i) => st.lines.get(i.wrapping_sub(1)).map_or(1, |l| l.1),
         };
         out.push(Found {
-            id: String::from_utf8_lossy(&super::id_at(text, hit.start)).into_owned(),
+            id: String::from_utf8_lossy(&lower_id(text, hit.start)).into_owned(),
             seen: seen.unwrap_or(Seen::Candidate),
             line,
             context: line_around(text, hit.start),
@@ -458,13 +458,13 @@ pub fn scan(html: &str) -> Vec<HtmlMatch> {
     let found = occurrences(html);
     let mut verdicts = Verdicts::default();
     for f in &found {
-        verdicts.note(id_bytes(&f.id), f.seen);
+        verdicts.note(lower_id(f.id.as_bytes(), 0), f.seen);
     }
     let mut seen_ids = std::collections::BTreeSet::new();
     found
         .into_iter()
         .filter_map(|f| {
-            let kind = verdicts.kind(&id_bytes(&f.id))?;
+            let kind = verdicts.kind(&lower_id(f.id.as_bytes(), 0))?;
             seen_ids.insert(f.id.clone()).then_some(HtmlMatch {
                 id: f.id,
                 kind,
@@ -473,12 +473,4 @@ pub fn scan(html: &str) -> Vec<HtmlMatch> {
             })
         })
         .collect()
-}
-
-fn id_bytes(id: &str) -> [u8; 36] {
-    let mut out = [0u8; 36];
-    if let Some(src) = id.as_bytes().get(..36) {
-        out.copy_from_slice(src);
-    }
-    out
 }

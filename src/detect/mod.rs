@@ -48,6 +48,7 @@ mod table;
 pub mod uuid;
 
 pub use uuid::is_uuid;
+use uuid::UUID_LEN;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod html;
@@ -95,12 +96,12 @@ pub struct Match {
 /// The per-document merge of what each ID's occurrences showed.
 #[derive(Default)]
 pub struct Verdicts {
-    ids: BTreeMap<[u8; 36], (bool, bool)>,
+    ids: BTreeMap<[u8; UUID_LEN], (bool, bool)>,
 }
 
 impl Verdicts {
     /// Record one occurrence.
-    pub fn note(&mut self, id: [u8; 36], seen: Seen) {
+    pub fn note(&mut self, id: [u8; UUID_LEN], seen: Seen) {
         let e = self.ids.entry(id).or_default();
         match seen {
             Seen::Bot => e.0 = true,
@@ -111,7 +112,7 @@ impl Verdicts {
 
     /// The final kind of an ID: bot if any occurrence showed a bot; `None` (not reported) if
     /// one showed another resource and none a bot; otherwise a candidate.
-    pub fn kind(&self, id: &[u8; 36]) -> Option<Kind> {
+    pub fn kind(&self, id: &[u8; UUID_LEN]) -> Option<Kind> {
         match self.ids.get(id) {
             Some((true, _)) => Some(Kind::Bot),
             Some((false, true)) => None,
@@ -121,7 +122,7 @@ impl Verdicts {
 }
 
 /// Merge raw occurrences `(start, id, seen)` of one document into reportable matches.
-fn merge(raw: Vec<(usize, [u8; 36], Seen)>) -> Vec<Match> {
+fn merge(raw: Vec<(usize, [u8; UUID_LEN], Seen)>) -> Vec<Match> {
     let mut verdicts = Verdicts::default();
     for (_, id, seen) in &raw {
         verdicts.note(*id, *seen);
@@ -133,13 +134,13 @@ fn merge(raw: Vec<(usize, [u8; 36], Seen)>) -> Vec<Match> {
                 id: String::from_utf8_lossy(&id).into_owned(),
                 kind,
                 start,
-                end: start + scan::UUID_LEN,
+                end: start + UUID_LEN,
             })
         })
         .collect()
 }
 
-fn raw_scan(text: &[u8]) -> Vec<(usize, [u8; 36], Seen)> {
+fn raw_scan(text: &[u8]) -> Vec<(usize, [u8; UUID_LEN], Seen)> {
     let mut raw = Vec::new();
     scan::scan_all(text, |hit| {
         let seen = hit.seen.unwrap_or(Seen::Candidate);
@@ -150,7 +151,7 @@ fn raw_scan(text: &[u8]) -> Vec<(usize, [u8; 36], Seen)> {
 
 /// Raw occurrences `(start, id, seen)` in one attribute value; empty for attributes that are
 /// not read. Used by [`classify_attribute`] and the HTML mode.
-pub(crate) fn attribute_occurrences(name: &str, value: &str) -> Vec<(usize, [u8; 36], Seen)> {
+pub(crate) fn attribute_occurrences(name: &str, value: &str) -> Vec<(usize, [u8; UUID_LEN], Seen)> {
     let lower = name.trim().to_ascii_lowercase();
     let label = if let Some(rest) = lower.strip_prefix("data-") {
         rest
@@ -208,10 +209,4 @@ pub fn at(text: &str, offset: usize) -> Option<Match> {
 /// `data-id` or `title` → candidate.
 pub fn classify_attribute(name: &str, value: &str) -> Vec<Match> {
     merge(attribute_occurrences(name, value))
-}
-
-/// Lowercase the UUID at `s` of `buf` (used by the native front ends).
-#[cfg(not(target_arch = "wasm32"))]
-pub(crate) fn id_at(buf: &[u8], s: usize) -> [u8; 36] {
-    scan::lower_id(buf, s)
 }

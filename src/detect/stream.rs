@@ -7,7 +7,7 @@
 use std::io::{self, Read};
 
 use super::context::LOOKBACK;
-use super::scan::{Engine, LOOKAHEAD, UUID_LEN};
+use super::scan::{lower_id, Engine, LOOKAHEAD, UUID_LEN};
 use super::Seen;
 
 /// One occurrence found in a stream (any kind, including other resources: the caller merges).
@@ -116,7 +116,7 @@ pub fn scan_reader<R: Read>(
                 counted = hit.start;
             }
             on(&Found {
-                id: super::id_at(data, hit.start),
+                id: lower_id(data, hit.start),
                 seen: hit.seen.unwrap_or(Seen::Candidate),
                 offset: base + hit.start as u64,
                 line: if opts.count_lines { line } else { 0 },
