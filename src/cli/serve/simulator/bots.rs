@@ -159,13 +159,13 @@ mod tests {
     use std::time::{Duration, SystemTime};
     const VERDICTS: [&str; 4] = ["healthy", "in_progress", "failed", "warning"];
 
+    /// Each built-in file is well formed. That together they cover every
+    /// platform, verdict and region is checked end to end, through
+    /// `/sim/scenarios` (tests/simulator/scenarios.rs).
     #[test]
-    fn builtins_load_and_cover_the_matrix() {
+    fn builtins_load_and_serve_json() {
         let bots = SimBots::builtin().unwrap();
-        assert!(bots.len() >= 12);
-        let mut platforms = std::collections::BTreeSet::new();
-        let mut verdicts = std::collections::BTreeSet::new();
-        let mut regions = std::collections::BTreeSet::new();
+        assert_eq!(bots.len(), BUILTIN.len());
         for s in bots.iter() {
             // Valid v4 ids.
             assert_eq!(s.id.as_bytes()[14], b'4', "{}", s.id);
@@ -190,9 +190,7 @@ mod tests {
                 _ => assert!(expect["reason"].is_string(), "{name}"),
             }
             assert!(s.story.is_some(), "{name}: story");
-            verdicts.insert(verdict.to_string());
-            platforms.insert(s.platform.clone().unwrap());
-            regions.insert(s.region);
+            assert!(s.platform.is_some(), "{name}: meeting_url.platform");
             // Bodies are valid JSON once the placeholders are filled in.
             let clock = SimTime {
                 epoch: SystemTime::now(),
@@ -209,17 +207,5 @@ mod tests {
                 }
             }
         }
-        assert_eq!(verdicts.len(), 4, "{verdicts:?}");
-        for p in [
-            "zoom",
-            "google_meet",
-            "microsoft_teams",
-            "webex",
-            "goto_meeting",
-            "slack_huddle_observer",
-        ] {
-            assert!(platforms.contains(p), "no {p} bot");
-        }
-        assert_eq!(regions.len(), 4);
     }
 }
