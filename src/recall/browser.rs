@@ -6,7 +6,7 @@
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::client::{Credential, HttpReply, Transport};
+use super::client::{origin, Credential, HttpReply, Transport};
 use super::error::ApiError;
 use super::retry::{Clock, TIMEOUT_DETAIL};
 
@@ -109,13 +109,4 @@ fn describe_fetch_error(error: &gloo_net::Error) -> String {
         }
         _ => "the network request failed".into(),
     }
-}
-
-/// `scheme://host[:port]` of a URL, so errors never echo paths or queries.
-fn origin(url: &str) -> &str {
-    let after_scheme = url.find("://").map_or(0, |i| i + 3);
-    let end = url[after_scheme..]
-        .find(['/', '?', '#'])
-        .map_or(url.len(), |i| after_scheme + i);
-    &url[..end]
 }

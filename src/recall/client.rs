@@ -76,6 +76,17 @@ impl Credential<'_> {
     }
 }
 
+/// `scheme://host[:port]` of a URL: what a transport's errors name, so they
+/// never echo a path or a query.
+pub fn origin(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    let end = url
+        .get(after_scheme..)
+        .and_then(|rest| rest.find(['/', '?', '#']))
+        .map_or(url.len(), |i| after_scheme + i);
+    url.get(..end).unwrap_or(url)
+}
+
 /// An HTTP answer, as much of it as botlens reads.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct HttpReply {
@@ -231,6 +242,17 @@ mod tests {
         ] {
             assert_eq!(Endpoint::parse(other), None, "{other}");
         }
+    }
+
+    #[test]
+    fn errors_name_the_origin_only() {
+        assert_eq!(
+            origin("http://a.localhost:9/api/v1/bot/x/"),
+            "http://a.localhost:9"
+        );
+        assert_eq!(origin("https://p.example?key=1"), "https://p.example");
+        assert_eq!(origin("nonsense"), "nonsense");
+        assert_eq!(origin("/api/v1/bot/x/"), "");
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::http::{header, HeaderValue};
-use botlens::recall::client::{self, Credential, Endpoint, HttpReply, Transport};
+use botlens::recall::client::{self, origin, Credential, Endpoint, HttpReply, Transport};
 use botlens::recall::error::ApiError;
 use botlens::recall::lookup::{self, Upstream};
 use botlens::recall::retry::{Clock, Retries};
@@ -258,16 +258,6 @@ fn describe(e: &reqwest::Error) -> &'static str {
     }
 }
 
-/// `scheme://host[:port]` of a URL.
-fn origin(url: &str) -> &str {
-    let after_scheme = url.find("://").map_or(0, |i| i + 3);
-    let end = url
-        .get(after_scheme..)
-        .and_then(|rest| rest.find('/'))
-        .map_or(url.len(), |i| after_scheme + i);
-    url.get(..end).unwrap_or(url)
-}
-
 /// The system resolver here does not resolve `*.localhost`; browsers map it
 /// to loopback (RFC 6761), and so does the proxy. Other names go to the system.
 pub(super) struct LoopbackAware;
@@ -301,14 +291,5 @@ mod tests {
         assert!(bot.0 * 60.0 < 300.0);
         assert!(logs.0 * 60.0 < 300.0);
         assert!(shots.0 * 60.0 < 60.0);
-    }
-
-    #[test]
-    fn errors_name_the_origin_only() {
-        assert_eq!(
-            origin("http://a.localhost:9/api/v1/bot/x/"),
-            "http://a.localhost:9"
-        );
-        assert_eq!(origin("nonsense"), "nonsense");
     }
 }
