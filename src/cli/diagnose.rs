@@ -16,6 +16,8 @@ use botlens::recall::model::{self, Input, Logs, Screenshots};
 use botlens::recall::region::Region;
 use botlens::recall::time::{human_duration, Timestamp};
 
+use super::terminal::{self, one_line};
+
 #[derive(clap::Args)]
 pub struct DiagnoseArgs {
     /// A bot JSON file, a scenario `{bot, screenshots, logs, region}` or a status webhook; `-` for standard input.
@@ -44,7 +46,7 @@ pub fn run(args: DiagnoseArgs) -> ExitCode {
     let answer = match build(&args) {
         Ok(answer) => answer,
         Err(line) => {
-            eprintln!("botlens diagnose: {line}");
+            eprintln!("botlens diagnose: {}", terminal::one_line(&line));
             return ExitCode::from(2);
         }
     };
@@ -61,10 +63,12 @@ pub fn run(args: DiagnoseArgs) -> ExitCode {
             }
         },
         (Answer::Diagnosis(d), false) if args.markdown => {
-            print!("{}", diagnose::report::markdown(d))
+            print!("{}", terminal::safe(&diagnose::report::markdown(d)))
         }
-        (Answer::Diagnosis(d), false) => print!("{}", human(d)),
-        (Answer::Said(said), false) => print!("{}", said_text(said, args.markdown)),
+        (Answer::Diagnosis(d), false) => print!("{}", terminal::safe(&human(d))),
+        (Answer::Said(said), false) => {
+            print!("{}", terminal::safe(&said_text(said, args.markdown)))
+        }
     }
     ExitCode::SUCCESS
 }
@@ -217,12 +221,12 @@ pub fn human(d: &Diagnosis) -> String {
     let name = d
         .bot_name
         .as_deref()
-        .map(|n| format!("  \"{n}\""))
+        .map(|n| format!("  \"{}\"", one_line(n)))
         .unwrap_or_default();
-    o.push_str(&format!("  Bot       {}{name}\n", d.bot_id));
+    o.push_str(&format!("  Bot       {}{name}\n", one_line(&d.bot_id)));
     let mut meeting = d.platform_name.clone();
     if let Some(t) = &d.meeting_title {
-        meeting.push_str(&format!(" · \"{t}\""));
+        meeting.push_str(&format!(" · \"{}\"", one_line(t)));
     }
     o.push_str(&format!("  Meeting   {meeting}\n"));
     let region = if d.region_assumed {
@@ -235,8 +239,8 @@ pub fn human(d: &Diagnosis) -> String {
     };
     o.push_str(&format!("  Region    {region}\n"));
     let status = match (&d.status, d.status_at) {
-        (Some(s), Some(at)) => format!("{s} since {}", at.human()),
-        (Some(s), None) => s.clone(),
+        (Some(s), Some(at)) => format!("{} since {}", one_line(s), at.human()),
+        (Some(s), None) => one_line(s),
         (None, _) => "none yet".to_string(),
     };
     o.push_str(&format!("  Status    {status}\n\n"));
@@ -291,8 +295,14 @@ pub fn human(d: &Diagnosis) -> String {
         for t in &d.timeline {
             let at = t.at.map_or_else(|| "--:--:--".to_string(), |a| a.clock());
             let dur = t.seconds.map(human_duration).unwrap_or_default();
-            o.push_str(&format!("  {at}  {:<28} {:>8}  {}\n", t.code, dur, t.label));
+            o.push_str(&format!(
+                "  {at}  {:<28} {:>8}  {}\n",
+                one_line(&t.code),
+                dur,
+                one_line(&t.label)
+            ));
             if let Some(sub) = &t.sub_code {
+                let sub = one_line(sub);
                 let flag = if t.sub_code_known {
                     ""
                 } else {
@@ -319,7 +329,7 @@ pub fn human(d: &Diagnosis) -> String {
                 NoteLevel::Info => "info",
             };
             let at = n.at.map(|a| format!(" {}", a.clock())).unwrap_or_default();
-            o.push_str(&format!("  [{level}]{at} {}\n", n.title));
+            o.push_str(&format!("  [{level}]{at} {}\n", one_line(&n.title)));
             if let Some(m) = &n.message {
                 o.push_str(&wrap(&format!("log: {m}"), "      "));
             }
@@ -341,10 +351,10 @@ pub fn human(d: &Diagnosis) -> String {
     o.push_str(&line);
     o.push('\n');
     if let Some(u) = &m.video_url {
-        o.push_str(&format!("  Video       {u}\n"));
+        o.push_str(&format!("  Video       {}\n", one_line(u)));
     }
     if let Some(u) = &m.transcript_url {
-        o.push_str(&format!("  Transcript  {u}\n"));
+        o.push_str(&format!("  Transcript  {}\n", one_line(u)));
     }
     if !d.screenshots.is_empty() {
         o.push_str(&format!("\nScreenshots ({})\n", d.screenshots.len()));
@@ -352,15 +362,15 @@ pub fn human(d: &Diagnosis) -> String {
             let at = s
                 .recorded_at
                 .map_or_else(|| "--:--:--".into(), |a| a.clock());
-            let during = s.status.as_deref().unwrap_or("?");
+            let during = one_line(s.status.as_deref().unwrap_or("?"));
             o.push_str(&format!(
                 "  {at}  during {during}  {}\n",
-                s.url.as_deref().unwrap_or("")
+                one_line(s.url.as_deref().unwrap_or(""))
             ));
         }
     }
     o.push_str("\nLinks\n");
-    o.push_str(&format!("  Explorer  {}\n", d.explorer_url));
+    o.push_str(&format!("  Explorer  {}\n", one_line(&d.explorer_url)));
     if let Some(u) = &d.docs_url {
         o.push_str(&format!("  Docs      {u}\n"));
     }

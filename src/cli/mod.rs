@@ -3,6 +3,7 @@
 mod diagnose;
 mod scan;
 mod serve;
+mod terminal;
 
 use std::process::ExitCode;
 

@@ -201,3 +201,37 @@ fn cli_says_what_an_artifact_event_or_an_error_body_is() {
     );
     assert!(text.contains("another region"), "{text}");
 }
+
+#[test]
+fn cli_shows_escape_sequences_instead_of_obeying_them() {
+    let temp = tempfile::tempdir().unwrap();
+    let path = temp.path().join("hostile.json");
+    // A bot name that would recolour the terminal, retitle it and fake a line.
+    let bot = r#"{"id": "4e6a8c0e-2b4d-4f6a-9c8e-0a2c4e6a8c0e",
+        "bot_name": "Notetaker\u001b[2J\u001b]0;owned\u0007\n  Region    fake\u202e",
+        "status_changes": [{"code": "fatal", "sub_code": "x\u001b[31m"}]}"#;
+    std::fs::write(&path, bot).unwrap();
+    for flags in [&[][..], &["--markdown"][..]] {
+        let mut args = vec!["diagnose"];
+        args.extend_from_slice(flags);
+        let file = path.display().to_string();
+        args.push(&file);
+        let out = botlens(&args);
+        assert!(out.status.success());
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            !text
+                .chars()
+                .any(|c| c.is_control() && c != '\n' || c == '\u{202e}'),
+            "{flags:?}: a control character reached the terminal:\n{text}"
+        );
+        assert!(
+            text.contains("\\u{1b}[2J"),
+            "{flags:?}: shown, not dropped:\n{text}"
+        );
+        assert!(
+            !text.contains("\n  Region    fake"),
+            "{flags:?}: a faked line:\n{text}"
+        );
+    }
+}
