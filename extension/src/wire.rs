@@ -152,6 +152,7 @@ unit_enums!(
     botlens::diagnose::Availability,
     botlens::diagnose::NoteSource,
     botlens::diagnose::NoteLevel,
+    botlens::diagnose::Evidence,
     botlens::recall::model::ApiShape,
 );
 
@@ -172,7 +173,7 @@ structs! {
         bot_id, bot_name, platform, platform_name, meeting_title, region, region_assumed,
         api_shape, verdict, reason, reason_known, status, status_label, status_at, sub_code,
         title, explanation, remedy, category, retry_may_help, docs_url, detail, phases,
-        timeline, notes, media, screenshots, explorer_url, started_at, ended_at, now,
+        timeline, notes, media, screenshots, explorer_url, started_at, ended_at, now, evidence,
     }
     Cause { code, known, title, explanation, remedy, category, docs_url }
     Phase { name, label, start, end, seconds, ongoing }

@@ -11,8 +11,9 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use botlens::diagnose::{self, Category, Diagnosis, NoteLevel, Verdict};
-use botlens::recall::model::{self, Input, Logs, Screenshots};
+use botlens::diagnose::document::{self, Answer, Beside};
+use botlens::diagnose::{self, Category, Diagnosis, Evidence, NoteLevel, Verdict};
+use botlens::recall::model::{self, Logs, Screenshots};
 use botlens::recall::region::Region;
 use botlens::recall::time::{human_duration, Timestamp};
 
@@ -92,12 +93,6 @@ fn read(path: &Path) -> Result<String, String> {
     Ok(text)
 }
 
-/// A diagnosis of a bot, or what a document that is not a bot says.
-enum Answer {
-    Diagnosis(Box<Diagnosis>),
-    Said(diagnose::other::Said),
-}
-
 /// A [`diagnose::other::Said`] for people (Markdown for a ticket with `markdown`).
 fn said_text(said: &diagnose::other::Said, markdown: bool) -> String {
     if markdown {
@@ -143,25 +138,11 @@ fn build(args: &DiagnoseArgs) -> Result<Answer, String> {
         ),
         None => clock(),
     };
-    let (bot, shots, logs, region) = match input {
-        Input::Bot(bot) => (*bot, None, None, None),
-        Input::Scenario(s) => {
-            let s = *s;
-            (s.bot, s.screenshots, s.logs, s.region)
-        }
-        Input::Webhook(w) => (w.to_bot(), None, None, None),
-        Input::Event(e) => return Ok(Answer::Said(diagnose::other::event(&e))),
-        Input::ErrorBody(b) => return Ok(Answer::Said(diagnose::other::error_body(&b))),
+    let beside = Beside {
+        screenshots: extra_shots.as_ref(),
+        logs: extra_logs.as_ref(),
     };
-    let shots = extra_shots.or(shots);
-    let logs = extra_logs.or(logs);
-    Ok(Answer::Diagnosis(Box::new(diagnose::diagnose(
-        &bot,
-        shots.as_ref(),
-        logs.as_ref(),
-        args.region.or(region),
-        now,
-    ))))
+    Ok(document::answer(&input, beside, args.region, now))
 }
 
 /// The real clock: fine in the native binary, never used by the library.
@@ -206,6 +187,7 @@ pub fn human(d: &Diagnosis) -> String {
         Verdict::InProgress => "…",
         Verdict::Failed => "✘",
         Verdict::Warning => "!",
+        Verdict::Unknown => "?",
     };
     o.push_str(&format!(
         "{mark} {}: {}\n",
@@ -243,7 +225,13 @@ pub fn human(d: &Diagnosis) -> String {
         (Some(s), None) => one_line(s),
         (None, _) => "none yet".to_string(),
     };
-    o.push_str(&format!("  Status    {status}\n\n"));
+    o.push_str(&format!("  Status    {status}\n"));
+    match d.evidence {
+        Evidence::Live => {}
+        Evidence::Saved => o.push_str("  Source    a saved copy, not the bot now\n"),
+        Evidence::OneEvent => o.push_str("  Source    one status event, not the bot's history\n"),
+    }
+    o.push('\n');
 
     o.push_str("What happened\n");
     o.push_str(&wrap(&d.explanation, "  "));

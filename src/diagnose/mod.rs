@@ -36,6 +36,8 @@
 //! The verdict rules are listed in [`verdict`] and explained in `docs/diagnosis.md`.
 
 pub mod catalog;
+pub mod document;
+pub mod evidence;
 pub mod gather;
 pub mod media;
 pub mod other;
@@ -47,11 +49,12 @@ pub mod verdict;
 use serde::{Deserialize, Serialize};
 
 pub use self::catalog::Category;
+pub use self::evidence::Evidence;
 pub use self::media::{Artifact, Availability, Media};
 pub use self::timeline::{Phase, PhaseName, TimelineEntry};
 pub use self::verdict::Verdict;
 use crate::recall::model::{
-    self, ApiShape, Bot, Input, LogLevel, Logs, Scenario, Screenshots, StatusCode,
+    self, ApiShape, Bot, LogLevel, Logs, Scenario, Screenshots, StatusCode,
 };
 use crate::recall::region::Region;
 pub use crate::recall::time::Timestamp;
@@ -112,6 +115,9 @@ pub struct Diagnosis {
     pub ended_at: Option<Timestamp>,
     /// The `now` the diagnosis was made with, if any.
     pub now: Option<Timestamp>,
+    /// What the answer rests on: the bot now, a saved copy, or one event.
+    #[serde(default)]
+    pub evidence: Evidence,
 }
 
 /// A code with our words for it.
@@ -201,7 +207,7 @@ pub struct ScreenshotRef {
 /// At most this many log notes: the card has limited room.
 const MAX_LOG_NOTES: usize = 30;
 
-/// Diagnose one bot.
+/// Diagnose one bot fetched from Recall just now.
 ///
 /// * `screenshots`, `logs`: when fetched; they enrich the answer.
 /// * `region`: where the bot lives, for the Explorer link; `None` assumes
@@ -214,6 +220,23 @@ pub fn diagnose(
     region: Option<Region>,
     now: Option<Timestamp>,
 ) -> Diagnosis {
+    diagnose_as(Evidence::Live, bot, screenshots, logs, region, now)
+}
+
+/// [`diagnose`] a bot that came from somewhere else than Recall just now: a
+/// saved copy or one event. Its history is measured against its own time,
+/// never against `now` (which only dates the evidence and media links).
+pub fn diagnose_as(
+    evidence: Evidence,
+    bot: &Bot,
+    screenshots: Option<&Screenshots>,
+    logs: Option<&Logs>,
+    region: Option<Region>,
+    now: Option<Timestamp>,
+) -> Diagnosis {
+    let clock = now;
+    // Only a live bot's last status lasts until now.
+    let now = now.filter(|_| evidence == Evidence::Live);
     let ordered = timeline::ordered(&bot.status_changes);
     let end = ordered.iter().rposition(|c| c.code.is_terminal());
     let (mut changes, mut after_end) = match end {
@@ -249,10 +272,15 @@ pub fn diagnose(
             StatusCode::InCallNotRecording | StatusCode::InCallRecording
         )
     });
-    let mut media = media::summarize(bot, recorded_by_status, now);
+    let mut media = media::summarize(bot, recorded_by_status, clock);
     if history_says_in_call && !recorded_by_status {
         // A recording object can exist before recording starts; the history wins.
         media.recorded = false;
+    }
+    if evidence == Evidence::OneEvent {
+        // A status event carries no media: their absence from it says nothing.
+        media.recording = Availability::Unknown;
+        media.transcript = Availability::Unknown;
     }
 
     let facts = verdict::Facts {
@@ -264,7 +292,7 @@ pub fn diagnose(
         now,
         join_at: bot.join_at,
     };
-    let mut outcome = verdict::decide(&facts);
+    let mut outcome = evidence::temper(verdict::decide(&facts), &facts, evidence, clock);
     if let Some(e) = outcome.entry.filter(|e| outcome.remedy == e.remedy) {
         outcome.remedy = e.remedy_for(family).to_string();
     }
@@ -341,33 +369,26 @@ pub fn diagnose(
         } else {
             changes.last().and_then(|c| c.created_at)
         },
-        now,
+        now: clock,
+        evidence,
     }
 }
 
-/// Diagnose straight from JSON text: a bot object, a scenario `{bot,
-/// screenshots, logs, region}` or a status webhook. `now_ms` is epoch
-/// milliseconds (JavaScript's `Date.now()`). The error is one sentence.
+/// Diagnose a saved or pasted JSON document: a bot object, a scenario `{bot,
+/// screenshots, logs, region}` or a status webhook, read as
+/// [`document::answer`] reads it. `now_ms` is epoch milliseconds (JavaScript's
+/// `Date.now()`). The error is one sentence (also for documents that are not a bot).
 pub fn diagnose_json(
     text: &str,
     region: Option<Region>,
     now_ms: Option<f64>,
 ) -> Result<Diagnosis, String> {
-    let now = now_ms
-        .filter(|ms| ms.is_finite() && ms.abs() < 1e15)
-        .and_then(|ms| {
-            // Finite and in range: the cast cannot saturate.
-            #[allow(clippy::cast_possible_truncation)]
-            let ms = ms as i64;
-            Timestamp::from_millis(ms)
-        });
-    match model::parse_input(text).map_err(|e| e.to_string())? {
-        Input::Bot(bot) => Ok(diagnose(&bot, None, None, region, now)),
-        Input::Scenario(s) => Ok(diagnose_scenario(&s, region, now)),
-        Input::Webhook(w) => Ok(diagnose(&w.to_bot(), None, None, region, now)),
+    let now = now_ms.and_then(Timestamp::from_js);
+    let input = model::parse_input(text).map_err(|e| e.to_string())?;
+    match document::answer(&input, document::Beside::default(), region, now) {
+        document::Answer::Diagnosis(d) => Ok(*d),
         // Not a bot: said for what it is, never diagnosed as one.
-        Input::Event(e) => Err(other::event(&e).line()),
-        Input::ErrorBody(b) => Err(other::error_body(&b).line()),
+        document::Answer::Said(said) => Err(said.line()),
     }
 }
 

@@ -6,7 +6,7 @@
 //! access to the media), query strings of any URL in a log line are cut,
 //! and long token-like strings are masked.
 
-use super::{Diagnosis, Verdict};
+use super::{Diagnosis, Evidence, Verdict};
 use crate::recall::time::human_duration;
 
 /// The diagnosis as Markdown.
@@ -50,7 +50,17 @@ pub fn markdown(d: &Diagnosis) -> String {
         (Some(s), None) => format!("`{}`", cell(s)),
         (None, _) => "none yet".to_string(),
     };
-    row(&mut o, "Current status", &status);
+    match d.evidence {
+        Evidence::Live => row(&mut o, "Current status", &status),
+        Evidence::Saved => {
+            row(&mut o, "Last status seen", &status);
+            row(&mut o, "Source", "a saved copy, not the bot now");
+        }
+        Evidence::OneEvent => {
+            row(&mut o, "Status in the event", &status);
+            row(&mut o, "Source", "one status event, not the bot's history");
+        }
+    }
     if let Some(c) = d.category {
         row(&mut o, "Cause lies with", c.label());
     }

@@ -49,6 +49,8 @@ pub enum Verdict {
     Failed,
     /// Ended without a clear failure, but something deserves a look.
     Warning,
+    /// The evidence cannot tell (one event, an old saved copy): see `evidence`.
+    Unknown,
 }
 
 impl Verdict {
@@ -58,6 +60,7 @@ impl Verdict {
             Verdict::InProgress => "In progress",
             Verdict::Failed => "Failed",
             Verdict::Warning => "Warning",
+            Verdict::Unknown => "Unknown",
         }
     }
 
@@ -67,6 +70,7 @@ impl Verdict {
             Verdict::InProgress => "in_progress",
             Verdict::Failed => "failed",
             Verdict::Warning => "warning",
+            Verdict::Unknown => "unknown",
         }
     }
 }
@@ -101,7 +105,7 @@ pub(super) struct Outcome {
 }
 
 impl Outcome {
-    fn new(
+    pub(super) fn new(
         verdict: Verdict,
         reason: Option<String>,
         title: String,

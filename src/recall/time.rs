@@ -29,6 +29,17 @@ impl Timestamp {
             .then_some(Timestamp(millis))
     }
 
+    /// From JavaScript's `Date.now()` as it arrives (a float); `None` when not
+    /// finite or out of range.
+    pub fn from_js(millis: f64) -> Option<Timestamp> {
+        if !millis.is_finite() || millis.abs() >= 1e15 {
+            return None;
+        }
+        // Finite and in range: the cast cannot saturate.
+        #[allow(clippy::cast_possible_truncation)]
+        Timestamp::from_millis(millis as i64)
+    }
+
     /// Milliseconds since the Unix epoch.
     pub fn millis(self) -> i64 {
         self.0

@@ -55,13 +55,14 @@ impl CardState {
         region: Option<Region>,
         now_ms: f64,
     ) -> CardState {
-        match diagnose::diagnose_json(body, region, Some(now_ms)) {
-            Ok(diagnosis) => CardState::ready(diagnosis, now_ms),
-            Err(detail) => CardState::Failed {
+        let now = crate::recall::time::Timestamp::from_js(now_ms);
+        match serde_json::from_str::<crate::recall::model::Bot>(body) {
+            Ok(bot) => CardState::ready(diagnose::diagnose(&bot, None, None, region, now), now_ms),
+            Err(e) => CardState::Failed {
                 bot_id: bot_id.to_string(),
                 error: ApiError::Malformed {
                     status: 200,
-                    detail,
+                    detail: format!("not a bot: {e}"),
                 },
             },
         }
