@@ -224,6 +224,11 @@ impl FromJs for ApiError {
                 status: read(value, "status")?,
                 detail: read(value, "detail")?,
             },
+            "refused" => ApiError::Refused {
+                status: read(value, "status")?,
+                code: read(value, "code")?,
+                detail: read(value, "detail")?,
+            },
             "not_permitted" => ApiError::NotPermitted,
             "unreachable" => ApiError::Unreachable {
                 host: read(value, "host")?,

@@ -11,7 +11,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use botlens::diagnose::document::{self, Answer, Beside};
+use botlens::diagnose::document::{self, Answer, Beside, Bots};
 use botlens::diagnose::{self, Category, Diagnosis, Evidence, NoteLevel, Verdict};
 use botlens::recall::model::{self, Logs, Screenshots};
 use botlens::recall::region::Region;
@@ -51,26 +51,24 @@ pub fn run(args: DiagnoseArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let json = match &answer {
-        Answer::Diagnosis(d) => serde_json::to_string_pretty(d),
-        Answer::Said(said) => serde_json::to_string_pretty(said),
-    };
-    match (&answer, args.json) {
-        (_, true) => match json {
+    if args.json {
+        match serde_json::to_string_pretty(&answer) {
             Ok(text) => println!("{text}"),
             Err(e) => {
                 eprintln!("botlens diagnose: cannot write JSON: {e}");
                 return ExitCode::from(1);
             }
-        },
-        (Answer::Diagnosis(d), false) if args.markdown => {
-            print!("{}", terminal::safe(&diagnose::report::markdown(d)))
         }
-        (Answer::Diagnosis(d), false) => print!("{}", terminal::safe(&human(d))),
-        (Answer::Said(said), false) => {
-            print!("{}", terminal::safe(&said_text(said, args.markdown)))
-        }
+        return ExitCode::SUCCESS;
     }
+    let text = match (&answer, args.markdown) {
+        (Answer::Diagnosis(d), true) => diagnose::report::markdown(d),
+        (Answer::Diagnosis(d), false) => human(d),
+        (Answer::Bots(page), true) => diagnose::report::page_markdown(page),
+        (Answer::Bots(page), false) => page_text(page),
+        (Answer::Said(said), markdown) => said_text(said, markdown),
+    };
+    print!("{}", terminal::safe(&text));
     ExitCode::SUCCESS
 }
 
@@ -110,6 +108,47 @@ fn said_text(said: &diagnose::other::Said, markdown: bool) -> String {
     out.push_str("\nWhat to do\n");
     out.push_str(&wrap(&said.remedy, "  "));
     out
+}
+
+/// A list page: one line a bot, then how many share each reason.
+fn page_text(page: &Bots) -> String {
+    let mut o = format!("A page of {} bots", page.bots.len());
+    match (page.more, page.skipped) {
+        (true, 0) => o.push_str(" (more follow on the next page)"),
+        (true, n) => o.push_str(&format!(
+            " (more follow on the next page; {n} items were not bots)"
+        )),
+        (false, 0) => {}
+        (false, n) => o.push_str(&format!(" ({n} items were not bots)")),
+    }
+    o.push_str("\n\n");
+    let mut reasons: Vec<(String, usize)> = Vec::new();
+    for d in &page.bots {
+        let reason = d.reason.as_deref().unwrap_or("");
+        o.push_str(&format!(
+            "  {} {:<12} {:<40} {}  {}\n",
+            mark(d.verdict),
+            d.verdict.label(),
+            one_line(reason),
+            one_line(&d.bot_id),
+            one_line(&d.title)
+        ));
+        let key = format!(
+            "{} · {}",
+            d.verdict.label(),
+            if reason.is_empty() { "-" } else { reason }
+        );
+        match reasons.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, n)) => *n += 1,
+            None => reasons.push((key, 1)),
+        }
+    }
+    reasons.sort_by_key(|r| std::cmp::Reverse(r.1));
+    o.push_str("\nBy verdict and reason\n");
+    for (key, n) in reasons {
+        o.push_str(&format!("  {n:>4} × {}\n", one_line(&key)));
+    }
+    o
 }
 
 fn build(args: &DiagnoseArgs) -> Result<Answer, String> {
@@ -179,18 +218,22 @@ fn wrap(text: &str, indent: &str) -> String {
     out
 }
 
-/// The human answer: verdict, reason, what happened, what to do, timeline, notes, links.
-pub fn human(d: &Diagnosis) -> String {
-    let mut o = String::new();
-    let mark = match d.verdict {
+fn mark(verdict: Verdict) -> &'static str {
+    match verdict {
         Verdict::Healthy => "✔",
         Verdict::InProgress => "…",
         Verdict::Failed => "✘",
         Verdict::Warning => "!",
         Verdict::Unknown => "?",
-    };
+    }
+}
+
+/// The human answer: verdict, reason, what happened, what to do, timeline, notes, links.
+pub fn human(d: &Diagnosis) -> String {
+    let mut o = String::new();
     o.push_str(&format!(
-        "{mark} {}: {}\n",
+        "{} {}: {}\n",
+        mark(d.verdict),
         d.verdict.label().to_uppercase(),
         d.title
     ));

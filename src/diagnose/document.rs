@@ -16,8 +16,20 @@ use crate::recall::time::Timestamp;
 #[serde(untagged)]
 pub enum Answer {
     Diagnosis(Box<Diagnosis>),
+    /// A list page: each bot diagnosed as saved.
+    Bots(Bots),
     /// A document that is not a bot, said for what it is.
     Said(Said),
+}
+
+/// The bots of a list page, each diagnosed.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Bots {
+    pub bots: Vec<Diagnosis>,
+    /// Items of the page that were not bots.
+    pub skipped: usize,
+    /// The page says more follow.
+    pub more: bool,
 }
 
 /// Logs and screenshots given beside the document; they win over its own.
@@ -57,5 +69,17 @@ pub fn answer(
         Input::Webhook(w) => diagnosis(Evidence::OneEvent, &w.to_bot(), None, None, None),
         Input::Event(e) => Answer::Said(other::event(e)),
         Input::ErrorBody(b) => Answer::Said(other::error_body(b)),
+        Input::Related(r) => Answer::Said(other::related(r)),
+        Input::Status(c) => Answer::Said(other::status(c)),
+        // Logs and screenshots belong to one bot, never to a whole page.
+        Input::Page(page) => Answer::Bots(Bots {
+            bots: page
+                .bots
+                .iter()
+                .map(|bot| diagnose_as(Evidence::Saved, bot, None, None, region, now))
+                .collect(),
+            skipped: page.skipped,
+            more: page.more,
+        }),
     }
 }

@@ -387,6 +387,10 @@ pub fn diagnose_json(
     let input = model::parse_input(text).map_err(|e| e.to_string())?;
     match document::answer(&input, document::Beside::default(), region, now) {
         document::Answer::Diagnosis(d) => Ok(*d),
+        document::Answer::Bots(page) => Err(format!(
+            "a list page of {} bots: diagnose them one at a time",
+            page.bots.len()
+        )),
         // Not a bot: said for what it is, never diagnosed as one.
         document::Answer::Said(said) => Err(said.line()),
     }

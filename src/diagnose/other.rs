@@ -6,18 +6,19 @@
 use serde::Serialize;
 
 use super::catalog;
-use crate::recall::model::{ArtifactEvent, ErrorBody};
+use super::verdict::words;
+use crate::recall::model::{ArtifactEvent, ErrorBody, Related, StatusChange};
 
 /// A short answer about such a document.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Said {
-    /// `artifact_event` or `error_body`.
+    /// `artifact_event`, `error_body`, `related` or `status`.
     pub kind: &'static str,
     pub title: String,
     pub explanation: String,
     pub remedy: String,
-    /// The bot the document belongs to, when it names one.
-    pub bot_id: Option<String>,
+    /// The bots the document belongs to or names, in order.
+    pub bot_ids: Vec<String>,
 }
 
 impl Said {
@@ -39,7 +40,7 @@ pub fn event(e: &ArtifactEvent) -> Said {
             explanation: "One line of the bot's log tells how one step went, not how the bot did."
                 .into(),
             remedy: "Pass log events with --logs next to the bot's own JSON (Retrieve Bot), so they are read with its history.".into(),
-            bot_id: bot.map(str::to_string),
+            bot_ids: bot.map(str::to_string).into_iter().collect(),
         };
     }
     let state = match e.status.as_deref() {
@@ -87,7 +88,71 @@ pub fn event(e: &ArtifactEvent) -> Said {
         title: format!("`{}`: the {artifact} {state}.", e.event),
         explanation,
         remedy,
-        bot_id: bot.map(str::to_string),
+        bot_ids: bot.map(str::to_string).into_iter().collect(),
+    }
+}
+
+/// An object that belongs to a bot: what it is, its own status, and the bots
+/// it points to (the place to look for how the bot did).
+pub fn related(r: &Related) -> Said {
+    let own =
+        r.id.as_deref()
+            .map(|id| format!(" `{id}`"))
+            .unwrap_or_default();
+    let status = match (&r.status, &r.sub_code) {
+        (Some(code), Some(sub)) => format!(" Its own status is `{code}` (`{sub}`), not the bot's."),
+        (Some(code), None) => format!(" Its own status is `{code}`, not the bot's."),
+        _ => String::new(),
+    };
+    let (title, explanation, remedy) = match r.bot_ids.as_slice() {
+        [] => (
+            format!("A {}{own}, not a bot.", r.kind),
+            format!("It names no bot, so botlens cannot tell which bot it belongs to.{status}"),
+            "Find the bot it came from (its ID is in the webhook or the API answer that gave you this) and look that bot up.".to_string(),
+        ),
+        [bot] => (
+            format!(
+                "A {}{own} {} bot {bot}, not the bot itself.",
+                r.kind,
+                if r.kind.starts_with("calendar") { "for" } else { "of" }
+            ),
+            format!("The bot it belongs to is {bot}; how that bot did is in the bot's own history.{status}"),
+            format!("Look up bot {bot}: hover its ID with botlens, or pass its Retrieve Bot JSON to `botlens diagnose`."),
+        ),
+        bots => (
+            format!("A {}{own} with {} bots, not a bot.", r.kind, bots.len()),
+            format!("It names these bots: {}.{status}", bots.join(", ")),
+            "Look each bot up: hover its ID with botlens, or pass its Retrieve Bot JSON to `botlens diagnose`.".to_string(),
+        ),
+    };
+    Said {
+        kind: "related",
+        title,
+        explanation,
+        remedy,
+        bot_ids: r.bot_ids.clone(),
+    }
+}
+
+/// A bare status object: the code and sub code explained, for no bot in particular.
+pub fn status(change: &StatusChange) -> Said {
+    let code = change.code.as_str();
+    let (title, explanation, remedy) = match change.sub_code.as_deref() {
+        Some(sub) => {
+            let (title, explanation, remedy) = words(sub, &format!(" with `{code}`"));
+            (format!("`{code}` / `{sub}`: {title}"), explanation, remedy)
+        }
+        None => {
+            let (title, explanation, remedy) = words(code, " as a status");
+            (format!("`{code}`: {title}"), explanation, remedy)
+        }
+    };
+    Said {
+        kind: "status",
+        title,
+        explanation: format!("{explanation} This is one status on its own: it names no bot, and says nothing of what came before or after it."),
+        remedy,
+        bot_ids: Vec::new(),
     }
 }
 
@@ -98,9 +163,28 @@ pub fn error_body(b: &ErrorBody) -> Said {
         title,
         explanation,
         remedy,
-        bot_id: None,
+        bot_ids: Vec::new(),
     };
     let words = b.detail.clone().unwrap_or_default();
+    if b.html {
+        let lower = words.to_ascii_lowercase();
+        let firewall = lower.contains("request blocked")
+            || lower.contains("cloudfront")
+            || lower.contains("403");
+        return if firewall {
+            said(
+                "Recall's firewall blocked the request (403): an HTML page, not a bot.".into(),
+                format!("The page says “{words}”. Recall's firewall answers so before the API sees the request."),
+                "Common triggers: a body on a GET, a localhost URL in the payload, a payload the firewall flags, or the client's IP. Send the request without them; if it persists from one server, ask Recall about its IP.".into(),
+            )
+        } else {
+            said(
+                "An HTML page, not Recall's JSON.".into(),
+                format!("The page says “{words}”. Recall's API answers JSON, so something else answered: a proxy, a login or captive portal, or an error page in between."),
+                "Check the URL the request went to and anything in between (proxy, VPN, corporate filter).".into(),
+            )
+        };
+    }
     let key_refused = b.code.as_deref() == Some("authentication_failed")
         || words.to_ascii_lowercase().contains("invalid token")
         || words
@@ -153,6 +237,8 @@ mod tests {
         match parse_input(text).unwrap() {
             Input::Event(e) => event(&e),
             Input::ErrorBody(b) => error_body(&b),
+            Input::Related(r) => related(&r),
+            Input::Status(c) => status(&c),
             other => panic!("read as {other:?}"),
         }
     }
@@ -168,10 +254,7 @@ mod tests {
         assert!(s
             .explanation
             .contains("does not say how the bot itself did"));
-        assert_eq!(
-            s.bot_id.as_deref(),
-            Some("7c1e9a30-52d4-4f8b-a6e2-3b90d1c4f5a7")
-        );
+        assert_eq!(s.bot_ids, ["7c1e9a30-52d4-4f8b-a6e2-3b90d1c4f5a7"]);
 
         let s = said(
             r#"{"event": "transcript.failed", "data": {"data": {"code": "failed", "sub_code": "provider_connection_failed"},
@@ -202,7 +285,7 @@ mod tests {
         );
 
         let s = said(r#"{"event": "calendar.update", "data": {"calendar_id": "c1"}}"#);
-        assert_eq!(s.bot_id, None);
+        assert!(s.bot_ids.is_empty());
         assert!(s.explanation.contains("names no bot"));
         let s = said(
             r#"{"event": "bot.output_log", "data": {"data": {"level": "error"}, "bot": {"id": "b1"}}}"#,

@@ -6,6 +6,7 @@
 //! access to the media), query strings of any URL in a log line are cut,
 //! and long token-like strings are masked.
 
+use super::document::Bots;
 use super::{Diagnosis, Evidence, Verdict};
 use crate::recall::time::human_duration;
 
@@ -177,6 +178,27 @@ pub fn markdown(d: &Diagnosis) -> String {
         o.push_str(&format!("- Recall docs: {u}\n"));
     }
     o.push_str("\n_Report by botlens. Times are UTC._\n");
+    o
+}
+
+/// A list page as one Markdown table: each bot's verdict, reason and title.
+pub fn page_markdown(page: &Bots) -> String {
+    let mut o = format!("## {} Recall bots\n\n", page.bots.len());
+    o.push_str("| Bot | Verdict | Reason | What happened |\n|---|---|---|---|\n");
+    for d in &page.bots {
+        o.push_str(&format!(
+            "| `{}` | {} | {} | {} |\n",
+            cell(&d.bot_id),
+            d.verdict.label(),
+            d.reason
+                .as_deref()
+                .map_or_else(String::new, |r| format!("`{}`", cell(r))),
+            plain(&d.title)
+        ));
+    }
+    if page.more {
+        o.push_str("\nThe page says more bots follow (`next`).\n");
+    }
     o
 }
 

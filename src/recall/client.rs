@@ -137,11 +137,33 @@ pub fn read_reply(reply: &HttpReply) -> Answer {
         500..=599 => Answer::Failed(ApiError::Server {
             status: reply.status,
         }),
-        status => Answer::Failed(ApiError::Malformed {
-            status,
-            detail: snippet(&reply.body),
-        }),
+        status => {
+            Answer::Failed(
+                refused(status, &reply.body).unwrap_or_else(|| ApiError::Malformed {
+                    status,
+                    detail: snippet(&reply.body),
+                }),
+            )
+        }
     }
+}
+
+/// Recall's own error answer (`{code, detail}`, a field map, …) in its words.
+fn refused(status: u16, body: &str) -> Option<ApiError> {
+    let body = match crate::recall::model::parse_input(body).ok()? {
+        // An HTML page is not Recall's words (a proxy or firewall answered).
+        crate::recall::model::Input::ErrorBody(b) if !b.html => b,
+        _ => return None,
+    };
+    let mut detail = body.detail.clone().unwrap_or_default();
+    for (field, messages) in &body.fields {
+        detail.push_str(&format!(" {field}: {}", messages.join(" ")));
+    }
+    Some(ApiError::Refused {
+        status,
+        code: body.code.clone(),
+        detail: snippet(&detail),
+    })
 }
 
 /// Parse a body Recall answered 2xx with; a shape botlens cannot read is a
@@ -219,6 +241,38 @@ mod tests {
             read_reply(&reply(503, "")),
             Answer::Failed(ApiError::Server { status: 503 })
         );
+        // Recall's own error answers keep its words and code.
+        assert_eq!(
+            read_reply(&reply(
+                400,
+                r#"{"code": "cannot_command_unstarted_bot", "detail": "Bot has not started."}"#
+            )),
+            Answer::Failed(ApiError::Refused {
+                status: 400,
+                code: Some("cannot_command_unstarted_bot".into()),
+                detail: "Bot has not started.".into(),
+            })
+        );
+        let Answer::Failed(e) = read_reply(&reply(
+            400,
+            r#"{"meeting_url": ["This field is required."]}"#,
+        )) else {
+            panic!()
+        };
+        assert!(
+            e.to_string()
+                .contains("meeting_url: This field is required."),
+            "{e}"
+        );
+        let Answer::Failed(e) = read_reply(&reply(402, r#"{"detail": "Insufficient credits."}"#))
+        else {
+            panic!()
+        };
+        assert!(e.next_step().contains("credit"), "{}", e.next_step());
+        assert!(matches!(
+            read_reply(&reply(409, "<html>")),
+            Answer::Failed(ApiError::Malformed { status: 409, .. })
+        ));
         assert_eq!(retry_after_seconds(Some("soon")), 5);
         assert_eq!(retry_after_seconds(Some("99999")), 300);
     }

@@ -24,6 +24,12 @@ pub enum ApiError {
     Blocked,
     #[error("Recall answered {status} with something that is not the expected JSON: {detail}")]
     Malformed { status: u16, detail: String },
+    #[error("Recall refused the request (HTTP {status}{}): “{detail}”", code.as_deref().map(|c| format!(", `{c}`")).unwrap_or_default())]
+    Refused {
+        status: u16,
+        code: Option<String>,
+        detail: String,
+    },
     #[error("This card was not opened by botlens on this page.")]
     NotPermitted,
     #[error("Recall could not be reached at {host}: {detail}")]
@@ -42,6 +48,7 @@ impl ApiError {
             ApiError::Server { .. } => "server",
             ApiError::Blocked => "blocked",
             ApiError::Malformed { .. } => "malformed",
+            ApiError::Refused { .. } => "refused",
             ApiError::Unreachable { .. } => "unreachable",
             ApiError::NotPermitted => "not_permitted",
         }
@@ -74,6 +81,12 @@ impl ApiError {
             ApiError::Malformed { .. } => {
                 "A proxy or captive portal may be answering instead of Recall; check the Recall host setting.".into()
             }
+            ApiError::Refused { status: 402, .. } => {
+                "The workspace's Recall credit is used up: top it up in the Recall dashboard.".into()
+            }
+            ApiError::Refused { .. } => {
+                "Recall's own words say what it refused; `botlens diagnose` on the saved answer explains its code.".into()
+            }
             ApiError::NotPermitted => {
                 "Another script on the page may have framed the card; reload the page and hover the ID again.".into()
             }
@@ -104,6 +117,7 @@ pub fn one_of_each() -> Vec<ApiError> {
         | ApiError::Server { .. }
         | ApiError::Blocked
         | ApiError::Malformed { .. }
+        | ApiError::Refused { .. }
         | ApiError::NotPermitted
         | ApiError::Unreachable { .. } => (),
     };
@@ -124,6 +138,11 @@ pub fn one_of_each() -> Vec<ApiError> {
         ApiError::Malformed {
             status: 200,
             detail: "<html>".into(),
+        },
+        ApiError::Refused {
+            status: 400,
+            code: Some("cannot_command_completed_bot".into()),
+            detail: "Cannot send a command to a bot which has completed.".into(),
         },
         ApiError::NotPermitted,
         ApiError::Unreachable {

@@ -136,10 +136,11 @@ fn cli_bad_input_exits_2_with_one_line() {
     let dir = temp.path();
     let cases = [
         ("broken.json", "{\"id\": ", "not valid JSON"),
-        ("array.json", "[1, 2]", "expected a JSON object"),
+        ("array.json", "[1, 2]", "an array with no bot"),
         ("nobot.json", "{\"name\": \"x\"}", "no `id`"),
         ("empty.json", "", "empty"),
-        ("list.json", "{\"results\": []}", "list page"),
+        ("notbot.json", "{\"id\": \"x\", \"name\": \"y\"}", "none of a bot's fields"),
+        ("junk-page.json", "{\"results\": [{\"x\": 1}]}", "not bots"),
     ];
     for (file, body, want) in cases {
         let path = dir.join(file);
@@ -180,7 +181,7 @@ fn cli_says_what_an_artifact_event_or_an_error_body_is() {
     );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["kind"], "artifact_event");
-    assert_eq!(v["bot_id"], "7c1e9a30-52d4-4f8b-a6e2-3b90d1c4f5a7");
+    assert_eq!(v["bot_ids"], json!(["7c1e9a30-52d4-4f8b-a6e2-3b90d1c4f5a7"]));
     assert!(v.get("verdict").is_none(), "no verdict about the bot: {v}");
     assert!(v["title"].as_str().unwrap().contains("recording is done"));
 

@@ -17,7 +17,7 @@ use botlens::diagnose::{self, catalog, document, report, Diagnosis, Verdict};
 use botlens::recall::model::{self, Bot, Input, Logs, Screenshots, StatusChange};
 use botlens::recall::region::Region;
 use botlens::recall::time::Timestamp;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 fn data_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/diagnose")

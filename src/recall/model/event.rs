@@ -52,6 +52,116 @@ impl ArtifactEvent {
     }
 }
 
+/// A Recall object that belongs to a bot (or several) without being one: a
+/// recording, a transcript or another media object, a calendar event, a
+/// calendar meeting. Its own ID is never taken for a bot's.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Related {
+    /// `recording`, `transcript`, `calendar event`, … (see [`Related::from_object`]).
+    pub kind: &'static str,
+    /// The object's own ID.
+    pub id: Option<String>,
+    /// Its own status (`status.code`), when it has one: not the bot's.
+    pub status: Option<String>,
+    pub sub_code: Option<String>,
+    /// The bots it names, in order, without repeats.
+    pub bot_ids: Vec<String>,
+}
+
+/// The keys only a bot object carries (either API flavour).
+pub(super) const BOT_KEYS: [&str; 8] = [
+    "status_changes",
+    "meeting_url",
+    "bot_name",
+    "recordings",
+    "join_at",
+    "video_url",
+    "meeting_participants",
+    "automatic_leave",
+];
+
+impl Related {
+    /// The object `o` is, if it belongs to a bot without being one: it has a
+    /// key a bot never has (`bot`, `bots`, `bot_id` beside its own `id`,
+    /// `recording`, `calendar_id`), or it names a bot by `bot_id` and has none
+    /// of a bot's own keys.
+    pub fn from_object(o: &Map<String, Value>) -> Option<Related> {
+        let own_id = text(o.get("id"));
+        let is_bot = BOT_KEYS.iter().any(|k| o.contains_key(*k));
+        let mut bot_ids: Vec<String> = Vec::new();
+        let v = Value::Object(o.clone());
+        for path in [
+            "/bot/id",
+            "/bot_id",
+            "/recording/bot/id",
+            "/recording/source/bot/id",
+            "/source/bot/id",
+        ] {
+            bot_ids.extend(text(v.pointer(path)));
+        }
+        if bot_ids.is_empty() {
+            // Media links name their bot: `…/transcript/<id>/bot/<bot id>/…`.
+            let links = [v.pointer("/data/download_url")].into_iter().chain(
+                o.get("media_shortcuts")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flat_map(|m| m.values().map(|s| s.pointer("/data/download_url"))),
+            );
+            bot_ids.extend(links.filter_map(|l| bot_in_link(l?.as_str()?)));
+        }
+        if let Some(Value::Array(bots)) = o.get("bots") {
+            for b in bots {
+                bot_ids.extend(text(b.get("bot_id")).or_else(|| text(b.get("id"))));
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        bot_ids.retain(|id| seen.insert(id.clone()));
+
+        let calendar = o.contains_key("calendar_id") || o.contains_key("ical_uid");
+        let kind = if calendar || o.get("bots").is_some_and(Value::is_array) {
+            "calendar event"
+        } else if own_id.is_some() && o.contains_key("bot_id") && o.contains_key("start_time") {
+            "calendar meeting"
+        } else if o.contains_key("media_shortcuts")
+            || (own_id.is_some() && o.get("bot").is_some_and(Value::is_object))
+        {
+            "recording"
+        } else if o.contains_key("provider") || o.get("recording").is_some_and(Value::is_object) {
+            "transcript"
+        } else if own_id.is_some() && o.contains_key("bot_id") {
+            "Recall object"
+        } else {
+            return None;
+        };
+        if is_bot && !calendar && kind != "calendar meeting" {
+            return None;
+        }
+        let status = o.get("status");
+        Some(Related {
+            kind,
+            id: own_id,
+            status: text(status.and_then(|s| s.get("code")).or(status)),
+            sub_code: text(status.and_then(|s| s.get("sub_code"))),
+            bot_ids,
+        })
+    }
+}
+
+/// The bot a media link names after `/bot/`, if it does.
+fn bot_in_link(link: &str) -> Option<String> {
+    let (_, after) = link.split_once("/bot/")?;
+    let id = after.split(['/', '?', '#']).next()?;
+    crate::detect::uuid::is_uuid(id).then(|| id.to_ascii_lowercase())
+}
+
+/// A trimmed, non-empty string; anything else reads as absent.
+fn text(v: Option<&Value>) -> Option<String> {
+    v.and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
 /// Recall's answer to a failed request: `{detail}`, `{code, detail}`,
 /// `{code, message, errors}`, or a field map `{field: [messages]}`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -61,6 +171,8 @@ pub struct ErrorBody {
     pub detail: Option<String>,
     /// Messages per field (`errors` or the body itself), in order.
     pub fields: Vec<(String, Vec<String>)>,
+    /// The answer was an HTML page, not JSON (Recall's firewall answers 403 so).
+    pub html: bool,
 }
 
 impl ErrorBody {
@@ -96,6 +208,7 @@ impl ErrorBody {
                 code: text("code"),
                 detail,
                 fields,
+                html: false,
             });
         }
         // A bare field map, as Django REST framework writes it: every value a
@@ -107,6 +220,52 @@ impl ErrorBody {
             code: None,
             detail: None,
             fields,
+            html: false,
+        })
+    }
+
+    /// An HTML page where JSON was expected; its words are its `<title>` and
+    /// visible text, cut short (the page is never rendered).
+    pub fn from_html(page: &str) -> Option<ErrorBody> {
+        let start = page.trim_start();
+        let lower = start.get(..start.len().min(512))?.to_ascii_lowercase();
+        let is_html = ["<html", "<!doctype html", "<head", "<body", "<!--"]
+            .iter()
+            .any(|t| lower.starts_with(t))
+            && page.to_ascii_lowercase().contains("<html");
+        if !is_html {
+            return None;
+        }
+        // Drop comments, tags and entities; keep the words.
+        let mut words = String::new();
+        let mut rest = page;
+        while let Some(open) = rest.find('<') {
+            words.push_str(&rest[..open]);
+            words.push(' ');
+            let close = if rest[open..].starts_with("<!--") {
+                "-->"
+            } else {
+                ">"
+            };
+            match rest[open..].find(close) {
+                Some(end) => rest = &rest[open + end + close.len()..],
+                None => {
+                    rest = "";
+                    break;
+                }
+            }
+        }
+        words.push_str(rest);
+        let words: Vec<&str> = words.split_whitespace().collect();
+        let mut detail: String = words.join(" ").chars().take(200).collect();
+        if detail.is_empty() {
+            detail = "an HTML page with no text".into();
+        }
+        Some(ErrorBody {
+            code: None,
+            detail: Some(detail),
+            fields: Vec::new(),
+            html: true,
         })
     }
 }

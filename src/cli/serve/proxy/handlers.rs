@@ -310,6 +310,7 @@ fn error_response(error: &ApiError) -> Response {
         ApiError::Unauthorized { .. }
         | ApiError::Server { .. }
         | ApiError::Blocked
+        | ApiError::Refused { .. }
         | ApiError::Malformed { .. } => StatusCode::BAD_GATEWAY,
     };
     let mut response = json_response(
