@@ -139,7 +139,11 @@ fn cli_bad_input_exits_2_with_one_line() {
         ("array.json", "[1, 2]", "an array with no bot"),
         ("nobot.json", "{\"name\": \"x\"}", "no `id`"),
         ("empty.json", "", "empty"),
-        ("notbot.json", "{\"id\": \"x\", \"name\": \"y\"}", "none of a bot's fields"),
+        (
+            "notbot.json",
+            "{\"id\": \"x\", \"name\": \"y\"}",
+            "none of a bot's fields",
+        ),
         ("junk-page.json", "{\"results\": [{\"x\": 1}]}", "not bots"),
     ];
     for (file, body, want) in cases {
@@ -181,7 +185,10 @@ fn cli_says_what_an_artifact_event_or_an_error_body_is() {
     );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["kind"], "artifact_event");
-    assert_eq!(v["bot_ids"], json!(["7c1e9a30-52d4-4f8b-a6e2-3b90d1c4f5a7"]));
+    assert_eq!(
+        v["bot_ids"],
+        json!(["7c1e9a30-52d4-4f8b-a6e2-3b90d1c4f5a7"])
+    );
     assert!(v.get("verdict").is_none(), "no verdict about the bot: {v}");
     assert!(v["title"].as_str().unwrap().contains("recording is done"));
 

@@ -478,4 +478,5 @@ fn recall_data(name: &str) -> String {
 }
 
 mod cli;
+mod documents;
 mod never_panic;
