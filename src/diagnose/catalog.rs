@@ -129,6 +129,12 @@ impl Entry {
         )
     }
 
+    /// The Recall page that documents this code; `None` for codes Recall does
+    /// not document (a link would present them as Recall's).
+    pub fn recall_docs(&self) -> Option<String> {
+        self.documented().then(|| self.docs_url())
+    }
+
     /// The remedy for a platform family, falling back to the general one.
     pub fn remedy_for(&self, family: &str) -> &str {
         self.remedy_by_platform

@@ -144,7 +144,7 @@ impl Cause {
             explanation,
             remedy,
             category: entry.map(|e| e.category),
-            docs_url: entry.map(catalog::Entry::docs_url),
+            docs_url: entry.and_then(catalog::Entry::recall_docs),
         }
     }
 }
@@ -353,7 +353,7 @@ pub fn diagnose_as(
         remedy: outcome.remedy,
         category: entry.map(|e| e.category),
         retry_may_help: outcome.retry_may_help,
-        docs_url: entry.map(catalog::Entry::docs_url),
+        docs_url: entry.and_then(catalog::Entry::recall_docs),
         detail: outcome.detail,
         phases,
         timeline: timeline_entries,

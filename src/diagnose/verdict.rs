@@ -162,7 +162,12 @@ impl Outcome {
 /// from (e.g. "as the reason the bot left") for codes we do not know.
 pub(super) fn words(code: &str, context: &str) -> (String, String, String) {
     match catalog::lookup(code) {
-        Some(e) => (e.title.clone(), e.explanation.clone(), e.remedy.clone()),
+        Some(e) if e.documented() => (e.title.clone(), e.explanation.clone(), e.remedy.clone()),
+        Some(e) => (
+            e.title.clone(),
+            format!("{} (`{code}` is not in Recall's documentation: botlens knows it from reports outside Recall.)", e.explanation),
+            e.remedy.clone(),
+        ),
         None => {
             let origin = [
                 "zoom_",
