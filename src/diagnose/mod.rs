@@ -52,6 +52,7 @@ pub use self::catalog::Category;
 pub use self::evidence::Evidence;
 pub use self::media::{Artifact, Availability, Media};
 pub use self::timeline::{Phase, PhaseName, TimelineEntry};
+use self::verdict::lower_first;
 pub use self::verdict::Verdict;
 use crate::recall::model::{
     self, ApiShape, Bot, LogLevel, Logs, Scenario, Screenshots, StatusCode,
@@ -291,13 +292,14 @@ pub fn diagnose_as(
         media: &media,
         now,
         join_at: bot.join_at,
+        zoom_obf: bot.zoom.as_ref().is_some_and(|z| z.obf_token_url.is_some()),
     };
     let mut outcome = evidence::temper(verdict::decide(&facts), &facts, evidence, clock);
     if let Some(e) = outcome.entry.filter(|e| outcome.remedy == e.remedy) {
         outcome.remedy = e.remedy_for(family).to_string();
     }
 
-    let mut notes = outcome.notes;
+    let mut notes = std::mem::take(&mut outcome.notes);
     if let Some(logs) = logs {
         notes.extend(log_notes(
             logs,
@@ -321,6 +323,7 @@ pub fn diagnose_as(
     }
     // Most important first; stable, so equal levels keep their order.
     notes.sort_by_key(|n| std::cmp::Reverse(n.level));
+    raise_errors(&mut outcome, &notes);
 
     let current = ordered.last();
     let region = region.or_else(|| region_from_links(&media));
@@ -372,6 +375,25 @@ pub fn diagnose_as(
         now: clock,
         evidence,
     }
+}
+
+/// An error the bot logged is raised next to a verdict that is otherwise
+/// fine (healthy, or still running), never left under "nothing to do".
+fn raise_errors(outcome: &mut verdict::Outcome, notes: &[Note]) {
+    if !matches!(outcome.verdict, Verdict::Healthy | Verdict::InProgress) {
+        return;
+    }
+    let Some(error) = notes.iter().find(|n| n.level == NoteLevel::Error) else {
+        return;
+    };
+    outcome.explanation.push_str(&format!(
+        " It logged an error on the way: {}.",
+        lower_first(&error.title)
+    ));
+    outcome.remedy = format!(
+        "Look at the error the bot logged ({}): {}",
+        error.title, error.text
+    );
 }
 
 /// Diagnose a saved or pasted JSON document: a bot object, a scenario `{bot,

@@ -44,6 +44,48 @@ pub(super) fn patterns(f: &Facts<'_>, recorded: bool, running: bool) -> Vec<Note
         .phases
         .iter()
         .any(|p| matches!(p.name, PhaseName::InCallNotRecording | PhaseName::Recording));
+    // Does the story add up? A long wait in the lobby, then an error: the
+    // lobby is usually the real story, not a crash.
+    let lobby = timeline::total(f.phases, PhaseName::WaitingRoom).unwrap_or(0);
+    if let (Some(fatal), true) = (
+        f.changes.iter().rev().find(|c| c.code == StatusCode::Fatal),
+        lobby >= 120 && never_in,
+    ) {
+        let code = fatal.sub_code.as_deref().unwrap_or("fatal");
+        notes.push(Note {
+            source: NoteSource::Pattern,
+            level: NoteLevel::Warning,
+            code: Some("in_waiting_room".into()),
+            title: "An error after a long wait in the lobby".into(),
+            text: format!(
+                "The bot sat in the lobby for {} before `{code}` ended it, and never got in. A long wait then an error usually means nobody admitted it, or the platform turned it away, rather than a crash: look at who could admit it first.",
+                human_duration(lobby)
+            ),
+            at: fatal.created_at,
+            message: None,
+        });
+    }
+    // A Zoom bot that joins on behalf of a user (OBF) leaves when that user leaves.
+    let ended = f
+        .changes
+        .iter()
+        .rev()
+        .find(|c| c.code == StatusCode::CallEnded);
+    let kept_out = ended
+        .and_then(|c| c.sub_code.as_deref())
+        .and_then(catalog::lookup)
+        .is_some_and(|e| e.ending == Some(catalog::Ending::KeptOut));
+    if f.family == "zoom" && f.zoom_obf && ended.is_some() && !kept_out && !never_in {
+        notes.push(Note {
+            source: NoteSource::Pattern,
+            level: NoteLevel::Info,
+            code: None,
+            title: "Zoom OBF: the bot leaves with its user".into(),
+            text: "This bot joined on behalf of a Zoom user (an OBF token). Zoom lets it stay only while that user is in the meeting, so an early end can simply mean the user left before the others; the recording then stops there too.".into(),
+            at: ended.and_then(|c| c.created_at),
+            message: None,
+        });
+    }
     if f.family == "google_meet" && was_in_lobby && never_in {
         notes.push(Note {
             source: NoteSource::Pattern,

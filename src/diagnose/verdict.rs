@@ -86,6 +86,8 @@ pub(super) struct Facts<'a> {
     pub media: &'a Media,
     pub now: Option<Timestamp>,
     pub join_at: Option<Timestamp>,
+    /// A Zoom bot that joins on behalf of a user (an OBF token).
+    pub zoom_obf: bool,
 }
 
 /// The rules' answer.

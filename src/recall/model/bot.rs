@@ -353,4 +353,7 @@ pub struct ZoomSettings {
     pub zak_url: Option<String>,
     #[serde(default, deserialize_with = "lenient_text")]
     pub user_email: Option<String>,
+    /// An OBF token: the bot joins on behalf of this user, only while they are in the meeting.
+    #[serde(default, deserialize_with = "lenient_text", alias = "obf_token")]
+    pub obf_token_url: Option<String>,
 }
