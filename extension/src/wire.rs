@@ -15,7 +15,7 @@
 //! Anything else reads as `None`: the caller shows it as malformed data.
 
 use botlens::diagnose::{
-    Artifact, Cause, Diagnosis, Media, Note, Phase, ScreenshotRef, TimelineEntry, Timestamp,
+    Artifact, Cause, Diagnosis, Field, Media, Note, Phase, ScreenshotRef, TimelineEntry, Timestamp,
 };
 use botlens::recall::error::ApiError;
 use botlens::recall::region::Region;
@@ -170,12 +170,14 @@ macro_rules! structs {
 structs! {
     Gathered { diagnosis, report, screenshots_error, logs_error }
     Diagnosis {
-        bot_id, bot_name, platform, platform_name, meeting_title, region, region_assumed,
+        bot_id, bot_name, platform, platform_name, meeting_title, metadata, participants, region,
+        region_assumed,
         api_shape, verdict, reason, reason_known, status, status_label, status_at, sub_code,
         title, explanation, remedy, category, retry_may_help, docs_url, detail, phases,
         timeline, notes, media, screenshots, explorer_url, started_at, ended_at, now, evidence,
     }
     Cause { code, known, title, explanation, remedy, category, docs_url }
+    Field { key, value }
     Phase { name, label, start, end, seconds, ongoing }
     TimelineEntry {
         code, sub_code, message, at, label, explanation, code_known, sub_code_known, seconds,
@@ -185,9 +187,10 @@ structs! {
     Media {
         recorded, recording, recording_id, recording_status, recording_sub_code,
         recording_started_at, recording_completed_at, video_url, transcript, transcript_url,
-        expires_at, expires_in_seconds, meeting_title, artifacts,
+        expires_at, expires_in_seconds, meeting_title, artifacts, recording_count,
+        failed_recordings,
     }
-    Artifact { kind, availability, status, sub_code, url }
+    Artifact { recording_id, expires_at, kind, availability, status, sub_code, url }
     Rect { left, top, width, height }
     Viewport { width, height }
 }

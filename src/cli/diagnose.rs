@@ -254,6 +254,20 @@ pub fn human(d: &Diagnosis) -> String {
         meeting.push_str(&format!(" · \"{}\"", one_line(t)));
     }
     o.push_str(&format!("  Meeting   {meeting}\n"));
+    if !d.participants.is_empty() {
+        o.push_str(&format!(
+            "  People    {}\n",
+            one_line(&d.participants.join(", "))
+        ));
+    }
+    if !d.metadata.is_empty() {
+        let pairs: Vec<String> = d
+            .metadata
+            .iter()
+            .map(|f| format!("{}={}", f.key, f.value))
+            .collect();
+        o.push_str(&format!("  Metadata  {}\n", one_line(&pairs.join(" · "))));
+    }
     let region = if d.region_assumed {
         format!(
             "{} (assumed; pass --region if the bot lives elsewhere)",

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::recall::model::{ArtifactStatus, ArtifactStatusCode, Bot, MediaShortcut};
+use crate::recall::model::{ArtifactStatus, ArtifactStatusCode, Bot, MediaShortcut, Recording};
 use crate::recall::time::Timestamp;
 
 /// Whether a piece of media can be had.
@@ -37,9 +37,15 @@ impl Availability {
     }
 }
 
-/// One media artifact of the first recording.
+/// One media artifact of one of the bot's recordings.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Artifact {
+    /// The recording it belongs to (a bot may have several).
+    #[serde(default)]
+    pub recording_id: Option<String>,
+    /// When Recall deletes it, when the artifact says.
+    #[serde(default)]
+    pub expires_at: Option<Timestamp>,
     /// `video_mixed`, `transcript`, `audio_mixed`, `participant_events`, `meeting_metadata`.
     pub kind: String,
     pub availability: Availability,
@@ -71,7 +77,22 @@ pub struct Media {
     /// Seconds from `now` to `expires_at` (negative once expired); needs `now`.
     pub expires_in_seconds: Option<i64>,
     pub meeting_title: Option<String>,
+    /// Every recording's artifacts; the ones of `recording_id` decide.
     pub artifacts: Vec<Artifact>,
+    /// How many recordings the bot has, and how many of them failed.
+    #[serde(default)]
+    pub recording_count: usize,
+    #[serde(default)]
+    pub failed_recordings: usize,
+}
+
+impl Media {
+    /// The artifacts of the recording that decides (see [`summarize`]).
+    pub fn main_artifacts(&self) -> impl Iterator<Item = &Artifact> {
+        self.artifacts
+            .iter()
+            .filter(|a| a.recording_id == self.recording_id)
+    }
 }
 
 fn availability(status: Option<&ArtifactStatus>) -> Availability {
@@ -86,7 +107,7 @@ fn availability(status: Option<&ArtifactStatus>) -> Availability {
     }
 }
 
-fn artifact(kind: &str, m: &MediaShortcut) -> Artifact {
+fn artifact(kind: &str, m: &MediaShortcut, recording_id: Option<&String>) -> Artifact {
     let data = m.data.as_ref();
     let url = data.and_then(|d| {
         d.download_url
@@ -94,6 +115,8 @@ fn artifact(kind: &str, m: &MediaShortcut) -> Artifact {
             .or_else(|| d.participant_events_download_url.clone())
     });
     Artifact {
+        recording_id: recording_id.cloned(),
+        expires_at: m.expires_at,
         kind: kind.to_string(),
         availability: availability(m.status.as_ref()),
         status: m.status.as_ref().map(|s| s.code.as_str().to_string()),
@@ -103,11 +126,28 @@ fn artifact(kind: &str, m: &MediaShortcut) -> Artifact {
 }
 
 /// Summarise the bot's media. `recorded` comes from the status history.
+///
+/// A bot may have several recordings (recording stopped and started again):
+/// the one that decides is the last that is done, else the last one; every
+/// recording's artifacts are listed.
 pub fn summarize(bot: &Bot, recorded_by_status: bool, now: Option<Timestamp>) -> Media {
-    let rec = bot.recordings.first();
+    let is_done = |r: &&Recording| {
+        r.status
+            .as_ref()
+            .is_some_and(|s| s.code == ArtifactStatusCode::Done)
+    };
+    let rec = bot
+        .recordings
+        .iter()
+        .rev()
+        .find(is_done)
+        .or(bot.recordings.last());
     let shortcuts = rec.and_then(|r| r.media_shortcuts.as_ref());
     let mut artifacts = Vec::new();
-    if let Some(s) = shortcuts {
+    for r in &bot.recordings {
+        let Some(s) = r.media_shortcuts.as_ref() else {
+            continue;
+        };
         let all = [
             ("video_mixed", &s.video_mixed),
             ("transcript", &s.transcript),
@@ -117,14 +157,39 @@ pub fn summarize(bot: &Bot, recorded_by_status: bool, now: Option<Timestamp>) ->
         ];
         for (kind, m) in all {
             if let Some(m) = m {
-                artifacts.push(artifact(kind, m));
+                artifacts.push(artifact(kind, m, r.id.as_ref()));
             }
         }
     }
-    let find = |kind: &str| artifacts.iter().find(|a| a.kind == kind);
+    let failed_recordings = bot
+        .recordings
+        .iter()
+        .filter(|r| {
+            r.status
+                .as_ref()
+                .is_some_and(|s| s.code == ArtifactStatusCode::Failed)
+        })
+        .count();
+    let main_id = rec.and_then(|r| r.id.as_ref());
+    let find = |kind: &str| {
+        artifacts
+            .iter()
+            .find(|a| a.kind == kind && a.recording_id.as_ref() == main_id)
+    };
     let legacy_video = bot.legacy_video_url().map(str::to_string);
     let recorded = recorded_by_status || rec.is_some() || legacy_video.is_some();
-    let expires_at = rec.and_then(|r| r.expires_at).or(bot.media_retention_end);
+    // The first deletion to come: the recording's, or one of its artifacts'.
+    let expires_at = rec
+        .and_then(|r| r.expires_at)
+        .into_iter()
+        .chain(
+            artifacts
+                .iter()
+                .filter(|a| a.recording_id.as_ref() == main_id)
+                .filter_map(|a| a.expires_at),
+        )
+        .min()
+        .or(bot.media_retention_end);
     let expired = matches!((expires_at, now), (Some(e), Some(n)) if n >= e);
     let recording = match rec.and_then(|r| r.status.as_ref()) {
         Some(s) => availability(Some(s)),
@@ -179,5 +244,7 @@ pub fn summarize(bot: &Bot, recorded_by_status: bool, now: Option<Timestamp>) ->
         },
         meeting_title,
         artifacts,
+        recording_count: bot.recordings.len(),
+        failed_recordings,
     }
 }

@@ -70,6 +70,12 @@ pub struct Diagnosis {
     /// `Zoom`, `Google Meet`, … or `Unknown platform`.
     pub platform_name: String,
     pub meeting_title: Option<String>,
+    /// The bot's `metadata`, as `key = value` pairs (see [`Bot::metadata_fields`]).
+    #[serde(default)]
+    pub metadata: Vec<Field>,
+    /// Who was in the meeting (legacy `meeting_participants`).
+    #[serde(default)]
+    pub participants: Vec<String>,
     /// The region label used for links (`us-west-2`, …). See `region_assumed`.
     pub region: String,
     /// `true` when neither the caller nor the bot's own download links named the
@@ -119,6 +125,13 @@ pub struct Diagnosis {
     /// What the answer rests on: the bot now, a saved copy, or one event.
     #[serde(default)]
     pub evidence: Evidence,
+}
+
+/// One `key = value` pair of the bot's metadata.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Field {
+    pub key: String,
+    pub value: String,
 }
 
 /// A code with our words for it.
@@ -338,6 +351,12 @@ pub fn diagnose_as(
             .map_or("Unknown platform", |p| p.name())
             .to_string(),
         meeting_title: media.meeting_title.clone(),
+        metadata: bot
+            .metadata_fields()
+            .into_iter()
+            .map(|(key, value)| Field { key, value })
+            .collect(),
+        participants: bot.participant_names(),
         region: region_used.label().to_string(),
         region_assumed: region.is_none(),
         api_shape: bot.shape(),

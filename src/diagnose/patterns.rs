@@ -86,6 +86,18 @@ pub(super) fn patterns(f: &Facts<'_>, recorded: bool, running: bool) -> Vec<Note
             message: None,
         });
     }
+    let m = f.media;
+    if m.failed_recordings > 0 && m.recording != Availability::Failed {
+        notes.push(Note {
+            source: NoteSource::Pattern,
+            level: NoteLevel::Warning,
+            code: Some("recording.failed".into()),
+            title: format!("{} of {} recordings failed", m.failed_recordings, m.recording_count),
+            text: "The bot recorded more than once (recording was stopped and started again), and part of it failed: the meeting is only partly in the recordings that are done.".into(),
+            at: None,
+            message: None,
+        });
+    }
     if f.family == "google_meet" && was_in_lobby && never_in {
         notes.push(Note {
             source: NoteSource::Pattern,
@@ -104,8 +116,7 @@ pub(super) fn patterns(f: &Facts<'_>, recorded: bool, running: bool) -> Vec<Note
 pub(super) fn media_overrides(mut out: Outcome, f: &Facts<'_>) -> Outcome {
     let failed_recording = f.media.recording == Availability::Failed
         || f.media
-            .artifacts
-            .iter()
+            .main_artifacts()
             .any(|a| a.kind == "video_mixed" && a.availability == Availability::Failed);
     if failed_recording && matches!(out.verdict, Verdict::Healthy | Verdict::Warning) {
         let code = f
@@ -114,8 +125,7 @@ pub(super) fn media_overrides(mut out: Outcome, f: &Facts<'_>) -> Outcome {
             .clone()
             .or_else(|| {
                 f.media
-                    .artifacts
-                    .iter()
+                    .main_artifacts()
                     .find(|a| a.kind == "video_mixed")
                     .and_then(|a| a.sub_code.clone())
             })
@@ -136,7 +146,7 @@ pub(super) fn media_overrides(mut out: Outcome, f: &Facts<'_>) -> Outcome {
         return o;
     }
     if out.verdict == Verdict::Healthy {
-        let transcript = f.media.artifacts.iter().find(|a| a.kind == "transcript");
+        let transcript = f.media.main_artifacts().find(|a| a.kind == "transcript");
         if let Some(t) = transcript.filter(|t| t.availability == Availability::Failed) {
             let code = t
                 .sub_code

@@ -37,6 +37,17 @@ pub fn markdown(d: &Diagnosis) -> String {
     if let Some(t) = &d.meeting_title {
         row(&mut o, "Meeting", &cell(t));
     }
+    if !d.participants.is_empty() {
+        row(&mut o, "Participants", &plain(&d.participants.join(", ")));
+    }
+    if !d.metadata.is_empty() {
+        let pairs: Vec<String> = d
+            .metadata
+            .iter()
+            .map(|f| format!("{} = {}", plain(&f.key), plain(&f.value)))
+            .collect();
+        row(&mut o, "Metadata", &pairs.join("; "));
+    }
     row(&mut o, "Verdict", &format!("**{}**", d.verdict.label()));
     if let Some(r) = &d.reason {
         let unknown = if d.reason_known {

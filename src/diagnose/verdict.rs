@@ -392,6 +392,25 @@ fn last_phase(phases: &[Phase]) -> Option<PhaseName> {
 }
 
 fn not_started(f: &Facts<'_>) -> Outcome {
+    if f.media.recorded {
+        // A recording without a status history: the copy lost its history.
+        let state = match f.media.recording {
+            Availability::Available => "is done",
+            Availability::Processing => "is being processed",
+            Availability::Failed => "failed",
+            Availability::Deleted => "has been deleted",
+            _ => "exists",
+        };
+        let mut o = Outcome::new(
+            Verdict::Unknown,
+            None,
+            format!("It recorded (the recording {state}), but its status history is missing"),
+            "A recording means the bot joined and recorded. How it got in, how long it stayed and how it left are in its status history (`status_changes`), which this copy does not have.".to_string(),
+            super::evidence::LOOK_UP.to_string(),
+        );
+        o.entry = None;
+        return o;
+    }
     let (title, explanation) = match f.join_at {
         Some(at) => (
             "Scheduled, not started".to_string(),

@@ -124,6 +124,13 @@ fn Diagnosed(loaded: Loaded, actions: CardActions, theme: Signal<Theme>) -> impl
                 <span class=format!("pill pill-{verdict}") title=d.status_label.clone()>{status}</span>
             </header>
             <Banner d=d.clone()/>
+            {(!d.metadata.is_empty()).then(|| view! {
+                <p class="meta muted" data-section="metadata">
+                    {d.metadata.iter().map(|f| view! {
+                        <span class="field"><span class="key">{f.key.clone()}</span>" "{f.value.clone()}</span>
+                    }).collect_view()}
+                </p>
+            })}
             <Timeline d=d.clone()/>
             <Screenshots shots=d.screenshots.clone() section=screenshots want=actions.want_screenshots/>
             <Logs notes=d.notes.clone() section=logs want=actions.want_logs/>

@@ -74,6 +74,13 @@ pub struct Bot {
     /// Zoom join settings (`join_token_url`, `zak_url`, `user_email`).
     #[serde(default, deserialize_with = "lenient")]
     pub zoom: Option<ZoomSettings>,
+    /// What the caller attached when creating the bot (`{customer_id: …}`), raw.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub metadata: Option<Value>,
 }
 
 /// Which API flavour a bot object came from.
@@ -120,6 +127,41 @@ impl Bot {
         }
     }
 
+    /// `metadata` as `key = value` pairs in order: strings as they are, other
+    /// values as JSON; at most 20, each cut to 200 characters.
+    pub fn metadata_fields(&self) -> Vec<(String, String)> {
+        let Some(Value::Object(m)) = &self.metadata else {
+            return Vec::new();
+        };
+        m.iter()
+            .take(20)
+            .map(|(k, v)| {
+                let value = match v {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                (cut(k, 200), cut(&value, 200))
+            })
+            .collect()
+    }
+
+    /// Legacy `meeting_participants[].name`, in order, without repeats (at most 50).
+    pub fn participant_names(&self) -> Vec<String> {
+        let Some(Value::Array(people)) = &self.meeting_participants else {
+            return Vec::new();
+        };
+        let mut names: Vec<String> = Vec::new();
+        for p in people {
+            let name = p.get("name").and_then(Value::as_str).map(str::trim);
+            if let Some(name) = name.filter(|n| !n.is_empty()) {
+                if names.len() < 50 && !names.iter().any(|n| n == name) {
+                    names.push(cut(name, 200));
+                }
+            }
+        }
+        names
+    }
+
     /// The legacy signed video link, when it is a non-empty string.
     pub fn legacy_video_url(&self) -> Option<&str> {
         self.video_url
@@ -146,8 +188,17 @@ impl Bot {
             slack_team: None,
             slack_huddle_observer: None,
             zoom: None,
+            metadata: None,
         }
     }
+}
+
+fn cut(text: &str, max: usize) -> String {
+    let mut out: String = text.chars().take(max).collect();
+    if text.chars().count() > max {
+        out.push('…');
+    }
+    out
 }
 
 /// `meeting_url`: the structured object Recall returns today, or a plain link
@@ -276,6 +327,9 @@ pub struct MediaShortcut {
     pub data: Option<MediaData>,
     #[serde(default, deserialize_with = "lenient_text")]
     pub format: Option<String>,
+    /// When Recall deletes this artifact.
+    #[serde(default, deserialize_with = "lenient")]
+    pub expires_at: Option<Timestamp>,
 }
 
 /// The `data` of a media shortcut: signed download links (time-limited) and the title.

@@ -14,6 +14,8 @@ pub struct StatusWebhook {
     pub status: StatusChange,
     /// `true` for the v1.10 `bot.status_change` shape.
     pub legacy: bool,
+    /// `data.bot.metadata`, what the caller attached to the bot (v1.11).
+    pub metadata: Option<Value>,
 }
 
 impl StatusWebhook {
@@ -48,12 +50,15 @@ impl StatusWebhook {
             bot_id: bot_id.to_string(),
             status,
             legacy,
+            metadata: data.pointer("/bot/metadata").cloned(),
         })
     }
 
     /// A minimal bot carrying this one status, ready for diagnosis.
     pub fn to_bot(&self) -> Bot {
-        Bot::from_status(&self.bot_id, self.status.clone())
+        let mut bot = Bot::from_status(&self.bot_id, self.status.clone());
+        bot.metadata = self.metadata.clone();
+        bot
     }
 }
 
