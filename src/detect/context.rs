@@ -335,6 +335,46 @@ fn enclosing_open(ctx: &[u8], pos: usize, floor: usize) -> Option<usize> {
     None
 }
 
+/// Keys only a bot object has: a document that opens with `{` and names one
+/// of them in its first [`LOOKBACK`] bytes is a bot (Retrieve Bot) or a page
+/// of bots (List Bots). Deciding on the first window keeps a streaming scan
+/// equal to a whole-text one.
+/// (`meeting_url` is not one: calendar events carry it too, and say so.)
+const BOT_KEYS: [&[u8]; 2] = [b"\"status_changes\"", b"\"bot_name\""];
+const NOT_BOT_KEYS: [&[u8]; 2] = [b"\"calendar_id\"", b"\"ical_uid\""];
+
+pub(crate) fn is_bot_document(doc: &[u8]) -> bool {
+    let head = doc.get(..doc.len().min(LOOKBACK)).unwrap_or_default();
+    let starts_object = head
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|&b| b == b'{');
+    let has = |k: &&[u8]| memchr::memmem::find(head, k).is_some();
+    starts_object && BOT_KEYS.iter().any(has) && !NOT_BOT_KEYS.iter().any(has)
+}
+
+/// The `id` key starting at `key` sits in the document's root object, or in
+/// an object directly inside the root's `results` list.
+fn is_top_level_item(ctx: &[u8], key: usize) -> bool {
+    let root = |open: usize| {
+        ctx.get(..open)
+            .is_some_and(|b| b.iter().all(u8::is_ascii_whitespace))
+    };
+    let Some(open) = enclosing_open(ctx, key, 0) else {
+        return false;
+    };
+    if root(open) {
+        return true;
+    }
+    let Some(list) = enclosing_open(ctx, open, 0).filter(|&l| ctx.get(l) == Some(&b'[')) else {
+        return false;
+    };
+    let results = label_before(ctx, list)
+        .and_then(|(_, start)| ctx.get(start..skip_seps(ctx, list, MAX_SEP)))
+        .is_some_and(|l| l == b"results");
+    results && enclosing_open(ctx, list, 0).is_some_and(root)
+}
+
 use super::table::column_label;
 pub(crate) use super::table::Header;
 
@@ -346,6 +386,8 @@ pub(crate) struct Ctx<'a> {
     pub at_doc_start: bool,
     /// The document's CSV/TSV header, if it has one.
     pub header: Option<&'a Header>,
+    /// The document is a bot object or a page of them (see [`is_bot_document`]).
+    pub bot_document: bool,
     /// The previous UUID in the document: bytes from its end to this one, and its class, when
     /// that gap lies within `before`.
     pub prev: Option<(&'a [u8], Option<Seen>)>,
@@ -377,9 +419,27 @@ pub(crate) fn classify(cx: &Ctx<'_>) -> Option<Seen> {
             Label::Neutral => match container_label(b, start) {
                 Label::Bot => return Some(Seen::Bot),
                 Label::Other => return Some(Seen::Other),
+                // A Retrieve Bot answer's own `id`, or a List Bots item's.
+                _ if cx.bot_document && cx.at_doc_start && is_top_level_item(b, start) => {
+                    return Some(Seen::Bot)
+                }
                 _ => {}
             },
             Label::Unknown => {}
+        }
+    }
+    // A typed declaration: `const botId: string = "…"`, `BOT_ID: &str = "…"`.
+    if let Some((Label::Unknown, start)) = label_before(b, pos) {
+        let mut i = start;
+        while i > 0 && b.get(i - 1).is_some_and(|&c| c == b' ' || c == b'&') {
+            i -= 1;
+        }
+        if i > 0 && b.get(i - 1) == Some(&b':') {
+            match label_before(b, i - 1) {
+                Some((Label::Bot, _)) => return Some(Seen::Bot),
+                Some((Label::Other, _)) => return Some(Seen::Other),
+                _ => {}
+            }
         }
     }
     // 3. A table column: Markdown table header or the CSV/TSV header line.

@@ -23,7 +23,10 @@
 //!    nouns (`recording`, `screenshot`, `transcript`, `workspace`, …) → another resource.
 //!    A bare `id` key takes the key of its enclosing object or list: `"bot": {"id": …}` → bot;
 //!    the `id` in `recordings`, `screenshots`, `calendar_event`, `media_shortcuts.video_mixed`,
-//!    `transcript`, … → another resource; `results`/top level → candidate.
+//!    `transcript`, … → another resource; `results`/top level → candidate, unless the
+//!    document is a bot (opens with `{`, names `status_changes` or `bot_name` and no
+//!    `calendar_id` in its first 8 KiB): then the root's and `results[]` items' `id` → bot.
+//!    A typed declaration's name is the label (`const BOT_ID: string = "…"`).
 //! 3. **Table column**: in a Markdown table (`| Bot ID | Recording ID |` + `|---|`) or a
 //!    CSV/TSV document whose first line is a header, the column's header is the label.
 //! 4. **List**: a UUID that follows another after `,`/`;`/`and`/`or` (`"bot_ids": ["…", "…"]`,

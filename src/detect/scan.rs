@@ -90,6 +90,8 @@ pub(crate) struct Hit {
 pub(crate) struct Engine {
     header: Option<Header>,
     header_checked: bool,
+    /// Decided with the header, on the document's first window.
+    bot_document: bool,
     /// Absolute end of the previous occurrence and its class.
     prev: Option<(u64, Option<Seen>)>,
     /// Absolute offset from which the next UUID may start.
@@ -113,6 +115,7 @@ impl Engine {
         if !self.header_checked && base == 0 {
             self.header_checked = true;
             self.header = Header::detect(buf);
+            self.bot_document = context::is_bot_document(buf);
         }
         let limit = limit.min(buf.len());
         let from = usize::try_from(self.next_from.saturating_sub(base)).unwrap_or(usize::MAX);
@@ -141,6 +144,7 @@ impl Engine {
                 before,
                 at_doc_start: base + lo as u64 == 0,
                 header: self.header.as_ref(),
+                bot_document: self.bot_document,
                 prev,
             };
             let seen = context::classify(&cx);
