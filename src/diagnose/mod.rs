@@ -287,8 +287,11 @@ pub fn diagnose_as(
         )
     });
     let mut media = media::summarize(bot, recorded_by_status, clock);
-    if history_says_in_call && !recorded_by_status {
-        // A recording object can exist before recording starts; the history wins.
+    let lobby_only =
+        !history_says_in_call && changes.iter().any(|c| c.code == StatusCode::InWaitingRoom);
+    if (history_says_in_call || lobby_only) && !recorded_by_status {
+        // A recording object can exist before recording starts, or hold only
+        // the lobby: the history wins.
         media.recorded = false;
     }
     if evidence == Evidence::OneEvent {

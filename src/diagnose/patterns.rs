@@ -87,6 +87,18 @@ pub(super) fn patterns(f: &Facts<'_>, recorded: bool, running: bool) -> Vec<Note
         });
     }
     let m = f.media;
+    let has_recording = m.recording_count > 0 || m.video_url.is_some();
+    if was_in_lobby && never_in && has_recording && !has(f.changes, &StatusCode::InCallRecording) {
+        notes.push(Note {
+            source: NoteSource::Pattern,
+            level: NoteLevel::Warning,
+            code: Some("in_waiting_room".into()),
+            title: "The recording holds only the lobby".into(),
+            text: "A recording exists, but the bot never got past the lobby: whatever it holds is the waiting screen, not the meeting. The verdict counts it as not recorded.".into(),
+            at: None,
+            message: None,
+        });
+    }
     if m.failed_recordings > 0 && m.recording != Availability::Failed {
         notes.push(Note {
             source: NoteSource::Pattern,
