@@ -17,21 +17,32 @@ use botlens::recall::model::{self, Logs, Screenshots};
 use botlens::recall::region::Region;
 use botlens::recall::time::{human_duration, Timestamp};
 
+use super::live::{Live, Settings, KEY_VARIABLE};
 use super::terminal::{self, one_line};
+use botlens::recall::error::ApiError;
 
 #[derive(clap::Args)]
+#[command(
+    after_help = "A bot ID or a Recall URL naming one (an Explorer page) is looked up live: \
+set RECALL_API_KEY to your Recall API key first. botlens never takes the key as a flag, \
+where it would land in your shell history. The region is found as the extension finds it \
+(every region, the key's own first) unless --region names it."
+)]
 pub struct DiagnoseArgs {
-    /// A bot JSON file, a scenario `{bot, screenshots, logs, region}` or a status webhook; `-` for standard input.
-    file: PathBuf,
+    /// A bot ID or Explorer URL (looked up live), or a JSON file — a bot, a webhook, an error answer, a list page…; `-` for standard input.
+    target: String,
     /// Print the diagnosis as one JSON object.
     #[arg(long, conflicts_with = "markdown")]
     json: bool,
     /// Print a Markdown report for a support ticket (no secrets).
     #[arg(long)]
     markdown: bool,
-    /// The bot's region (us-west-2, us-east-1, eu-central-1, ap-northeast-1), for the Explorer link.
+    /// The bot's region (us-west-2, us-east-1, eu-central-1, ap-northeast-1): the only one asked, and the Explorer link's.
     #[arg(long)]
     region: Option<Region>,
+    /// Where Recall is, as a template (default https://{region}.recall.ai; the simulator: http://{region}.localhost:8787).
+    #[arg(long, value_name = "URL")]
+    host: Option<String>,
     /// Bot logs: an array of `{level, message, created_at}`, `{results: [...]}` or log webhooks.
     #[arg(long, value_name = "FILE")]
     logs: Option<PathBuf>,
@@ -151,9 +162,44 @@ fn page_text(page: &Bots) -> String {
     o
 }
 
+/// What the user pointed at.
+enum Target {
+    File(PathBuf),
+    Bot { id: String, region: Option<Region> },
+}
+
+fn target(arg: &str) -> Result<Target, String> {
+    let trimmed = arg.trim();
+    if arg == "-" || Path::new(arg).exists() {
+        return Ok(Target::File(PathBuf::from(arg)));
+    }
+    if botlens::detect::is_uuid(trimmed) {
+        return Ok(Target::Bot {
+            id: trimmed.to_ascii_lowercase(),
+            region: None,
+        });
+    }
+    match botlens::recall::region::bot_in_url(trimmed) {
+        Some((id, region)) => Ok(Target::Bot { id, region }),
+        None => Err(format!(
+            "{arg}: no such file, and not a bot ID or a Recall URL naming one"
+        )),
+    }
+}
+
 fn build(args: &DiagnoseArgs) -> Result<Answer, String> {
-    let file = name(&args.file);
-    let text = read(&args.file)?;
+    let now = match &args.now {
+        Some(t) => Some(
+            Timestamp::parse(t).ok_or_else(|| format!("--now: not an RFC 3339 timestamp: {t}"))?,
+        ),
+        None => clock(),
+    };
+    let path = match target(&args.target)? {
+        Target::File(path) => path,
+        Target::Bot { id, region } => return look_up(args, &id, region, now),
+    };
+    let file = name(&path);
+    let text = read(&path)?;
     if text.trim().is_empty() {
         return Err(format!("{file}: the file is empty"));
     }
@@ -171,17 +217,54 @@ fn build(args: &DiagnoseArgs) -> Result<Answer, String> {
         ),
         None => None,
     };
-    let now = match &args.now {
-        Some(t) => Some(
-            Timestamp::parse(t).ok_or_else(|| format!("--now: not an RFC 3339 timestamp: {t}"))?,
-        ),
-        None => clock(),
-    };
     let beside = Beside {
         screenshots: extra_shots.as_ref(),
         logs: extra_logs.as_ref(),
     };
     Ok(document::answer(&input, beside, args.region, now))
+}
+
+/// Look a bot up live and diagnose it as it is now.
+fn look_up(
+    args: &DiagnoseArgs,
+    id: &str,
+    url_region: Option<Region>,
+    now: Option<Timestamp>,
+) -> Result<Answer, String> {
+    let live = Live::from_env(Settings {
+        host: args.host.clone(),
+        region: args.region.or(url_region),
+    })?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start: {e}"))?;
+    let gathered = runtime
+        .block_on(live.gather(id, now))
+        .map_err(|e| format!("{id}: {e} {}", advice(&e)))?;
+    for (part, error) in [
+        ("screenshots", &gathered.screenshots_error),
+        ("logs", &gathered.logs_error),
+    ] {
+        if let Some(e) = error {
+            eprintln!(
+                "botlens diagnose: no {part}: {}",
+                terminal::one_line(&e.to_string())
+            );
+        }
+    }
+    Ok(Answer::Diagnosis(Box::new(gathered.diagnosis)))
+}
+
+/// What to try, in the terminal's terms.
+fn advice(error: &ApiError) -> String {
+    match error {
+        ApiError::Unauthorized { .. } => format!(
+            "{KEY_VARIABLE} is not a key of the regions asked: check it, or name its region with --region."
+        ),
+        ApiError::NotFound { .. } => "The ID may be a recording, transcript or calendar event rather than a bot, or the bot belongs to another workspace or region (--region).".to_string(),
+        other => other.next_step(),
+    }
 }
 
 /// The real clock: fine in the native binary, never used by the library.

@@ -1,6 +1,8 @@
 //! Command-line front end. Each subcommand owns its arguments and its run function.
 
 mod diagnose;
+mod http;
+mod live;
 mod scan;
 mod serve;
 mod terminal;

@@ -31,7 +31,7 @@ pub enum Evidence {
 pub const LONGEST_RUN_SECONDS: i64 = 2 * 24 * 3600;
 
 /// Where to find what a saved copy or one event cannot tell.
-pub const LOOK_UP: &str = "Look the bot up for its whole history as it is now: hover its ID with botlens, or open the Explorer link.";
+pub const LOOK_UP: &str = "Look the bot up for its whole history as it is now: `botlens diagnose <bot ID>` (with RECALL_API_KEY set), hover its ID with botlens, or open the Explorer link.";
 
 /// The rules' answer, limited to what `evidence` can carry. `now` is the
 /// caller's clock, used only to tell how old the evidence is.

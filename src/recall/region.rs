@@ -51,6 +51,24 @@ impl Region {
     }
 }
 
+/// The bot a Recall URL names after `/bot/` (an Explorer page, an API path,
+/// a media link), in lower case, and the region its host names, if any.
+pub fn bot_in_url(url: &str) -> Option<(String, Option<Region>)> {
+    let (_, after) = url.split_once("/bot/")?;
+    let id = after.split(['/', '?', '#']).next()?;
+    if !crate::detect::is_uuid(id) {
+        return None;
+    }
+    let host = url
+        .split_once("://")
+        .map_or("", |(_, rest)| rest)
+        .split(['/', '?', '#', ':'])
+        .next()
+        .unwrap_or_default();
+    let region = host.split('.').next().and_then(|label| label.parse().ok());
+    Some((id.to_ascii_lowercase(), region))
+}
+
 /// Where the API lives unless the user says otherwise.
 pub const DEFAULT_HOST_TEMPLATE: &str = "https://{region}.recall.ai";
 
@@ -101,6 +119,30 @@ impl<'de> serde::Deserialize<'de> for Region {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn urls_name_their_bot_and_region() {
+        let id = "0b5f5b0e-1111-4a4a-8b8b-123456789abc";
+        assert_eq!(
+            bot_in_url(&Region::EuCentral1.explorer_url(&id.to_uppercase())),
+            Some((id.to_string(), Some(Region::EuCentral1)))
+        );
+        assert_eq!(
+            bot_in_url(&format!("https://api.recall.ai/api/v1/bot/{id}/?x=1")),
+            Some((id.to_string(), None))
+        );
+        assert_eq!(
+            bot_in_url(&format!(
+                "https://us-west-2-recallai-bucket.s3.amazonaws.com/transcript/t/bot/{id}/t.json"
+            )),
+            Some((id.to_string(), None))
+        );
+        assert_eq!(
+            bot_in_url("https://us-west-2.recall.ai/dashboard/explorer/bot/nope"),
+            None
+        );
+        assert_eq!(bot_in_url("no url"), None);
+    }
 
     #[test]
     fn host_names_map_to_regions() {

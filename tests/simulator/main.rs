@@ -177,4 +177,5 @@ fn statuses(bot: &Value) -> Vec<String> {
 mod api;
 mod assets;
 mod faults;
+mod live;
 mod scenarios;

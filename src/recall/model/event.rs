@@ -6,6 +6,8 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::recall::region::bot_in_url;
+
 /// A webhook about something other than the bot's own status: `recording.done`,
 /// `transcript.failed`, `realtime_endpoint.failed`, `sdk_upload.complete`,
 /// `calendar.update`, … `status` is the artifact's, never the bot's.
@@ -107,7 +109,7 @@ impl Related {
                     .into_iter()
                     .flat_map(|m| m.values().map(|s| s.pointer("/data/download_url"))),
             );
-            bot_ids.extend(links.filter_map(|l| bot_in_link(l?.as_str()?)));
+            bot_ids.extend(links.filter_map(|l| Some(bot_in_url(l?.as_str()?)?.0)));
         }
         if let Some(Value::Array(bots)) = o.get("bots") {
             for b in bots {
@@ -145,13 +147,6 @@ impl Related {
             bot_ids,
         })
     }
-}
-
-/// The bot a media link names after `/bot/`, if it does.
-fn bot_in_link(link: &str) -> Option<String> {
-    let (_, after) = link.split_once("/bot/")?;
-    let id = after.split(['/', '?', '#']).next()?;
-    crate::detect::uuid::is_uuid(id).then(|| id.to_ascii_lowercase())
 }
 
 /// A trimmed, non-empty string; anything else reads as absent.

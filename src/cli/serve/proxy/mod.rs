@@ -30,7 +30,7 @@ use std::fmt;
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use botlens::recall::cache::Cache;
 use botlens::recall::client::{Endpoint, Found};
@@ -41,7 +41,7 @@ use tokio::sync::watch;
 
 use guard::Bucket;
 pub use handlers::router;
-use upstream::{LoopbackAware, UpstreamLimits};
+use upstream::UpstreamLimits;
 
 /// A secret that never prints.
 #[derive(Clone)]
@@ -116,20 +116,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl Proxy {
     pub fn new(config: Config) -> Result<Shared, String> {
-        // rustls needs a process-wide crypto provider; a second install is harmless.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let mut builder = reqwest::Client::builder()
-            .dns_resolver(Arc::new(LoopbackAware))
-            .connect_timeout(Duration::from_secs(5))
-            .timeout(Duration::from_secs(20))
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("botlens-proxy/", env!("CARGO_PKG_VERSION")));
-        if config.upstream.contains("localhost") || config.upstream.contains("127.0.0.1") {
-            builder = builder.no_proxy();
-        }
-        let http = builder
-            .build()
-            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        let http = crate::cli::http::client(&config.upstream, "botlens-proxy")?;
         let now = Instant::now();
         let limits = UpstreamLimits::new(config.upstream_per_minute, now);
         Ok(Arc::new(Proxy {

@@ -2,12 +2,10 @@
 //! proxy's HTTP client, kept under Recall's per-minute limits, with answers
 //! kept by the shared cache policy and identical requests in flight shared.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::http::{header, HeaderValue};
-use botlens::recall::client::{self, origin, Credential, Endpoint, HttpReply, Transport};
+use botlens::recall::client::{self, Credential, Endpoint, HttpReply, Transport};
 use botlens::recall::error::ApiError;
 use botlens::recall::lookup::{self, Upstream};
 use botlens::recall::retry::{Clock, Retries};
@@ -190,93 +188,14 @@ struct Limited<'a> {
 impl Transport for Limited<'_> {
     async fn get(&self, url: &str, credential: &Credential<'_>) -> Result<HttpReply, ApiError> {
         self.proxy.admit_upstream(self.endpoint)?;
-        let unreachable = |detail: &str| ApiError::Unreachable {
-            host: origin(url).to_string(),
-            detail: detail.to_string(),
-        };
-        let mut request = self
-            .proxy
-            .http
-            .get(url)
-            .header(header::ACCEPT, "application/json");
-        if let Some((name, value)) = credential.header() {
-            let mut value = HeaderValue::from_str(&value)
-                .map_err(|_| unreachable("the API key contains characters HTTP cannot carry"))?;
-            value.set_sensitive(true);
-            request = request.header(name, value);
-        }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| unreachable(describe(&e)))?;
-        let status = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get(header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
-        if status == 429 {
+        let reply = crate::cli::http::get(&self.proxy.http, url, credential).await?;
+        if reply.status == 429 {
             self.proxy.block_upstream(
                 self.endpoint,
-                client::retry_after_seconds(retry_after.as_deref()),
+                client::retry_after_seconds(reply.retry_after.as_deref()),
             );
         }
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| unreachable(describe(&e)))?;
-        if bytes.len() > MAX_BODY {
-            return Err(ApiError::Malformed {
-                status,
-                detail: format!(
-                    "an answer of {} bytes (the limit is {MAX_BODY})",
-                    bytes.len()
-                ),
-            });
-        }
-        Ok(HttpReply {
-            status,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-            retry_after,
-            region: None,
-        })
-    }
-}
-
-const MAX_BODY: usize = 8 * 1024 * 1024;
-
-/// Words for a transport failure; never the request itself (its URL or headers).
-fn describe(e: &reqwest::Error) -> &'static str {
-    if e.is_timeout() {
-        "the request timed out"
-    } else if e.is_connect() {
-        "the connection failed (refused, or the name did not resolve)"
-    } else if e.is_body() || e.is_decode() {
-        "the answer was cut off"
-    } else {
-        "the request failed"
-    }
-}
-
-/// The system resolver here does not resolve `*.localhost`; browsers map it
-/// to loopback (RFC 6761), and so does the proxy. Other names go to the system.
-pub(super) struct LoopbackAware;
-
-impl reqwest::dns::Resolve for LoopbackAware {
-    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
-        let host = name.as_str().trim_end_matches('.').to_ascii_lowercase();
-        Box::pin(async move {
-            if host == "localhost" || host.ends_with(".localhost") {
-                let loopback = vec![
-                    SocketAddr::from(([127, 0, 0, 1], 0)),
-                    SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, 0)),
-                ];
-                return Ok(Box::new(loopback.into_iter()) as reqwest::dns::Addrs);
-            }
-            let found: Vec<SocketAddr> =
-                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
-            Ok(Box::new(found.into_iter()) as reqwest::dns::Addrs)
-        })
+        Ok(reply)
     }
 }
 

@@ -1,0 +1,116 @@
+//! The native HTTP client for asking Recall, shared by the proxy and the
+//! command line: one way to build it, one way to turn an answer into the
+//! core's [`HttpReply`] (bounded in size, never echoing the request in errors).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::http::{header, HeaderValue};
+use botlens::recall::client::{origin, Credential, HttpReply};
+use botlens::recall::error::ApiError;
+
+/// Largest answer read from Recall.
+pub const MAX_BODY: usize = 8 * 1024 * 1024;
+
+/// A client for `host_template` (`https://{region}.recall.ai`, or the
+/// simulator on `*.localhost`), no redirects, bounded time.
+pub fn client(host_template: &str, agent: &str) -> Result<reqwest::Client, String> {
+    // rustls needs a process-wide crypto provider; a second install is harmless.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut builder = reqwest::Client::builder()
+        .dns_resolver(Arc::new(LoopbackAware))
+        .connect_timeout(Duration::from_secs(5))
+        .timeout(Duration::from_secs(20))
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(format!("{agent}/{}", env!("CARGO_PKG_VERSION")));
+    if host_template.contains("localhost") || host_template.contains("127.0.0.1") {
+        builder = builder.no_proxy();
+    }
+    builder
+        .build()
+        .map_err(|e| format!("cannot build the HTTP client: {e}"))
+}
+
+/// One GET with the credential's header (marked sensitive), read into an [`HttpReply`].
+pub async fn get(
+    http: &reqwest::Client,
+    url: &str,
+    credential: &Credential<'_>,
+) -> Result<HttpReply, ApiError> {
+    let unreachable = |detail: &str| ApiError::Unreachable {
+        host: origin(url).to_string(),
+        detail: detail.to_string(),
+    };
+    let mut request = http.get(url).header(header::ACCEPT, "application/json");
+    if let Some((name, value)) = credential.header() {
+        let mut value = HeaderValue::from_str(&value)
+            .map_err(|_| unreachable("the API key contains characters HTTP cannot carry"))?;
+        value.set_sensitive(true);
+        request = request.header(name, value);
+    }
+    let response = request
+        .send()
+        .await
+        .map_err(|e| unreachable(describe(&e)))?;
+    let status = response.status().as_u16();
+    let retry_after = response
+        .headers()
+        .get(header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let bytes = response
+        .bytes()
+        .await
+        .map_err(|e| unreachable(describe(&e)))?;
+    if bytes.len() > MAX_BODY {
+        return Err(ApiError::Malformed {
+            status,
+            detail: format!(
+                "an answer of {} bytes (the limit is {MAX_BODY})",
+                bytes.len()
+            ),
+        });
+    }
+    Ok(HttpReply {
+        status,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+        retry_after,
+        region: None,
+    })
+}
+
+/// Words for a transport failure; never the request itself (its URL or headers).
+fn describe(e: &reqwest::Error) -> &'static str {
+    if e.is_timeout() {
+        "the request timed out"
+    } else if e.is_connect() {
+        "the connection failed (refused, or the name did not resolve)"
+    } else if e.is_body() || e.is_decode() {
+        "the answer was cut off"
+    } else {
+        "the request failed"
+    }
+}
+
+/// The system resolver here does not resolve `*.localhost`; browsers map it
+/// to loopback (RFC 6761), and so does botlens. Other names go to the system.
+pub struct LoopbackAware;
+
+impl reqwest::dns::Resolve for LoopbackAware {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().trim_end_matches('.').to_ascii_lowercase();
+        Box::pin(async move {
+            if host == "localhost" || host.ends_with(".localhost") {
+                let loopback = vec![
+                    SocketAddr::from(([127, 0, 0, 1], 0)),
+                    SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, 0)),
+                ];
+                return Ok(Box::new(loopback.into_iter()) as reqwest::dns::Addrs);
+            }
+            let found: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            Ok(Box::new(found.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
