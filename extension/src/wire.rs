@@ -148,6 +148,7 @@ macro_rules! unit_enums {
 unit_enums!(
     botlens::diagnose::Verdict,
     botlens::diagnose::Category,
+    botlens::diagnose::Party,
     botlens::diagnose::PhaseName,
     botlens::diagnose::Availability,
     botlens::diagnose::NoteSource,
@@ -173,7 +174,7 @@ structs! {
         bot_id, bot_name, platform, platform_name, meeting_title, metadata, participants, region,
         region_assumed,
         api_shape, verdict, reason, reason_known, status, status_label, status_at, sub_code,
-        title, explanation, remedy, category, retry_may_help, docs_url, detail, phases,
+        title, explanation, remedy, category, whose_move, retry_may_help, docs_url, detail, phases,
         timeline, notes, media, screenshots, explorer_url, started_at, ended_at, now, evidence,
     }
     Cause { code, known, title, explanation, remedy, category, docs_url }

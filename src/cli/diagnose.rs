@@ -325,6 +325,9 @@ pub fn human(d: &Diagnosis) -> String {
         Some(r) => o.push_str(&format!("  reason: {r}  (not in botlens's catalog yet)\n")),
         None => {}
     }
+    if let Some(p) = d.whose_move.filter(|_| d.verdict != Verdict::Healthy) {
+        o.push_str(&format!("  whose move: {}\n", p.label()));
+    }
     o.push('\n');
     let name = d
         .bot_name

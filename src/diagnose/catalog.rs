@@ -76,6 +76,63 @@ impl Category {
     }
 }
 
+/// Whose move it is: who must act for the next bot to do better.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Party {
+    /// The meeting's host or an attendee (admit the bot, grant recording, a setting).
+    Host,
+    /// You: the bot's configuration or your integration (links, sign-in, timing, limits).
+    You,
+    /// The meeting platform (its errors, captchas, blocks, unsupported meetings).
+    Platform,
+    /// Recall's own infrastructure.
+    Recall,
+    /// Nobody: the meeting ended the way meetings end.
+    Nobody,
+}
+
+impl Party {
+    /// Its serde name (`host`, `you`, …), for the card's DOM contract.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Party::Host => "host",
+            Party::You => "you",
+            Party::Platform => "platform",
+            Party::Recall => "recall",
+            Party::Nobody => "nobody",
+        }
+    }
+
+    /// Short label for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Party::Host => "meeting host or attendee",
+            Party::You => "you (bot configuration or integration)",
+            Party::Platform => "the meeting platform",
+            Party::Recall => "Recall",
+            Party::Nobody => "nobody (a normal end)",
+        }
+    }
+}
+
+impl Category {
+    /// Who usually acts on a cause of this category; an entry may say otherwise.
+    pub fn party(self) -> Option<Party> {
+        match self {
+            Category::HostSetting | Category::SomeonesAction | Category::Timeout => {
+                Some(Party::Host)
+            }
+            Category::LinkOrCredentials | Category::SignIn => Some(Party::You),
+            Category::PlatformError => Some(Party::Platform),
+            Category::PlatformLimit => Some(Party::Host),
+            Category::RecallInfrastructure => Some(Party::Recall),
+            Category::Normal => Some(Party::Nobody),
+            Category::Lifecycle => None,
+        }
+    }
+}
+
 /// How a `call_ended` sub code ended the bot's visit, which decides the verdict.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -118,6 +175,9 @@ pub struct Entry {
     /// A sharper remedy for one platform family (`zoom`, `google_meet`, …).
     #[serde(default)]
     pub remedy_by_platform: std::collections::BTreeMap<String, String>,
+    /// Whose move, when the category's usual party is not it.
+    #[serde(default)]
+    pub who: Option<Party>,
 }
 
 impl Entry {
@@ -133,6 +193,11 @@ impl Entry {
     /// not document (a link would present them as Recall's).
     pub fn recall_docs(&self) -> Option<String> {
         self.documented().then(|| self.docs_url())
+    }
+
+    /// Whose move it is when this code is the reason.
+    pub fn whose_move(&self) -> Option<Party> {
+        self.who.or_else(|| self.category.party())
     }
 
     /// The remedy for a platform family, falling back to the general one.

@@ -48,7 +48,7 @@ pub mod verdict;
 
 use serde::{Deserialize, Serialize};
 
-pub use self::catalog::Category;
+pub use self::catalog::{Category, Party};
 pub use self::evidence::Evidence;
 pub use self::media::{Artifact, Availability, Media};
 pub use self::timeline::{Phase, PhaseName, TimelineEntry};
@@ -103,6 +103,10 @@ pub struct Diagnosis {
     /// What to do about it.
     pub remedy: String,
     pub category: Option<Category>,
+    /// Who must act: the host, you, the platform, Recall, or nobody (a
+    /// normal end). `None` while running, when unknown, or for a code we do not know.
+    #[serde(default)]
+    pub whose_move: Option<Party>,
     /// A retry (sending a new bot) may help.
     pub retry_may_help: bool,
     /// Recall documentation for the reason.
@@ -341,6 +345,15 @@ pub fn diagnose_as(
     notes.sort_by_key(|n| std::cmp::Reverse(n.level));
     raise_errors(&mut outcome, &notes);
 
+    let whose_move = match outcome.verdict {
+        Verdict::Healthy => Some(Party::Nobody),
+        Verdict::Failed | Verdict::Warning => outcome
+            .reason
+            .as_deref()
+            .and_then(catalog::lookup)
+            .and_then(catalog::Entry::whose_move),
+        Verdict::InProgress | Verdict::Unknown => None,
+    };
     let current = ordered.last();
     let region = region.or_else(|| region_from_links(&media));
     let region_used = region.unwrap_or(Region::UsEast1);
@@ -377,6 +390,7 @@ pub fn diagnose_as(
         explanation: outcome.explanation,
         remedy: outcome.remedy,
         category: entry.map(|e| e.category),
+        whose_move,
         retry_may_help: outcome.retry_may_help,
         docs_url: entry.and_then(catalog::Entry::recall_docs),
         detail: outcome.detail,

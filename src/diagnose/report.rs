@@ -76,6 +76,9 @@ pub fn markdown(d: &Diagnosis) -> String {
     if let Some(c) = d.category {
         row(&mut o, "Cause lies with", c.label());
     }
+    if let Some(p) = d.whose_move {
+        row(&mut o, "Whose move", p.label());
+    }
     if matches!(d.verdict, Verdict::Failed | Verdict::Warning) {
         row(
             &mut o,

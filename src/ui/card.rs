@@ -4,14 +4,16 @@
 //! DOM contract (tests and integrators rely on it), on the root `.botlens-card`:
 //! - `data-state`: `loading` | `ready` | `error`
 //! - `data-bot-id`: the bot ID, lowercase
-//! - `data-verdict`: `healthy` | `in_progress` | `failed` | `warning` (ready only)
+//! - `data-verdict`: `healthy` | `in_progress` | `failed` | `warning` | `unknown` (ready only)
 //! - `data-reason`: the raw code that explains the verdict (absent when none)
 //! - `data-reason-known`: `false` when that code is not in our catalog yet
 //! - `data-status`: the raw current status code (ready only)
 //! - `data-error`: the error kind, see [`ApiError::kind`] (error only)
 //! - `data-theme`: `light` | `dark`
 //!
-//! Sections carry `data-section` (`timeline`, `screenshots`, `logs`, `media`).
+//! Sections carry `data-section` (`timeline`, `screenshots`, `logs`, `media`,
+//! `metadata`); the banner's `.whose` carries `data-whose-move` (`host`, `you`,
+//! `platform`, `recall`, `nobody`) when someone must act.
 //! Everything from Recall or the page is rendered as text, never as markup.
 
 use leptos::prelude::*;
@@ -21,7 +23,7 @@ use super::media::MediaLinks;
 use super::screenshots::Screenshots;
 use super::state::{CardState, Loaded};
 use super::timeline::Timeline;
-use crate::diagnose::Diagnosis;
+use crate::diagnose::{Diagnosis, Verdict};
 use crate::recall::error::ApiError;
 
 /// What the user can ask of the card. The defaults do nothing, for hosts
@@ -168,6 +170,9 @@ fn Banner(d: Diagnosis) -> impl IntoView {
             })}
             {(!d.remedy.is_empty()).then(|| view! {
                 <p class="remedy"><strong>"What to do: "</strong>{d.remedy.clone()}</p>
+            })}
+            {d.whose_move.filter(|_| d.verdict != Verdict::Healthy).map(|p| view! {
+                <p class="whose" data-whose-move=p.as_str()><strong>"Whose move: "</strong>{p.label()}</p>
             })}
             {d.docs_url.clone().map(|url| view! {
                 <p class="docs"><a href=url target="_blank" rel="noopener noreferrer">"Recall docs"</a></p>

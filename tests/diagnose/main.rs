@@ -149,6 +149,10 @@ fn every_case_gets_the_expected_verdict_and_reason() {
             );
         }
 
+        if let Some(w) = expect.get("whose_move") {
+            let got = serde_json::to_value(d.whose_move).unwrap();
+            check("whose_move", &got == w, format!("{got}"));
+        }
         if let Some(e) = expect.get("evidence").and_then(Value::as_str) {
             let got = serde_json::to_value(d.evidence).unwrap();
             check("evidence", got == e, format!("{got}"));
@@ -293,6 +297,10 @@ fn every_documented_code_is_covered() {
                     }
                     if e.explanation.trim().is_empty() {
                         missing.push(format!("{code} (no explanation)"));
+                    }
+                    // Every cause names whose move it is (statuses are not causes).
+                    if list != "status_codes" && e.whose_move().is_none() {
+                        missing.push(format!("{code} (no whose move)"));
                     }
                 }
             }
