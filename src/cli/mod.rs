@@ -1,5 +1,6 @@
 //! Command-line front end. Each subcommand owns its arguments and its run function.
 
+mod budget;
 mod diagnose;
 mod http;
 mod live;

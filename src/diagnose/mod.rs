@@ -44,6 +44,7 @@ pub mod other;
 mod patterns;
 pub mod report;
 pub mod timeline;
+pub mod triage;
 pub mod verdict;
 
 use serde::{Deserialize, Serialize};

@@ -9,35 +9,7 @@ use axum::http::{HeaderMap, HeaderValue};
 use botlens::recall::error::ApiError;
 
 use super::{lock, Proxy};
-
-/// A token bucket.
-#[derive(Clone, Copy, Debug)]
-pub(super) struct Bucket {
-    tokens: f64,
-    last: Instant,
-}
-
-impl Bucket {
-    pub(super) fn full(burst: f64, now: Instant) -> Bucket {
-        Bucket {
-            tokens: burst,
-            last: now,
-        }
-    }
-
-    /// Take one token, or say how many seconds until one is there.
-    pub(super) fn take(&mut self, per_second: f64, burst: f64, now: Instant) -> Result<(), f64> {
-        let elapsed = now.saturating_duration_since(self.last).as_secs_f64();
-        self.tokens = (self.tokens + elapsed * per_second).min(burst);
-        self.last = now;
-        if self.tokens >= 1.0 {
-            self.tokens -= 1.0;
-            Ok(())
-        } else {
-            Err((1.0 - self.tokens) / per_second)
-        }
-    }
-}
+use crate::cli::budget::Bucket;
 
 impl Proxy {
     /// May this client send one more request now?
@@ -51,7 +23,8 @@ impl Proxy {
         let mut clients = lock(&self.clients);
         if clients.len() > 50_000 {
             // Forget idle clients rather than grow without bound.
-            clients.retain(|_, b| now.saturating_duration_since(b.last) < Duration::from_secs(60));
+            clients
+                .retain(|_, b| now.saturating_duration_since(b.last()) < Duration::from_secs(60));
         }
         clients
             .entry(ip)
@@ -146,14 +119,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn buckets_refill_and_say_how_long_to_wait() {
-        let t0 = Instant::now();
-        let mut b = Bucket::full(2.0, t0);
-        assert!(b.take(1.0, 2.0, t0).is_ok());
-        assert!(b.take(1.0, 2.0, t0).is_ok());
-        let wait = b.take(1.0, 2.0, t0).unwrap_err();
-        assert!(wait > 0.9 && wait <= 1.0, "{wait}");
-        assert!(b.take(1.0, 2.0, t0 + Duration::from_millis(1100)).is_ok());
+    fn throttled_says_whole_seconds() {
         assert_eq!(throttled(0.2), ApiError::Throttled { retry_after_s: 1 });
         assert_eq!(throttled(1e9), ApiError::Throttled { retry_after_s: 300 });
     }

@@ -39,9 +39,8 @@ use botlens::recall::lookup::Lookups;
 use botlens::recall::region::Region;
 use tokio::sync::watch;
 
-use guard::Bucket;
+use crate::cli::budget::{Bucket, Budget};
 pub use handlers::router;
-use upstream::UpstreamLimits;
 
 /// A secret that never prints.
 #[derive(Clone)]
@@ -64,9 +63,7 @@ impl fmt::Debug for Secret {
     }
 }
 
-/// Recall's documented limit for Retrieve Bot and Get Bot Logs, per workspace
-/// and minute; List Bot Screenshots allows a fifth of it.
-pub const RECALL_PER_MINUTE: u32 = 300;
+pub use crate::cli::budget::RECALL_PER_MINUTE;
 
 #[derive(Debug)]
 pub struct Config {
@@ -105,7 +102,7 @@ pub struct Proxy {
     /// Where each bot was found, and the regions it is not in.
     lookups: Mutex<Lookups>,
     clients: Mutex<HashMap<IpAddr, Bucket>>,
-    upstream: Mutex<UpstreamLimits>,
+    upstream: Mutex<Budget>,
 }
 
 pub type Shared = Arc<Proxy>;
@@ -118,7 +115,7 @@ impl Proxy {
     pub fn new(config: Config) -> Result<Shared, String> {
         let http = crate::cli::http::client(&config.upstream, "botlens-proxy")?;
         let now = Instant::now();
-        let limits = UpstreamLimits::new(config.upstream_per_minute, now);
+        let limits = Budget::new(config.upstream_per_minute, now);
         Ok(Arc::new(Proxy {
             remembered: Mutex::new(config.region),
             config,

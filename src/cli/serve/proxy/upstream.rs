@@ -11,58 +11,19 @@ use botlens::recall::lookup::{self, Upstream};
 use botlens::recall::retry::{Clock, Retries};
 use tokio::sync::watch;
 
-use super::guard::{throttled, Bucket};
+use super::guard::throttled;
 use super::{lock, Fetched, Key, Proxy};
-
-pub(super) struct UpstreamLimits {
-    buckets: [Bucket; 3],
-    /// After a 429 from Recall: no request on that endpoint before this.
-    blocked_until: [Option<Instant>; 3],
-}
-
-impl UpstreamLimits {
-    pub(super) fn new(per_minute: u32, now: Instant) -> UpstreamLimits {
-        let per_minute = f64::from(per_minute.max(1));
-        UpstreamLimits {
-            buckets: upstream_limits(per_minute).map(|(_, burst)| Bucket::full(burst, now)),
-            blocked_until: [None; 3],
-        }
-    }
-}
-
-fn index(endpoint: Endpoint) -> usize {
-    match endpoint {
-        Endpoint::Bot => 0,
-        Endpoint::Screenshots => 1,
-        Endpoint::Logs => 2,
-    }
-}
 
 impl Proxy {
     /// May the proxy call Recall once more on this endpoint now?
     fn admit_upstream(&self, endpoint: Endpoint) -> Result<(), ApiError> {
-        let now = Instant::now();
-        let i = index(endpoint);
-        let per_minute = f64::from(self.config.upstream_per_minute.max(1));
-        let (rate, burst) = upstream_limits(per_minute)[i];
-        let mut up = lock(&self.upstream);
-        if let Some(until) = up.blocked_until[i] {
-            if until > now {
-                return Err(throttled(
-                    until.saturating_duration_since(now).as_secs_f64(),
-                ));
-            }
-            up.blocked_until[i] = None;
-        }
-        match up.buckets[i].take(rate, burst, now) {
-            Ok(()) => Ok(()),
-            Err(wait_s) => Err(throttled(wait_s)),
-        }
+        lock(&self.upstream)
+            .admit(endpoint, Instant::now())
+            .map_err(throttled)
     }
 
     fn block_upstream(&self, endpoint: Endpoint, seconds: u32) {
-        let until = Instant::now() + Duration::from_secs(u64::from(seconds));
-        lock(&self.upstream).blocked_until[index(endpoint)] = Some(until);
+        lock(&self.upstream).block(endpoint, f64::from(seconds), Instant::now());
     }
 
     /// Ask Recall (through the limits, without retries: the client decides),
@@ -151,17 +112,6 @@ impl Proxy {
     }
 }
 
-/// (tokens per second, burst) per endpoint, a tenth under Recall's limits.
-fn upstream_limits(per_minute: f64) -> [(f64, f64); 3] {
-    let bot = per_minute * 0.9 / 60.0;
-    let shots = bot / 5.0;
-    [
-        (bot, (bot * 5.0).max(1.0)),
-        (shots, (shots * 5.0).max(1.0)),
-        (bot, (bot * 5.0).max(1.0)),
-    ]
-}
-
 /// The proxy's transport: Recall's per-minute limits, then reqwest.
 /// The proxy's clock: time since it started. Never asked to sleep (no retries).
 struct Uptime(Instant);
@@ -196,19 +146,5 @@ impl Transport for Limited<'_> {
             );
         }
         Ok(reply)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::cli::serve::proxy::RECALL_PER_MINUTE;
-
-    #[test]
-    fn upstream_stays_under_recalls_limits() {
-        let [bot, shots, logs] = upstream_limits(f64::from(RECALL_PER_MINUTE));
-        assert!(bot.0 * 60.0 < 300.0);
-        assert!(logs.0 * 60.0 < 300.0);
-        assert!(shots.0 * 60.0 < 60.0);
     }
 }

@@ -1,0 +1,219 @@
+//! Many bots at once, grouped by why: verdict, reason and whose move, the
+//! most frequent group first. Pure: diagnoses and look-up failures in,
+//! groups out; the command line and the browser each bring their fetching.
+
+use serde::Serialize;
+
+use super::catalog::{self, Party};
+use super::report::plain;
+use super::{Diagnosis, Verdict};
+use crate::recall::error::ApiError;
+
+/// The answer for a set of bots.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Triage {
+    /// Bots looked at (diagnosed or not).
+    pub total: usize,
+    pub groups: Vec<Group>,
+    /// Bots botlens could not look up, grouped by what went wrong.
+    pub failures: Vec<Failure>,
+}
+
+/// Bots that share a verdict, a reason and whose move it is.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Group {
+    pub verdict: Verdict,
+    pub reason: Option<String>,
+    pub reason_known: bool,
+    pub whose_move: Option<Party>,
+    /// What it means, in the catalog's words (the first bot's when the
+    /// reason is not in the catalog).
+    pub title: String,
+    pub remedy: String,
+    pub bots: Vec<Member>,
+}
+
+/// One bot of a group.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Member {
+    pub bot_id: String,
+    pub explorer_url: String,
+    pub platform: Option<String>,
+}
+
+/// Bots whose look-up failed the same way.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Failure {
+    /// [`ApiError::kind`]: `not_found`, `unauthorized`, `throttled`, …
+    pub kind: &'static str,
+    /// The first error's words and what to try.
+    pub message: String,
+    pub next_step: String,
+    pub bots: Vec<String>,
+}
+
+/// Group diagnoses and failures; the most frequent first, then the most serious.
+pub fn triage(diagnoses: &[Diagnosis], failed: &[(String, ApiError)]) -> Triage {
+    let mut groups: Vec<Group> = Vec::new();
+    for d in diagnoses {
+        let member = Member {
+            bot_id: d.bot_id.clone(),
+            explorer_url: d.explorer_url.clone(),
+            platform: d.platform.clone(),
+        };
+        let same = |g: &&mut Group| {
+            g.verdict == d.verdict && g.reason == d.reason && g.whose_move == d.whose_move
+        };
+        if let Some(g) = groups.iter_mut().find(same) {
+            g.bots.push(member);
+            continue;
+        }
+        let entry = d.reason.as_deref().and_then(catalog::lookup);
+        let (title, remedy) = match (entry, &d.reason) {
+            (Some(e), _) => (e.title.clone(), e.remedy.clone()),
+            (None, Some(_)) => (d.title.clone(), d.remedy.clone()),
+            (None, None) => (
+                match d.verdict {
+                    Verdict::Healthy => "Recorded and ended normally",
+                    Verdict::InProgress => "Still running",
+                    Verdict::Unknown => "Cannot tell from what Recall returned",
+                    Verdict::Failed | Verdict::Warning => "No reason given",
+                }
+                .to_string(),
+                match d.verdict {
+                    Verdict::Healthy => "Nothing to do.",
+                    Verdict::InProgress => "Run triage again once they finish.",
+                    _ => "Open one of them for its timeline, screenshots and logs.",
+                }
+                .to_string(),
+            ),
+        };
+        groups.push(Group {
+            verdict: d.verdict,
+            reason: d.reason.clone(),
+            reason_known: d.reason_known,
+            whose_move: d.whose_move,
+            title,
+            remedy,
+            bots: vec![member],
+        });
+    }
+    groups.sort_by(|a, b| {
+        b.bots
+            .len()
+            .cmp(&a.bots.len())
+            .then(severity(a.verdict).cmp(&severity(b.verdict)))
+            .then(a.reason.cmp(&b.reason))
+    });
+    let mut failures: Vec<Failure> = Vec::new();
+    for (id, error) in failed {
+        match failures.iter_mut().find(|f| f.kind == error.kind()) {
+            Some(f) => f.bots.push(id.clone()),
+            None => failures.push(Failure {
+                kind: error.kind(),
+                message: error.to_string(),
+                next_step: error.next_step(),
+                bots: vec![id.clone()],
+            }),
+        }
+    }
+    failures.sort_by(|a, b| b.bots.len().cmp(&a.bots.len()));
+    Triage {
+        total: diagnoses.len() + failed.len(),
+        groups,
+        failures,
+    }
+}
+
+fn severity(v: Verdict) -> u8 {
+    match v {
+        Verdict::Failed => 0,
+        Verdict::Warning => 1,
+        Verdict::Unknown => 2,
+        Verdict::InProgress => 3,
+        Verdict::Healthy => 4,
+    }
+}
+
+impl Triage {
+    /// How many bots ended with `verdict`.
+    pub fn count(&self, verdict: Verdict) -> usize {
+        self.groups
+            .iter()
+            .filter(|g| g.verdict == verdict)
+            .map(|g| g.bots.len())
+            .sum()
+    }
+
+    /// `200 bots: 120 failed, 30 warning, 45 healthy, 5 not looked up`.
+    pub fn summary(&self) -> String {
+        let mut parts: Vec<String> = [
+            Verdict::Failed,
+            Verdict::Warning,
+            Verdict::Unknown,
+            Verdict::InProgress,
+            Verdict::Healthy,
+        ]
+        .iter()
+        .filter_map(|&v| {
+            let n = self.count(v);
+            (n > 0).then(|| format!("{n} {}", v.label().to_lowercase()))
+        })
+        .collect();
+        let failed: usize = self.failures.iter().map(|f| f.bots.len()).sum();
+        if failed > 0 {
+            parts.push(format!("{failed} not looked up"));
+        }
+        format!("{} bots: {}", self.total, parts.join(", "))
+    }
+
+    /// The incident ticket: a summary table, then each group's bots as
+    /// Explorer links. Recall's words are escaped; IDs are our own.
+    pub fn markdown(&self) -> String {
+        let mut o = format!("## Triage of {}\n\n", self.summary());
+        o.push_str("| Bots | Verdict | Reason | Whose move | What it means | What to do |\n");
+        o.push_str("|---:|---|---|---|---|---|\n");
+        for g in &self.groups {
+            o.push_str(&format!(
+                "| {} | {} | {} | {} | {} | {} |\n",
+                g.bots.len(),
+                g.verdict.label(),
+                g.reason
+                    .as_deref()
+                    .map_or_else(String::new, |r| format!("`{}`", plain(r).replace('`', "'"))),
+                g.whose_move.map_or("", Party::label),
+                plain(&g.title),
+                plain(&g.remedy)
+            ));
+        }
+        for g in &self.groups {
+            let reason = g.reason.as_deref().map(plain).unwrap_or_default();
+            o.push_str(&format!(
+                "\n### {} · {} ({})\n\n",
+                g.verdict.label(),
+                if reason.is_empty() {
+                    plain(&g.title)
+                } else {
+                    reason
+                },
+                g.bots.len()
+            ));
+            for m in &g.bots {
+                o.push_str(&format!("- [{}]({})\n", plain(&m.bot_id), m.explorer_url));
+            }
+        }
+        for f in &self.failures {
+            o.push_str(&format!(
+                "\n### Not looked up: {} ({})\n\n{} {}\n\n",
+                f.kind,
+                f.bots.len(),
+                plain(&f.message),
+                plain(&f.next_step)
+            ));
+            for id in &f.bots {
+                o.push_str(&format!("- `{}`\n", plain(id)));
+            }
+        }
+        o
+    }
+}
