@@ -117,7 +117,7 @@ pub fn triage(diagnoses: &[Diagnosis], failed: &[(String, ApiError)]) -> Triage 
             }),
         }
     }
-    failures.sort_by(|a, b| b.bots.len().cmp(&a.bots.len()));
+    failures.sort_by_key(|f| std::cmp::Reverse(f.bots.len()));
     Triage {
         total: diagnoses.len() + failed.len(),
         groups,
