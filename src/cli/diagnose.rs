@@ -17,7 +17,7 @@ use botlens::recall::model::{self, Logs, Screenshots};
 use botlens::recall::region::Region;
 use botlens::recall::time::{human_duration, Timestamp};
 
-use super::live::{Live, Settings, KEY_VARIABLE};
+use super::live::{Live, Settings, KEY_VARIABLE, RECALL_PER_MINUTE};
 use super::terminal::{self, one_line};
 use botlens::recall::error::ApiError;
 
@@ -234,6 +234,7 @@ fn look_up(
     let live = Live::from_env(Settings {
         host: args.host.clone(),
         region: args.region.or(url_region),
+        per_minute: RECALL_PER_MINUTE,
     })?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -268,7 +269,7 @@ fn advice(error: &ApiError) -> String {
 }
 
 /// The real clock: fine in the native binary, never used by the library.
-fn clock() -> Option<Timestamp> {
+pub fn clock() -> Option<Timestamp> {
     let ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .ok()?

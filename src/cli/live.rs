@@ -4,16 +4,26 @@
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use botlens::diagnose::gather::{gather, Gathered, Wants};
-use botlens::recall::client::{Credential, Endpoint, HttpReply, Transport};
+use botlens::recall::client::{
+    retry_after_seconds, Credential, Endpoint, Found, HttpReply, Transport,
+};
 use botlens::recall::error::ApiError;
 use botlens::recall::lookup::{self, Lookups, Upstream};
 use botlens::recall::region::{Region, DEFAULT_HOST_TEMPLATE};
 use botlens::recall::retry::{Clock, Retries};
 use botlens::recall::time::Timestamp;
+
+use super::budget::Budget;
+pub use super::budget::RECALL_PER_MINUTE;
+use super::cache::DiskCache;
+
+/// How often one bot is asked again after Recall kept answering 429.
+const THROTTLED_TRIES: u32 = 5;
 
 /// Where the key comes from.
 pub const KEY_VARIABLE: &str = "RECALL_API_KEY";
@@ -24,10 +34,13 @@ pub struct Settings {
     pub host: Option<String>,
     /// The only region to ask; otherwise every region, as the extension does.
     pub region: Option<Region>,
+    /// The workspace's Retrieve Bot limit per minute (Recall's is 300); a tenth under it is used.
+    pub per_minute: u32,
 }
 
 /// The command line's way to Recall: one key, one client, one memory of
-/// answers and regions for the whole run.
+/// answers and regions for the whole run, one budget under Recall's limits,
+/// and (for triage) the finished bots kept on disk between runs.
 pub struct Live {
     http: reqwest::Client,
     key: String,
@@ -35,7 +48,12 @@ pub struct Live {
     region: Option<Region>,
     lookups: Mutex<Lookups>,
     remembered: Mutex<Option<Region>>,
+    budget: Mutex<Budget>,
+    disk: Option<DiskCache>,
     started: Instant,
+    /// Requests sent to Recall, and bots served from disk, this run.
+    pub requests: AtomicUsize,
+    pub from_disk: AtomicUsize,
 }
 
 impl Live {
@@ -63,8 +81,18 @@ impl Live {
             region: settings.region,
             lookups: Mutex::new(Lookups::default()),
             remembered: Mutex::new(None),
+            budget: Mutex::new(Budget::new(settings.per_minute, Instant::now())),
+            disk: None,
             started: Instant::now(),
+            requests: AtomicUsize::new(0),
+            from_disk: AtomicUsize::new(0),
         })
+    }
+
+    /// Keep finished bots on disk between runs (see [`DiskCache`]).
+    pub fn with_disk_cache(mut self) -> Live {
+        self.disk = DiskCache::open(&self.key);
+        self
     }
 
     /// One endpoint of one bot, region by region with the core's rules.
@@ -73,14 +101,17 @@ impl Live {
         endpoint: Endpoint,
         id: &str,
     ) -> Result<botlens::recall::client::Found, ApiError> {
-        let remembered = *self.remembered.lock().unwrap_or_else(|e| e.into_inner());
+        let remembered = *lock(&self.remembered);
         let upstream = Upstream::Recall {
             key: self.key.clone(),
             host: self.host.clone(),
             remembered,
             only: self.region,
         };
-        let transport = Native(&self.http);
+        let transport = Native {
+            live: self,
+            endpoint,
+        };
         let clock = Tokio(self.started);
         let looked = lookup::find(
             &self.lookups,
@@ -93,9 +124,43 @@ impl Live {
         )
         .await;
         if let Some(region) = looked.key_region {
-            *self.remembered.lock().unwrap_or_else(|e| e.into_inner()) = Some(region);
+            *lock(&self.remembered) = Some(region);
         }
         looked.result
+    }
+
+    /// The bot alone (Retrieve Bot): from disk when it finished in an earlier run.
+    pub async fn bot(&self, id: &str) -> Result<Found, ApiError> {
+        if let Some(found) = self.disk.as_ref().and_then(|d| d.get(id)) {
+            self.from_disk.fetch_add(1, Ordering::Relaxed);
+            return Ok(found);
+        }
+        // Throttled: the budget now pauses Bot calls for Recall's Retry-After;
+        // wait it out and ask again (a batch may wait, unlike a card).
+        let mut tries = 0;
+        let found = loop {
+            match self.find(Endpoint::Bot, id).await {
+                Err(ApiError::Throttled { .. }) if tries < THROTTLED_TRIES => tries += 1,
+                other => break other?,
+            }
+        };
+        if let Some(disk) = &self.disk {
+            disk.put(id, &found);
+        }
+        Ok(found)
+    }
+
+    /// Wait until the budget allows one more call on `endpoint`.
+    async fn pace(&self, endpoint: Endpoint) {
+        loop {
+            let wait = lock(&self.budget).admit(endpoint, Instant::now());
+            match wait {
+                Ok(()) => return,
+                Err(seconds) => {
+                    tokio::time::sleep(Duration::from_secs_f64(seconds.min(600.0))).await
+                }
+            }
+        }
     }
 
     /// The bot, its screenshots and its logs, diagnosed as it is now.
@@ -108,12 +173,27 @@ impl Live {
     }
 }
 
-struct Native<'a>(&'a reqwest::Client);
+/// One call within the budget; a 429 pauses every call on its endpoint.
+struct Native<'a> {
+    live: &'a Live,
+    endpoint: Endpoint,
+}
 
 impl Transport for Native<'_> {
     async fn get(&self, url: &str, credential: &Credential<'_>) -> Result<HttpReply, ApiError> {
-        super::http::get(self.0, url, credential).await
+        self.live.pace(self.endpoint).await;
+        self.live.requests.fetch_add(1, Ordering::Relaxed);
+        let reply = super::http::get(&self.live.http, url, credential).await?;
+        if reply.status == 429 {
+            let seconds = retry_after_seconds(reply.retry_after.as_deref());
+            lock(&self.live.budget).block(self.endpoint, f64::from(seconds), Instant::now());
+        }
+        Ok(reply)
     }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Tokio's time, and jitter from the standard library's random hasher keys.

@@ -1,12 +1,14 @@
 //! Command-line front end. Each subcommand owns its arguments and its run function.
 
 mod budget;
+mod cache;
 mod diagnose;
 mod http;
 mod live;
 mod scan;
 mod serve;
 mod terminal;
+mod triage;
 
 use std::process::ExitCode;
 
@@ -29,6 +31,8 @@ enum Command {
     Scan(scan::ScanArgs),
     /// Explain a bot: verdict, reason, what to do, timeline.
     Diagnose(diagnose::DiagnoseArgs),
+    /// Look up every bot ID in logs, pages or exports and group them by why they failed.
+    Triage(triage::TriageArgs),
     /// Serve the demo (a Recall simulator with sample bots) or a proxy that holds the key.
     Serve(Box<serve::ServeArgs>),
 }
@@ -37,6 +41,7 @@ pub fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Scan(args) => scan::run(args),
         Command::Diagnose(args) => diagnose::run(args),
+        Command::Triage(args) => triage::run(args),
         Command::Serve(args) => serve::run(*args),
     }
 }

@@ -267,6 +267,23 @@ fn print(agg: &Aggregate) -> io::Result<()> {
     out.flush()
 }
 
+/// The bot IDs (and candidates) of `files`, in order of first appearance, read
+/// as `botlens scan` reads them; `html` forces HTML (`Some(true)`) or text
+/// (`Some(false)`), else by extension. The error names the file.
+pub fn ids(files: &[PathBuf], html: Option<bool>) -> Result<Vec<(String, Kind)>, String> {
+    let mut agg = Aggregate::default();
+    for path in files {
+        agg.files.push(path.display().to_string());
+        let as_html = html.unwrap_or_else(|| is_html_path(path));
+        scan_one(path, as_html, &mut agg, false)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    }
+    Ok(agg
+        .reported()
+        .map(|(_, k, kind)| (id_text(k), kind))
+        .collect())
+}
+
 pub fn run(args: ScanArgs) -> ExitCode {
     let mut agg = Aggregate {
         json: args.json,

@@ -220,8 +220,8 @@ fn row(o: &mut String, key: &str, value: &str) {
     o.push_str(&format!("| {key} | {value} |\n"));
 }
 
-/// Safe inside a table cell or inline code.
-fn cell(text: &str) -> String {
+/// Safe inside a table cell or inline code: no pipe, backtick or line break.
+pub(super) fn cell(text: &str) -> String {
     text.replace('|', "\\|")
         .replace('`', "'")
         .replace(['\n', '\r'], " ")

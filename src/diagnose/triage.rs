@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::catalog::{self, Party};
-use super::report::plain;
+use super::report::{cell, plain};
 use super::{Diagnosis, Verdict};
 use crate::recall::error::ApiError;
 
@@ -180,7 +180,7 @@ impl Triage {
                 g.verdict.label(),
                 g.reason
                     .as_deref()
-                    .map_or_else(String::new, |r| format!("`{}`", plain(r).replace('`', "'"))),
+                    .map_or_else(String::new, |r| format!("`{}`", cell(r))),
                 g.whose_move.map_or("", Party::label),
                 plain(&g.title),
                 plain(&g.remedy)

@@ -179,3 +179,4 @@ mod assets;
 mod faults;
 mod live;
 mod scenarios;
+mod triage;

@@ -107,6 +107,19 @@ pub struct ServeArgs {
     #[arg(long)]
     pub no_builtin: bool,
 
+    /// Simulator: N more bots made from the built-ins (every verdict and platform), for triage.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub generate: u32,
+
+    /// Simulator: enforce Recall's per-workspace limits — N requests a minute per key to
+    /// Retrieve Bot and Bot Logs, a fifth to screenshots — answering 429 with Retry-After.
+    #[arg(long, value_name = "N")]
+    pub limit_per_minute: Option<u32>,
+
+    /// Simulator: count --limit-per-minute over this many seconds instead of a minute (tests).
+    #[arg(long, value_name = "SECS", hide = true, value_parser = parse_positive_secs)]
+    pub limit_window_secs: Option<f64>,
+
     /// Seconds between the status changes of progressing bots (overrides
     /// each scenario's `every_secs`; the built-in live bot uses 15).
     #[arg(long, value_name = "SECS", value_parser = parse_positive_secs)]
@@ -336,6 +349,11 @@ pub fn run(args: ServeArgs) -> ExitCode {
         }
     }
 
+    if let Err(e) = bots.generate(args.generate) {
+        eprintln!("botlens serve: {e}");
+        return ExitCode::from(2);
+    }
+
     let runtime = match runtime() {
         Ok(rt) => rt,
         Err(code) => return code,
@@ -347,6 +365,10 @@ pub fn run(args: ServeArgs) -> ExitCode {
         www: args.www,
         dist: args.dist,
         proxy: None,
+        limit_per_minute: args.limit_per_minute,
+        limit_window: args
+            .limit_window_secs
+            .map(std::time::Duration::from_secs_f64),
     };
     let addr = args
         .addr

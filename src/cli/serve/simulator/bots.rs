@@ -4,6 +4,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use botlens::recall::region::Region;
+
 use super::scenario::SimBot;
 
 /// Every bot the simulator serves, keyed by lower-case id.
@@ -94,6 +96,32 @@ impl SimBots {
             }
         }
         Ok(bots)
+    }
+
+    /// `n` more bots, made from the built-ins without faults in turn (every
+    /// verdict, every platform), each with an id of its own: the template's
+    /// first group, then a counter (`10bbee00-0000-4b07-9000-000000000007`).
+    /// All live in us-west-2: one workspace has one region, as on Recall.
+    pub fn generate(&mut self, n: u32) -> Result<(), String> {
+        let templates: Vec<(&str, SimBot)> = BUILTIN
+            .iter()
+            .map(|(name, text)| SimBot::parse(text, name).map(|b| (*text, b)))
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
+            .filter(|(_, b)| b.faults.is_empty())
+            .collect();
+        for i in 0..n {
+            let Some((text, template)) = templates.get(i as usize % templates.len().max(1)) else {
+                return Ok(());
+            };
+            let prefix = template.id.get(..8).unwrap_or("00000000");
+            let id = format!("{prefix}-{:04x}-4b07-9000-{:012x}", i >> 16, i);
+            let copy = text.replace(&template.id, &id);
+            let mut bot = SimBot::parse(&copy, &format!("generated from {}", template.source))?;
+            bot.region = Region::UsWest2;
+            self.insert(bot);
+        }
+        Ok(())
     }
 
     /// Add a scenario; returns the one it replaces.

@@ -7,6 +7,7 @@
 //! region (404 JSON), then the scenario's faults, then the answer.
 
 mod bots;
+mod limits;
 mod raw;
 mod scenario;
 
@@ -26,6 +27,7 @@ use axum::Router;
 use botlens::detect::is_uuid;
 use botlens::recall::client::Endpoint;
 use botlens::recall::region::Region;
+use limits::Limits;
 use serde_json::json;
 use tower_http::cors::{Any, CorsLayer};
 
@@ -45,6 +47,10 @@ pub struct Config {
     pub dist: PathBuf,
     /// The demo's botlens proxy, mounted at `/proxy`.
     pub proxy: Option<Router<Shared>>,
+    /// Recall's per-workspace limits per minute, enforced (off when `None`),
+    /// and the window they are counted over (a minute unless a test shortens it).
+    pub limit_per_minute: Option<u32>,
+    pub limit_window: Option<Duration>,
 }
 
 /// Everything the handlers share.
@@ -57,6 +63,7 @@ pub struct Sim {
     epoch: Mutex<(Instant, SystemTime)>,
     /// Requests seen per (bot id, fault index), for `times`.
     hits: Mutex<HashMap<(String, usize), u32>>,
+    limits: Option<Limits>,
 }
 
 pub type Shared = Arc<Sim>;
@@ -110,7 +117,7 @@ impl Sim {
         };
         let valid = key == DEMO_KEY || self.keys.iter().any(|k| k.region == region && k.key == key);
         if valid {
-            Auth::Ok
+            Auth::Ok(key.to_string())
         } else {
             Auth::Invalid
         }
@@ -136,7 +143,8 @@ impl Sim {
 }
 
 enum Auth {
-    Ok,
+    /// The key: one workspace.
+    Ok(String),
     Missing,
     Invalid,
 }
@@ -149,6 +157,9 @@ pub fn app(bots: SimBots, config: Config, local: SocketAddr) -> Router {
         local,
         epoch: Mutex::new((Instant::now(), SystemTime::now())),
         hits: Mutex::new(HashMap::new()),
+        limits: config
+            .limit_per_minute
+            .map(|n| Limits::new(n, config.limit_window)),
     });
     let router = match config.proxy {
         Some(proxy) => Router::new().nest("/proxy", proxy),
@@ -223,13 +234,20 @@ async fn api(State(sim): State<Shared>, request: Request) -> Response {
     let Some((id, endpoint)) = parse_api_path(&path) else {
         return django_not_found();
     };
-    match sim.authenticate(&headers, region) {
-        Auth::Ok => {}
+    let key = match sim.authenticate(&headers, region) {
+        Auth::Ok(key) => key,
         Auth::Missing => return not_authenticated(),
         Auth::Invalid => return authentication_failed(),
-    }
+    };
     if !is_read {
         return method_not_allowed(&method);
+    }
+    if let Some(wait) = sim
+        .limits
+        .as_ref()
+        .and_then(|l| l.over(&key, endpoint, Instant::now()))
+    {
+        return throttled(wait);
     }
     let Some(scenario) = sim.bots.get(&id).filter(|s| s.region == region) else {
         return not_found();

@@ -1,0 +1,224 @@
+//! `botlens triage` against the simulator: 200 generated bots grouped as their
+//! scenarios say; Recall's per-workspace limit never exceeded; a throttled run
+//! that waits and completes; a killed run that resumes from the disk cache.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use super::*;
+
+/// A log naming the first `n` generated bots, and each one's expected verdict and reason.
+fn generated_log(server: &Server, dir: &TempDir, n: usize) -> (PathBuf, HashMap<String, Value>) {
+    let mut expect = HashMap::new();
+    let mut log = String::new();
+    for s in server.catalog().iter().filter(|s| {
+        s["source"]
+            .as_str()
+            .is_some_and(|src| src.starts_with("generated"))
+    }) {
+        if expect.len() == n {
+            break;
+        }
+        let id = s["id"].as_str().unwrap().to_string();
+        log.push_str(&format!(
+            "2026-12-04T09:00:00Z INFO dispatched bot_id={id} to a meeting\n"
+        ));
+        let mut e = s["expect"].clone();
+        e["progresses"] = s["progresses"].clone();
+        expect.insert(id, e);
+    }
+    assert_eq!(expect.len(), n, "the simulator generated {n} bots");
+    (dir.write("dispatch.log", &log), expect)
+}
+
+fn triage(server: &Server, cache: &Path, args: &[&str]) -> std::process::Output {
+    let host = format!("http://{{region}}.localhost:{}", server.port);
+    Command::new(env!("CARGO_BIN_EXE_botlens"))
+        .args(["triage", "--host", &host])
+        .args(args)
+        .env("RECALL_API_KEY", "demo")
+        .env("BOTLENS_CACHE_DIR", cache)
+        .output()
+        .expect("botlens runs")
+}
+
+fn throttled_requests(server: &Server) -> usize {
+    server.stderr().matches("status=429").count()
+}
+
+#[test]
+fn two_hundred_bots_are_grouped_by_why_within_the_budget() {
+    let server = Server::start(&["--generate", "200", "--limit-per-minute", "3000"]);
+    let dir = TempDir::new();
+    let (log, expect) = generated_log(&server, &dir, 200);
+    let cache = dir.path().join("cache");
+    let out = triage(
+        &server,
+        &cache,
+        &["--json", "--per-minute", "3000", &log.display().to_string()],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let t: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(t["total"], 200);
+    assert_eq!(t["failures"].as_array().unwrap().len(), 0, "{t}");
+    let mut seen = 0;
+    let mut last_size = usize::MAX;
+    for g in t["groups"].as_array().unwrap() {
+        let bots = g["bots"].as_array().unwrap();
+        assert!(bots.len() <= last_size, "most frequent first");
+        last_size = bots.len();
+        for b in bots {
+            let id = b["bot_id"].as_str().unwrap();
+            let e = &expect[id];
+            seen += 1;
+            if e["progresses"] == true {
+                continue; // its verdict depends on when it is asked
+            }
+            assert_eq!(g["verdict"], e["verdict"], "{id} in {g}");
+            assert_eq!(g["reason"], e["reason"], "{id} in {g}");
+        }
+        if g["verdict"] == "failed" {
+            assert!(g["reason"].is_string(), "{g}");
+        }
+    }
+    assert_eq!(seen, 200);
+    assert_eq!(
+        throttled_requests(&server),
+        0,
+        "the budget keeps the run under the workspace's limit"
+    );
+    // One workspace, one region: one Retrieve Bot per bot.
+    assert!(stderr.contains("200 requests to Recall"), "{stderr}");
+
+    // The second run is served from the disk cache (the running bots are asked again).
+    let out = triage(
+        &server,
+        &cache,
+        &["--per-minute", "3000", &log.display().to_string()],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let live = expect.values().filter(|e| e["progresses"] == true).count();
+    assert!(
+        stderr.contains(&format!("{} from the cache", 200 - live)),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_throttled_run_waits_and_completes_and_a_killed_run_resumes() {
+    // A tight limit the run must exceed: 40 calls per 2-second window.
+    let server = Server::start(&[
+        "--generate",
+        "120",
+        "--limit-per-minute",
+        "40",
+        "--limit-window-secs",
+        "2",
+    ]);
+    let dir = TempDir::new();
+    let (log, _) = generated_log(&server, &dir, 120);
+    let log = log.display().to_string();
+    let cache = dir.path().join("cache");
+
+    // Killed mid-run: the cache holds whole answers only.
+    let host = format!("http://{{region}}.localhost:{}", server.port);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_botlens"))
+        .args(["triage", "--per-minute", "3000", "--host", &host, &log])
+        .env("RECALL_API_KEY", "demo")
+        .env("BOTLENS_CACHE_DIR", &cache)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let files: Vec<PathBuf> = walk(&cache);
+    assert!(!files.is_empty(), "some answers were kept before the kill");
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        assert!(
+            f.extension().is_some_and(|e| e == "json")
+                && serde_json::from_str::<Value>(&text).is_ok(),
+            "{}: a partial file",
+            f.display()
+        );
+    }
+
+    let out = triage(&server, &cache, &["--json", "--per-minute", "3000", &log]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let t: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(t["total"], 120);
+    assert_eq!(
+        t["failures"].as_array().unwrap().len(),
+        0,
+        "every bot completed: {t}"
+    );
+    assert!(
+        throttled_requests(&server) > 0,
+        "the limit was hit and waited out"
+    );
+    assert!(
+        !stderr.contains(" 0 from the cache"),
+        "resumed from the cache: {stderr}"
+    );
+}
+
+#[test]
+fn formats_and_the_check_flag() {
+    let server = Server::start(&["--generate", "30"]);
+    let dir = TempDir::new();
+    let (log, _) = generated_log(&server, &dir, 30);
+    let log = log.display().to_string();
+    let cache = dir.path().join("cache");
+
+    let out = triage(&server, &cache, &["--csv", &log]);
+    let csv = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        csv.lines().count(),
+        31,
+        "a header and a row per bot:\n{csv}"
+    );
+    assert!(csv.starts_with("bot_id,verdict,reason,whose_move,title,explorer_url"));
+
+    let out = triage(&server, &cache, &["--markdown", &log]);
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        md.contains("| Bots | Verdict | Reason | Whose move |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("](https://us-west-2.recall.ai/dashboard/explorer/bot/"),
+        "{md}"
+    );
+
+    let out = triage(&server, &cache, &[&log]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("Triage of 30 bots:"), "{text}");
+    assert!(text.contains("meeting host or attendee"), "{text}");
+    assert_eq!(out.status.code(), Some(0));
+    let out = triage(&server, &cache, &["--check", &log]);
+    assert_eq!(out.status.code(), Some(1), "a bot failed");
+
+    let empty = dir.write("empty.log", "nothing here\n");
+    let out = triage(&server, &cache, &[&empty.display().to_string()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no bot ID"));
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
