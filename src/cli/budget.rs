@@ -10,6 +10,20 @@ use botlens::recall::client::Endpoint;
 /// Recall's limit on Retrieve Bot and Bot Logs, per workspace and minute.
 pub const RECALL_PER_MINUTE: u32 = 300;
 
+/// What a request costs against: one bot's endpoint, or List Bots (which
+/// Recall limits to a fifth, like screenshots).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Call {
+    One(Endpoint),
+    List,
+}
+
+impl From<Endpoint> for Call {
+    fn from(endpoint: Endpoint) -> Call {
+        Call::One(endpoint)
+    }
+}
+
 /// A token bucket.
 #[derive(Clone, Copy, Debug)]
 pub struct Bucket {
@@ -46,10 +60,10 @@ impl Bucket {
 
 /// The calls one workspace may still make, endpoint by endpoint.
 pub struct Budget {
-    limits: [(f64, f64); 3],
-    buckets: [Bucket; 3],
-    /// After a 429 from Recall: no request on that endpoint before this.
-    blocked_until: [Option<Instant>; 3],
+    limits: [(f64, f64); 4],
+    buckets: [Bucket; 4],
+    /// After a 429 from Recall: no request of that kind before this.
+    blocked_until: [Option<Instant>; 4],
 }
 
 impl Budget {
@@ -58,13 +72,13 @@ impl Budget {
         Budget {
             limits,
             buckets: limits.map(|(_, burst)| Bucket::full(burst, now)),
-            blocked_until: [None; 3],
+            blocked_until: [None; 4],
         }
     }
 
-    /// Spend one call on `endpoint` now, or say how many seconds to wait.
-    pub fn admit(&mut self, endpoint: Endpoint, now: Instant) -> Result<(), f64> {
-        let i = index(endpoint);
+    /// Spend one call now, or say how many seconds to wait.
+    pub fn admit(&mut self, call: impl Into<Call>, now: Instant) -> Result<(), f64> {
+        let i = index(call.into());
         if let Some(until) = self.blocked_until[i] {
             if until > now {
                 return Err(until.saturating_duration_since(now).as_secs_f64());
@@ -75,30 +89,32 @@ impl Budget {
         self.buckets[i].take(rate, burst, now)
     }
 
-    /// Recall answered 429: nothing on `endpoint` for `seconds`.
-    pub fn block(&mut self, endpoint: Endpoint, seconds: f64, now: Instant) {
+    /// Recall answered 429: nothing of this kind for `seconds`.
+    pub fn block(&mut self, call: impl Into<Call>, seconds: f64, now: Instant) {
         let until = now + Duration::from_secs_f64(seconds.clamp(0.0, 600.0));
-        let slot = &mut self.blocked_until[index(endpoint)];
+        let slot = &mut self.blocked_until[index(call.into())];
         *slot = Some(slot.map_or(until, |u| u.max(until)));
     }
 }
 
-fn index(endpoint: Endpoint) -> usize {
-    match endpoint {
-        Endpoint::Bot => 0,
-        Endpoint::Screenshots => 1,
-        Endpoint::Logs => 2,
+fn index(call: Call) -> usize {
+    match call {
+        Call::One(Endpoint::Bot) => 0,
+        Call::One(Endpoint::Screenshots) => 1,
+        Call::One(Endpoint::Logs) => 2,
+        Call::List => 3,
     }
 }
 
-/// (tokens per second, burst) per endpoint, a tenth under Recall's limits.
-fn limits(per_minute: f64) -> [(f64, f64); 3] {
+/// (tokens per second, burst) per kind of call, a tenth under Recall's limits.
+fn limits(per_minute: f64) -> [(f64, f64); 4] {
     let bot = per_minute * 0.9 / 60.0;
-    let shots = bot / 5.0;
+    let fifth = bot / 5.0;
     [
         (bot, (bot * 5.0).max(1.0)),
-        (shots, (shots * 5.0).max(1.0)),
+        (fifth, (fifth * 5.0).max(1.0)),
         (bot, (bot * 5.0).max(1.0)),
+        (fifth, (fifth * 5.0).max(1.0)),
     ]
 }
 
@@ -119,10 +135,11 @@ mod tests {
 
     #[test]
     fn stays_under_recalls_limits_over_a_minute() {
-        let [bot, shots, logs] = limits(f64::from(RECALL_PER_MINUTE));
+        let [bot, shots, logs, list] = limits(f64::from(RECALL_PER_MINUTE));
         assert!(bot.0 * 60.0 < 300.0);
         assert!(logs.0 * 60.0 < 300.0);
         assert!(shots.0 * 60.0 < 60.0);
+        assert!(list.0 * 60.0 < 60.0);
         // Asking as fast as it lets us for a minute stays under 300 calls.
         let t0 = Instant::now();
         let mut budget = Budget::new(RECALL_PER_MINUTE, t0);

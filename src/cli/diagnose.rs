@@ -123,7 +123,12 @@ fn said_text(said: &diagnose::other::Said, markdown: bool) -> String {
 
 /// A list page: one line a bot, then how many share each reason.
 fn page_text(page: &Bots) -> String {
-    let mut o = format!("A page of {} bots", page.bots.len());
+    bots_text(&format!("A page of {} bots", page.bots.len()), page)
+}
+
+/// Bots one line each under `heading`, then how many share each reason.
+pub fn bots_text(heading: &str, page: &Bots) -> String {
+    let mut o = heading.to_string();
     match (page.more, page.skipped) {
         (true, 0) => o.push_str(" (more follow on the next page)"),
         (true, n) => o.push_str(&format!(

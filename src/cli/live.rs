@@ -10,16 +10,18 @@ use std::time::{Duration, Instant};
 
 use botlens::diagnose::gather::{gather, Gathered, Wants};
 use botlens::recall::client::{
-    retry_after_seconds, Credential, Endpoint, Found, HttpReply, Transport,
+    read_reply, retry_after_seconds, Answer, Credential, Endpoint, Found, HttpReply, Transport,
 };
 use botlens::recall::error::ApiError;
+use botlens::recall::list::{self, ListQuery};
 use botlens::recall::lookup::{self, Lookups, Upstream};
+use botlens::recall::model::Bot;
 use botlens::recall::region::{Region, DEFAULT_HOST_TEMPLATE};
-use botlens::recall::retry::{Clock, Retries};
+use botlens::recall::retry::{self, Clock, Retries};
 use botlens::recall::time::Timestamp;
 
-use super::budget::Budget;
 pub use super::budget::RECALL_PER_MINUTE;
+use super::budget::{Budget, Call};
 use super::cache::DiskCache;
 
 /// How often one bot is asked again after Recall kept answering 429.
@@ -110,7 +112,7 @@ impl Live {
         };
         let transport = Native {
             live: self,
-            endpoint,
+            call: endpoint.into(),
         };
         let clock = Tokio(self.started);
         let looked = lookup::find(
@@ -150,10 +152,10 @@ impl Live {
         Ok(found)
     }
 
-    /// Wait until the budget allows one more call on `endpoint`.
-    async fn pace(&self, endpoint: Endpoint) {
+    /// Wait until the budget allows one more call of this kind.
+    async fn pace(&self, call: Call) {
         loop {
-            let wait = lock(&self.budget).admit(endpoint, Instant::now());
+            let wait = lock(&self.budget).admit(call, Instant::now());
             match wait {
                 Ok(()) => return,
                 Err(seconds) => {
@@ -161,6 +163,76 @@ impl Live {
                 }
             }
         }
+    }
+
+    /// The region the key works in: `--region`, one learnt this run, or a probe.
+    async fn key_region(&self) -> Result<Region, ApiError> {
+        if let Some(region) = self.region.or(*lock(&self.remembered)) {
+            return Ok(region);
+        }
+        let upstream = Upstream::Recall {
+            key: self.key.clone(),
+            host: self.host.clone(),
+            remembered: None,
+            only: None,
+        };
+        let transport = Native {
+            live: self,
+            call: Endpoint::Bot.into(),
+        };
+        let region = lookup::test_key(&transport, &Tokio(self.started), &upstream)
+            .await?
+            .unwrap_or(Region::UsEast1);
+        *lock(&self.remembered) = Some(region);
+        Ok(region)
+    }
+
+    /// The bots List Bots gives for `query` in the key's region, page after
+    /// page (`next` followed only on the origin asked), at most `max`.
+    /// The second value says whether more were left.
+    pub async fn list(&self, query: &ListQuery, max: usize) -> Result<(Vec<Bot>, bool), ApiError> {
+        let region = self.key_region().await?;
+        let transport = Native {
+            live: self,
+            call: Call::List,
+        };
+        let clock = Tokio(self.started);
+        let credential = Credential::RecallKey(&self.key);
+        let mut url = query.url(&self.host, region);
+        let mut bots = Vec::new();
+        loop {
+            let reply = retry::get(&transport, &clock, Retries::Bounded, &url, &credential).await?;
+            let body = match read_reply(&reply) {
+                Answer::Found(body) => body,
+                Answer::Unauthorized => {
+                    return Err(ApiError::Unauthorized {
+                        regions_tried: vec![region],
+                    })
+                }
+                Answer::NotFound => {
+                    return Err(ApiError::NotFound {
+                        regions_tried: vec![region],
+                    })
+                }
+                Answer::Failed(error) => return Err(error),
+            };
+            let page = list::read_page(&url, &body)?;
+            bots.extend(page.bots);
+            if bots.len() >= max {
+                let more = bots.len() > max || page.next.is_some();
+                bots.truncate(max);
+                return Ok((bots, more));
+            }
+            match page.next {
+                Some(next) => url = next,
+                None => return Ok((bots, false)),
+            }
+        }
+    }
+
+    /// The region bots listed this run live in (the key's).
+    pub fn listed_region(&self) -> Option<Region> {
+        self.region.or(*lock(&self.remembered))
     }
 
     /// The bot, its screenshots and its logs, diagnosed as it is now.
@@ -173,20 +245,20 @@ impl Live {
     }
 }
 
-/// One call within the budget; a 429 pauses every call on its endpoint.
+/// One call within the budget; a 429 pauses every call of its kind.
 struct Native<'a> {
     live: &'a Live,
-    endpoint: Endpoint,
+    call: Call,
 }
 
 impl Transport for Native<'_> {
     async fn get(&self, url: &str, credential: &Credential<'_>) -> Result<HttpReply, ApiError> {
-        self.live.pace(self.endpoint).await;
+        self.live.pace(self.call).await;
         self.live.requests.fetch_add(1, Ordering::Relaxed);
         let reply = super::http::get(&self.live.http, url, credential).await?;
         if reply.status == 429 {
             let seconds = retry_after_seconds(reply.retry_after.as_deref());
-            lock(&self.live.budget).block(self.endpoint, f64::from(seconds), Instant::now());
+            lock(&self.live.budget).block(self.call, f64::from(seconds), Instant::now());
         }
         Ok(reply)
     }

@@ -5,6 +5,7 @@ mod cache;
 mod diagnose;
 mod http;
 mod live;
+mod meeting;
 mod scan;
 mod serve;
 mod terminal;
@@ -33,6 +34,8 @@ enum Command {
     Diagnose(diagnose::DiagnoseArgs),
     /// Look up every bot ID in logs, pages or exports and group them by why they failed.
     Triage(triage::TriageArgs),
+    /// List every bot sent to one meeting, with its verdict.
+    Meeting(meeting::MeetingArgs),
     /// Serve the demo (a Recall simulator with sample bots) or a proxy that holds the key.
     Serve(Box<serve::ServeArgs>),
 }
@@ -42,6 +45,7 @@ pub fn main() -> ExitCode {
         Command::Scan(args) => scan::run(args),
         Command::Diagnose(args) => diagnose::run(args),
         Command::Triage(args) => triage::run(args),
+        Command::Meeting(args) => meeting::run(args),
         Command::Serve(args) => serve::run(*args),
     }
 }

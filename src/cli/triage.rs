@@ -16,6 +16,7 @@ use botlens::detect::Kind;
 use botlens::diagnose::triage::{triage, Triage};
 use botlens::diagnose::{diagnose, Diagnosis, Verdict};
 use botlens::recall::error::ApiError;
+use botlens::recall::list::ListQuery;
 use botlens::recall::model::Bot;
 use botlens::recall::region::Region;
 use botlens::recall::time::Timestamp;
@@ -34,8 +35,23 @@ read, it held no bot ID, or no bot could be looked up."
 )]
 pub struct TriageArgs {
     /// Files holding bot IDs (logs, HTML pages, chat exports, JSON, CSV); `-` for standard input.
-    #[arg(required = true)]
+    #[arg(required_unless_present_any = ["since", "status", "platform", "metadata"])]
     files: Vec<PathBuf>,
+    /// Instead of files: the bots of your workspace (List Bots) due to join in this last stretch, e.g. `2h`, `1d`.
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration, conflicts_with = "files")]
+    since: Option<std::time::Duration>,
+    /// With --since: only bots whose status now is this (repeatable), e.g. `fatal`.
+    #[arg(long, value_name = "CODE", conflicts_with = "files")]
+    status: Vec<String>,
+    /// With --since: only bots on this platform (repeatable): zoom, google_meet, microsoft_teams, …
+    #[arg(long, value_name = "PLATFORM", conflicts_with = "files")]
+    platform: Vec<String>,
+    /// With --since: only bots whose metadata has KEY=VALUE (repeatable; all must match).
+    #[arg(long, value_name = "KEY=VALUE", value_parser = parse_pair, conflicts_with = "files")]
+    metadata: Vec<(String, String)>,
+    /// With --since: at most this many bots.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    max: usize,
     /// Print the triage as one JSON object.
     #[arg(long, conflicts_with_all = ["markdown", "csv"])]
     json: bool,
@@ -91,19 +107,6 @@ fn triage_run(args: &TriageArgs) -> Result<ExitCode, String> {
         ),
         None => super::diagnose::clock(),
     };
-    let html = match (args.html, args.text) {
-        (true, _) => Some(true),
-        (_, true) => Some(false),
-        _ => None,
-    };
-    let ids: Vec<String> = super::scan::ids(&args.files, html)?
-        .into_iter()
-        .filter(|(_, kind)| matches!(kind, Kind::Bot | Kind::Candidate))
-        .map(|(id, _)| id)
-        .collect();
-    if ids.is_empty() {
-        return Err("no bot ID in the inputs".into());
-    }
     let mut live = Live::from_env(Settings {
         host: args.host.clone(),
         region: args.region,
@@ -117,7 +120,31 @@ fn triage_run(args: &TriageArgs) -> Result<ExitCode, String> {
         .build()
         .map_err(|e| format!("cannot start: {e}"))?;
     let started = Instant::now();
-    let (diagnoses, failed) = runtime.block_on(look_up_all(&live, &ids, args.concurrency, now));
+    let (diagnoses, failed) = if args.files.is_empty() {
+        let query = list_query(args, now)?;
+        let (bots, more) = runtime
+            .block_on(live.list(&query, args.max))
+            .map_err(|e| format!("{e} {}", e.next_step()))?;
+        if more {
+            eprintln!(
+                "botlens triage: more than {} bots match; the first {} are triaged (--max)",
+                args.max, args.max
+            );
+        }
+        let region = live.listed_region();
+        // List Bots answers whole bots: nothing more to fetch.
+        let diagnoses = bots
+            .iter()
+            .map(|bot| diagnose(bot, None, None, region, now))
+            .collect::<Vec<_>>();
+        (diagnoses, Vec::new())
+    } else {
+        let ids = file_ids(args)?;
+        runtime.block_on(look_up_all(&live, &ids, args.concurrency, now))
+    };
+    if diagnoses.is_empty() && failed.is_empty() {
+        return Err("no bot matches".into());
+    }
     if diagnoses.is_empty() {
         let why = failed
             .first()
@@ -138,7 +165,7 @@ fn triage_run(args: &TriageArgs) -> Result<ExitCode, String> {
     print!("{}", terminal::safe(&text));
     eprintln!(
         "botlens triage: {} bots in {:.1} s — {} requests to Recall, {} from the cache",
-        ids.len(),
+        result.total,
         started.elapsed().as_secs_f64(),
         live.requests.load(std::sync::atomic::Ordering::Relaxed),
         live.from_disk.load(std::sync::atomic::Ordering::Relaxed),
@@ -148,6 +175,53 @@ fn triage_run(args: &TriageArgs) -> Result<ExitCode, String> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The bot IDs (and candidates) of the input files.
+fn file_ids(args: &TriageArgs) -> Result<Vec<String>, String> {
+    let html = match (args.html, args.text) {
+        (true, _) => Some(true),
+        (_, true) => Some(false),
+        _ => None,
+    };
+    let ids: Vec<String> = super::scan::ids(&args.files, html)?
+        .into_iter()
+        .filter(|(_, kind)| matches!(kind, Kind::Bot | Kind::Candidate))
+        .map(|(id, _)| id)
+        .collect();
+    if ids.is_empty() {
+        return Err("no bot ID in the inputs".into());
+    }
+    Ok(ids)
+}
+
+/// List Bots' filters from the flags: due to join since `--since` ago.
+fn list_query(args: &TriageArgs, now: Option<Timestamp>) -> Result<ListQuery, String> {
+    let since = match (args.since, now) {
+        (Some(d), Some(now)) => {
+            let ms = i64::try_from(d.as_millis()).map_err(|_| "--since is too long".to_string())?;
+            Some(
+                Timestamp::from_millis(now.millis().saturating_sub(ms))
+                    .ok_or_else(|| "--since reaches before year 0".to_string())?,
+            )
+        }
+        (Some(_), None) => return Err("the clock cannot be read, so --since cannot be used".into()),
+        (None, _) => None,
+    };
+    Ok(ListQuery {
+        join_at_after: since,
+        statuses: args.status.clone(),
+        platforms: args.platform.clone(),
+        metadata: args.metadata.clone(),
+        ..ListQuery::default()
+    })
+}
+
+fn parse_pair(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
+        _ => Err(format!("expected KEY=VALUE, got {text:?}")),
+    }
 }
 
 /// Look every bot up, a few at a time, keeping the input's order; a progress

@@ -7,6 +7,7 @@ pub mod browser;
 pub mod cache;
 pub mod client;
 pub mod error;
+pub mod list;
 pub mod lookup;
 pub mod model;
 pub mod region;

@@ -222,3 +222,119 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+#[test]
+fn list_bots_pages_and_filters_as_recall_does() {
+    let server = Server::start(&["--generate", "120"]);
+    let host = server.host("us-west-2");
+    let page = server
+        .get("/api/v1/bot/?status=fatal", &host, "demo")
+        .json();
+    let fatal = page["count"].as_u64().unwrap();
+    assert!(fatal > 0);
+    for b in page["results"].as_array().unwrap() {
+        assert_eq!(statuses(b).last().map(String::as_str), Some("fatal"));
+    }
+    let first = server.get("/api/v1/bot/", &host, "demo").json();
+    let total = first["count"].as_u64().unwrap();
+    assert!(total >= 120, "{total}");
+    assert_eq!(first["results"].as_array().unwrap().len(), 50);
+    let next = first["next"].as_str().unwrap();
+    assert!(
+        next.starts_with(&format!("http://{host}/api/v1/bot/?page=2")),
+        "{next}"
+    );
+    let last = server
+        .get(
+            &format!("/api/v1/bot/?page={}", total.div_ceil(50)),
+            &host,
+            "demo",
+        )
+        .json();
+    assert!(last["next"].is_null() && last["previous"].is_string());
+    // Another region's bots are another list.
+    let east = server
+        .get("/api/v1/bot/", &server.host("us-east-1"), "demo")
+        .json();
+    assert!(east["count"].as_u64().unwrap() < total);
+    assert_eq!(server.get("/api/v1/bot/", &host, "nope").status, 401);
+}
+
+#[test]
+fn triage_since_lists_the_workspace_and_meeting_lists_a_meetings_bots() {
+    let server = Server::start(&["--generate", "60"]);
+    let dir = TempDir::new();
+    let cache = dir.path().join("cache");
+    let out = triage(&server, &cache, &["--json", "--since", "3650d"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let t: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let in_region = server
+        .catalog()
+        .iter()
+        .filter(|s| s["region"] == "us-west-2")
+        .count();
+    assert_eq!(t["total"], in_region, "every bot of the key's region");
+    // Whole bots come with the list: a probe for the region and two pages.
+    assert!(stderr.contains("3 requests to Recall"), "{stderr}");
+
+    let out = triage(&server, &cache, &["--json", "--status", "fatal"]);
+    let t: Value = serde_json::from_slice(&out.stdout).unwrap();
+    for g in t["groups"].as_array().unwrap() {
+        assert_eq!(g["verdict"], "failed", "{g}");
+    }
+
+    // Three bots of one Meet meeting (a scenario folder), and none of another.
+    let scenarios = TempDir::new();
+    for (i, sub) in [
+        "meeting_requires_sign_in",
+        "bot_kicked_from_waiting_room",
+        "google_meet_bot_blocked",
+    ]
+    .iter()
+    .enumerate()
+    {
+        scenarios.write(
+            &format!("m{i}.json"),
+            &format!(
+                r#"{{"region": "us-west-2",
+                  "bot": {{"id": "3ee70000-0000-4000-8000-00000000000{i}", "meeting_url": {{"meeting_id": "tri-plet-bot", "platform": "google_meet"}},
+                  "status_changes": [{{"code": "joining_call", "created_at": "2026-11-30T15:0{i}:00Z"}},
+                                     {{"code": "fatal", "sub_code": "{sub}", "created_at": "2026-11-30T15:0{i}:30Z"}}]}}}}"#
+            ),
+        );
+    }
+    let server = Server::start(&["--scenarios", &scenarios.path().display().to_string()]);
+    let meeting = |args: &[&str]| {
+        let host = format!("http://{{region}}.localhost:{}", server.port);
+        Command::new(env!("CARGO_BIN_EXE_botlens"))
+            .args(["meeting", "--host", &host])
+            .args(args)
+            .env("RECALL_API_KEY", "demo")
+            .output()
+            .unwrap()
+    };
+    let out = meeting(&["https://meet.google.com/tri-plet-bot"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.starts_with("3 bots were sent to https://meet.google.com/tri-plet-bot"),
+        "{text}"
+    );
+    for sub in [
+        "meeting_requires_sign_in",
+        "bot_kicked_from_waiting_room",
+        "google_meet_bot_blocked",
+    ] {
+        assert!(text.contains(sub), "{sub} in {text}");
+    }
+    let first = text.find("3ee70000-0000-4000-8000-000000000000").unwrap();
+    let third = text.find("3ee70000-0000-4000-8000-000000000002").unwrap();
+    assert!(first < third, "in the order they were sent");
+    let out = meeting(&["https://meet.google.com/xxx-yyyy-zzz"]);
+    assert_eq!(out.status.code(), Some(1));
+}

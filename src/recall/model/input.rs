@@ -50,7 +50,8 @@ pub struct Page {
 }
 
 impl Page {
-    fn from_items(items: &[Value], more: bool) -> Page {
+    /// The bots among `items` (objects with a bot's ID and one of its keys).
+    pub fn from_items(items: &[Value], more: bool) -> Page {
         let bots: Vec<Bot> = items
             .iter()
             .filter(|v| v.as_object().is_some_and(looks_like_a_bot))

@@ -11,12 +11,14 @@ use botlens::recall::client::Endpoint;
 
 const MINUTE: Duration = Duration::from_secs(60);
 
+pub use crate::cli::budget::Call;
+
 pub struct Limits {
     per_minute: u32,
     /// A minute, unless a test asks for a shorter one.
     window: Duration,
-    /// (key, endpoint) → when its requests of the last minute came.
-    seen: Mutex<HashMap<(String, Endpoint), VecDeque<Instant>>>,
+    /// (key, call) → when its requests of the last minute came.
+    seen: Mutex<HashMap<(String, Call), VecDeque<Instant>>>,
 }
 
 impl Limits {
@@ -29,13 +31,13 @@ impl Limits {
     }
 
     /// Count one request; `Some(seconds)` to wait when it is over the limit.
-    pub fn over(&self, key: &str, endpoint: Endpoint, now: Instant) -> Option<u64> {
-        let limit = match endpoint {
-            Endpoint::Screenshots => (self.per_minute / 5).max(1),
-            Endpoint::Bot | Endpoint::Logs => self.per_minute,
+    pub fn over(&self, key: &str, call: Call, now: Instant) -> Option<u64> {
+        let limit = match call {
+            Call::One(Endpoint::Screenshots) | Call::List => (self.per_minute / 5).max(1),
+            Call::One(Endpoint::Bot | Endpoint::Logs) => self.per_minute,
         } as usize;
         let mut seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
-        let window = seen.entry((key.to_string(), endpoint)).or_default();
+        let window = seen.entry((key.to_string(), call)).or_default();
         while window
             .front()
             .is_some_and(|t| now.saturating_duration_since(*t) >= self.window)
@@ -58,23 +60,28 @@ impl Limits {
 mod tests {
     use super::*;
 
+    const BOT: Call = Call::One(Endpoint::Bot);
+    const SHOTS: Call = Call::One(Endpoint::Screenshots);
+
     #[test]
     fn a_minute_per_key_and_endpoint() {
         let limits = Limits::new(10, None);
         let t0 = Instant::now();
         for _ in 0..10 {
-            assert_eq!(limits.over("k", Endpoint::Bot, t0), None);
+            assert_eq!(limits.over("k", BOT, t0), None);
         }
-        assert_eq!(limits.over("k", Endpoint::Bot, t0), Some(60));
-        assert_eq!(limits.over("other", Endpoint::Bot, t0), None, "per key");
-        assert_eq!(limits.over("k", Endpoint::Screenshots, t0), None);
-        assert_eq!(limits.over("k", Endpoint::Screenshots, t0), None);
-        assert!(
-            limits.over("k", Endpoint::Screenshots, t0).is_some(),
-            "a fifth"
-        );
+        assert_eq!(limits.over("k", BOT, t0), Some(60));
+        assert_eq!(limits.over("other", BOT, t0), None, "per key");
         assert_eq!(
-            limits.over("k", Endpoint::Bot, t0 + MINUTE),
+            limits.over("k", Call::List, t0),
+            None,
+            "List Bots counts apart"
+        );
+        assert_eq!(limits.over("k", SHOTS, t0), None);
+        assert_eq!(limits.over("k", SHOTS, t0), None);
+        assert!(limits.over("k", SHOTS, t0).is_some(), "a fifth");
+        assert_eq!(
+            limits.over("k", BOT, t0 + MINUTE),
             None,
             "the window slides"
         );

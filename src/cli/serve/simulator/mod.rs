@@ -8,6 +8,7 @@
 
 mod bots;
 mod limits;
+mod list;
 mod raw;
 mod scenario;
 
@@ -27,7 +28,7 @@ use axum::Router;
 use botlens::detect::is_uuid;
 use botlens::recall::client::Endpoint;
 use botlens::recall::region::Region;
-use limits::Limits;
+use limits::{Call, Limits};
 use serde_json::json;
 use tower_http::cors::{Any, CorsLayer};
 
@@ -69,7 +70,7 @@ pub struct Sim {
 pub type Shared = Arc<Sim>;
 
 impl Sim {
-    fn clock(&self) -> SimTime {
+    pub(super) fn clock(&self) -> SimTime {
         let (started, wall) = *self.epoch.lock().unwrap_or_else(PoisonError::into_inner);
         SimTime {
             epoch: wall,
@@ -125,7 +126,7 @@ impl Sim {
 
     /// `http://<Host>` for absolute URLs in bodies; the listening address
     /// when the Host header is missing or odd.
-    fn base_url(&self, headers: &HeaderMap) -> String {
+    pub(super) fn base_url(&self, headers: &HeaderMap) -> String {
         let host = headers
             .get(header::HOST)
             .and_then(|h| h.to_str().ok())
@@ -223,6 +224,7 @@ async fn api(State(sim): State<Shared>, request: Request) -> Response {
     let method = request.method().clone();
     let headers = request.headers().clone();
     let path = request.uri().path().to_string();
+    let query = request.uri().query().unwrap_or_default().to_string();
     drop(request);
 
     let region = host_region(&headers);
@@ -231,9 +233,11 @@ async fn api(State(sim): State<Shared>, request: Request) -> Response {
     if is_read && has_body(&headers) {
         return waf_block();
     }
-    let Some((id, endpoint)) = parse_api_path(&path) else {
+    let listing = path == botlens::recall::list::PATH;
+    let parsed = parse_api_path(&path);
+    if parsed.is_none() && !listing {
         return django_not_found();
-    };
+    }
     let key = match sim.authenticate(&headers, region) {
         Auth::Ok(key) => key,
         Auth::Missing => return not_authenticated(),
@@ -242,10 +246,20 @@ async fn api(State(sim): State<Shared>, request: Request) -> Response {
     if !is_read {
         return method_not_allowed(&method);
     }
+    let Some((id, endpoint)) = parsed else {
+        if let Some(wait) = sim
+            .limits
+            .as_ref()
+            .and_then(|l| l.over(&key, Call::List, Instant::now()))
+        {
+            return throttled(wait);
+        }
+        return list::answer(&sim, &headers, region, &query);
+    };
     if let Some(wait) = sim
         .limits
         .as_ref()
-        .and_then(|l| l.over(&key, endpoint, Instant::now()))
+        .and_then(|l| l.over(&key, Call::One(endpoint), Instant::now()))
     {
         return throttled(wait);
     }
@@ -349,7 +363,7 @@ async fn reset(State(sim): State<Shared>) -> StatusCode {
     StatusCode::NO_CONTENT
 }
 
-fn json_response(status: StatusCode, body: String) -> Response {
+pub(super) fn json_response(status: StatusCode, body: String) -> Response {
     (
         status,
         [(header::CONTENT_TYPE, "application/json")],

@@ -1,0 +1,101 @@
+//! `botlens meeting <link>`: every bot your workspace sent to one meeting
+//! (List Bots' `meeting_url` filter), each with its verdict — the answer to
+//! "our notetaker never came to this meeting: which bots did we send?".
+
+use std::process::ExitCode;
+
+use botlens::diagnose::document::Bots;
+use botlens::diagnose::{diagnose, report};
+use botlens::recall::list::ListQuery;
+use botlens::recall::region::Region;
+
+use super::live::{Live, Settings, RECALL_PER_MINUTE};
+use super::terminal::{self, one_line};
+
+#[derive(clap::Args)]
+#[command(
+    after_help = "Set RECALL_API_KEY to your Recall API key first (never a flag: it would \\
+land in your shell history).\\n\\nExit status: 0 bots listed; 1 no bot was sent there; 2 an error."
+)]
+pub struct MeetingArgs {
+    /// The meeting's link (Zoom, Google Meet, Teams, Webex, …).
+    link: String,
+    /// Print the bots' diagnoses as one JSON object.
+    #[arg(long, conflicts_with = "markdown")]
+    json: bool,
+    /// Print a Markdown table for a support ticket.
+    #[arg(long)]
+    markdown: bool,
+    /// The workspace's region (otherwise the key's, found by a probe).
+    #[arg(long)]
+    region: Option<Region>,
+    /// Where Recall is, as a template (default https://{region}.recall.ai).
+    #[arg(long, value_name = "URL")]
+    host: Option<String>,
+}
+
+pub fn run(args: MeetingArgs) -> ExitCode {
+    match meeting(&args) {
+        Ok(code) => code,
+        Err(line) => {
+            eprintln!("botlens meeting: {}", one_line(&line));
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn meeting(args: &MeetingArgs) -> Result<ExitCode, String> {
+    let link = args.link.trim();
+    if !link.contains("://") {
+        return Err(format!("{link}: not a meeting link"));
+    }
+    let live = Live::from_env(Settings {
+        host: args.host.clone(),
+        region: args.region,
+        per_minute: RECALL_PER_MINUTE,
+    })?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start: {e}"))?;
+    let query = ListQuery {
+        meeting_url: Some(link.to_string()),
+        ..ListQuery::default()
+    };
+    let (mut bots, more) = runtime
+        .block_on(live.list(&query, 500))
+        .map_err(|e| format!("{e} {}", e.next_step()))?;
+    // In the order they were sent.
+    bots.sort_by_key(|b| {
+        b.join_at
+            .or_else(|| b.status_changes.iter().find_map(|c| c.created_at))
+    });
+    let now = super::diagnose::clock();
+    let region = live.listed_region();
+    let page = Bots {
+        bots: bots
+            .iter()
+            .map(|b| diagnose(b, None, None, region, now))
+            .collect(),
+        skipped: 0,
+        more,
+    };
+    let text = if args.json {
+        serde_json::to_string_pretty(&page).map_err(|e| format!("cannot write JSON: {e}"))? + "\n"
+    } else if args.markdown {
+        report::page_markdown(&page)
+    } else if page.bots.is_empty() {
+        format!("No bot of this workspace was sent to {link}\n")
+    } else {
+        super::diagnose::bots_text(
+            &format!("{} bots were sent to {link}", page.bots.len()),
+            &page,
+        )
+    };
+    print!("{}", terminal::safe(&text));
+    Ok(if page.bots.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
