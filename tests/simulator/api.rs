@@ -229,7 +229,7 @@ fn not_found_paths_and_ids() {
         format!("/api/v1/bot/{ZOOM_DENIED_EAST}x/"),
         format!("/api/v1/bot/{ZOOM_DENIED_EAST}/transcript/"),
         format!("/api/v2/bot/{ZOOM_DENIED_EAST}/"),
-        "/api/v1/bot/".to_string(),
+        "/api/v1/bot".to_string(),
         "/api/v1/".to_string(),
         "/api".to_string(),
     ] {
