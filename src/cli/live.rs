@@ -56,6 +56,9 @@ pub struct Live {
     /// Requests sent to Recall, and bots served from disk, this run.
     pub requests: AtomicUsize,
     pub from_disk: AtomicUsize,
+    /// Answers that were 429 (Recall's limit hit despite the budget: another
+    /// client of the workspace, or a lower limit than assumed).
+    pub throttled: AtomicUsize,
 }
 
 impl Live {
@@ -88,6 +91,7 @@ impl Live {
             started: Instant::now(),
             requests: AtomicUsize::new(0),
             from_disk: AtomicUsize::new(0),
+            throttled: AtomicUsize::new(0),
         })
     }
 
@@ -257,6 +261,7 @@ impl Transport for Native<'_> {
         self.live.requests.fetch_add(1, Ordering::Relaxed);
         let reply = super::http::get(&self.live.http, url, credential).await?;
         if reply.status == 429 {
+            self.live.throttled.fetch_add(1, Ordering::Relaxed);
             let seconds = retry_after_seconds(reply.retry_after.as_deref());
             lock(&self.live.budget).block(self.call, f64::from(seconds), Instant::now());
         }

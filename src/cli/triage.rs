@@ -164,10 +164,11 @@ fn triage_run(args: &TriageArgs) -> Result<ExitCode, String> {
     };
     print!("{}", terminal::safe(&text));
     eprintln!(
-        "botlens triage: {} bots in {:.1} s — {} requests to Recall, {} from the cache",
+        "botlens triage: {} bots in {:.1} s — {} requests to Recall ({} answered 429), {} from the cache",
         result.total,
         started.elapsed().as_secs_f64(),
         live.requests.load(std::sync::atomic::Ordering::Relaxed),
+        live.throttled.load(std::sync::atomic::Ordering::Relaxed),
         live.from_disk.load(std::sync::atomic::Ordering::Relaxed),
     );
     Ok(if args.check && result.count(Verdict::Failed) > 0 {

@@ -89,7 +89,10 @@ fn two_hundred_bots_are_grouped_by_why_within_the_budget() {
         "the budget keeps the run under the workspace's limit"
     );
     // One workspace, one region: one Retrieve Bot per bot.
-    assert!(stderr.contains("200 requests to Recall"), "{stderr}");
+    assert!(
+        stderr.contains("200 requests to Recall (0 answered 429)"),
+        "{stderr}"
+    );
 
     // The second run is served from the disk cache (the running bots are asked again).
     let out = triage(
@@ -276,7 +279,7 @@ fn triage_since_lists_the_workspace_and_meeting_lists_a_meetings_bots() {
         .count();
     assert_eq!(t["total"], in_region, "every bot of the key's region");
     // Whole bots come with the list: a probe for the region and two pages.
-    assert!(stderr.contains("3 requests to Recall"), "{stderr}");
+    assert!(stderr.contains("3 requests to Recall ("), "{stderr}");
 
     let out = triage(&server, &cache, &["--json", "--status", "fatal"]);
     let t: Value = serde_json::from_slice(&out.stdout).unwrap();

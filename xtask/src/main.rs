@@ -4,6 +4,7 @@
 mod build;
 mod proxy_bench;
 mod tools;
+mod triage_bench;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -20,7 +21,8 @@ usage: cargo xtask <task>
   e2e-page PAGE DIR    load the extension in headless Chromium, hover every bot ID on PAGE with the
                        simulator serving the scenarios in DIR; print what each card showed as JSON
   bench                run the benchmarks that print figures
-  bench-proxy          only the proxy load test (wrk, nginx as the anchor; 3 × 10 s on loopback)";
+  bench-proxy          only the proxy load test (wrk, nginx as the anchor; 3 × 10 s on loopback)
+  bench-triage         only the triage benchmark (1,000 bots, half cached; about two minutes at Recall's limits)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -36,6 +38,7 @@ fn main() -> ExitCode {
         Some("e2e-page") => e2e_page(&args[1..]),
         Some("bench") => bench(),
         Some("bench-proxy") => proxy_bench::run_bench(),
+        Some("bench-triage") => triage_bench::run_bench(),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -208,5 +211,7 @@ fn bench() -> Result {
         .arg("tests/e2e/bench-card.mjs")
         .env("BOTLENS_EXTENSION", &out.test_extension))?;
     // The botlens proxy under load, beside nginx serving the same JSON.
-    proxy_bench::run_bench()
+    proxy_bench::run_bench()?;
+    // Triage of 1,000 bots, half cached, at Recall's limits and without.
+    triage_bench::run_bench()
 }

@@ -23,7 +23,7 @@ const BOT: &str = "600dca11-0001-4b07-8000-000000000001";
 const SECONDS: u32 = 10;
 const CONNECTIONS: u32 = 32;
 
-struct Running(Child);
+pub(crate) struct Running(pub(crate) Child);
 
 impl Drop for Running {
     fn drop(&mut self) {
@@ -168,7 +168,7 @@ fn ensure_tools() -> Result {
 }
 
 /// Start a botlens process and read its port from the first stdout line.
-fn start(command: &mut Command, marker: &str) -> Result<(Running, u16)> {
+pub(crate) fn start(command: &mut Command, marker: &str) -> Result<(Running, u16)> {
     let mut child = command
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
