@@ -164,7 +164,7 @@ fn bench_in(bin: &Path, scratch: &Path) -> Result {
         );
     }
     println!(
-        "goal: no 429 at Recall's limits; at most one request per uncached bot (0.50 per bot here)"
+        "goal: no 429 at Recall's limits; at most one request per bot not in the cache (0.50 here, plus the bots still running, which are never kept)"
     );
     Ok(())
 }
