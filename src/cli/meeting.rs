@@ -87,10 +87,11 @@ fn meeting(args: &MeetingArgs) -> Result<ExitCode, String> {
     } else if page.bots.is_empty() {
         format!("No bot of this workspace was sent to {link}\n")
     } else {
-        super::diagnose::bots_text(
-            &format!("{} bots were sent to {link}", page.bots.len()),
-            &page,
-        )
+        let heading = match page.bots.len() {
+            1 => format!("1 bot was sent to {link}"),
+            n => format!("{n} bots were sent to {link}"),
+        };
+        super::diagnose::bots_text(&heading, &page)
     };
     print!("{}", terminal::safe(&text));
     Ok(if page.bots.is_empty() {
