@@ -30,4 +30,6 @@ pub mod options;
 #[cfg(target_arch = "wasm32")]
 pub mod popup;
 #[cfg(target_arch = "wasm32")]
+mod triage;
+#[cfg(target_arch = "wasm32")]
 pub mod wire;

@@ -1,7 +1,7 @@
 //! The toolbar popup: the bot IDs found on the current page with their status
-//! badges (diagnosed when the popup opens, through the worker's cache), an
-//! on/off switch for this site, and a look-up box that takes a bot ID or an
-//! Explorer URL and opens the full view.
+//! badges (diagnosed when the popup opens, through the worker's cache), the
+//! page's triage (`triage.rs`), an on/off switch for this site, and a look-up
+//! box that takes a bot ID or an Explorer URL and opens the full view.
 //!
 //! The list comes from the page's content script (`overview/`), asked with
 //! `{kind: "list_bots"}` through `chrome.tabs.sendMessage`; it answers
@@ -17,8 +17,9 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::chrome;
-use crate::messages::{bot_in, Reply, Request};
+use crate::messages::bot_in;
 use crate::prefs::{site_of, Prefs};
+use crate::triage::PageTriage;
 
 /// At most this many bots get a status badge (the list shows them all).
 const DIAGNOSED: usize = 30;
@@ -194,6 +195,13 @@ fn Popup() -> impl IntoView {
                     }.into_any(),
                 }}
             </section>
+            {move || match list.get() {
+                Some(Ok(page)) if !page.bots.is_empty() => {
+                    let ids: Vec<String> = page.bots.iter().map(|b| b.id.clone()).collect();
+                    view! { <PageTriage tab=tab ids=Signal::stored(ids)/> }.into_any()
+                }
+                _ => ().into_any(),
+            }}
             <section class="lookup">
                 <label for="lookup">"Look up a bot"</label>
                 <div class="row">
@@ -223,20 +231,12 @@ fn label(verdict: &str) -> &'static str {
 }
 
 async fn diagnose(id: &str) -> Badge {
-    let request = Request::Diagnose {
-        id: id.to_string(),
-        screenshots: false,
-        logs: false,
-    };
-    match chrome::send_message::<_, Reply>(&request).await {
-        Ok(Reply::Diagnosed(answer)) => Badge::Known {
-            verdict: answer.diagnosis.verdict.as_str().to_string(),
-            status: answer.diagnosis.status.clone().unwrap_or_default(),
+    match crate::triage::diagnosis(id).await {
+        Ok(d) => Badge::Known {
+            verdict: d.verdict.as_str().to_string(),
+            status: d.status.unwrap_or_default(),
         },
-        Ok(Reply::Failed {
-            error: ApiError::NotFound { .. },
-        }) => Badge::NotABot,
-        Ok(Reply::Failed { error }) => Badge::Failed(error.to_string()),
-        _ => Badge::Failed("the background worker did not answer".into()),
+        Err(ApiError::NotFound { .. }) => Badge::NotABot,
+        Err(error) => Badge::Failed(error.to_string()),
     }
 }

@@ -158,7 +158,7 @@ fn triage_run(args: &TriageArgs) -> Result<ExitCode, String> {
     } else if args.markdown {
         result.markdown()
     } else if args.csv {
-        csv(&result).map_err(|e| format!("cannot write CSV: {e}"))?
+        result.csv()
     } else {
         human(&result)
     };
@@ -333,43 +333,4 @@ fn human(t: &Triage) -> String {
         o.push_str(&format!("         {}\n\n", ids.join(" ")));
     }
     o
-}
-
-/// One row per bot (failures too, as `not_looked_up`).
-fn csv(t: &Triage) -> Result<String, csv::Error> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "bot_id",
-        "verdict",
-        "reason",
-        "whose_move",
-        "title",
-        "explorer_url",
-    ])?;
-    for g in &t.groups {
-        for m in &g.bots {
-            w.write_record([
-                m.bot_id.as_str(),
-                g.verdict.as_str(),
-                g.reason.as_deref().unwrap_or(""),
-                g.whose_move.map_or("", |p| p.as_str()),
-                g.title.as_str(),
-                m.explorer_url.as_str(),
-            ])?;
-        }
-    }
-    for f in &t.failures {
-        for id in &f.bots {
-            w.write_record([
-                id.as_str(),
-                "not_looked_up",
-                f.kind,
-                "",
-                f.message.as_str(),
-                "",
-            ])?;
-        }
-    }
-    let bytes = w.into_inner().map_err(|e| e.into_error())?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }

@@ -125,6 +125,22 @@ pub fn triage(diagnoses: &[Diagnosis], failed: &[(String, ApiError)]) -> Triage 
     }
 }
 
+/// A CSV field, quoted when it holds a comma, a quote or a line break. A
+/// field a spreadsheet would run as a formula (`=`, `+`, `-`, `@`) gets a
+/// leading `'`: Recall's words stay text there too.
+fn csv_field(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    };
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
+    }
+}
+
 fn severity(v: Verdict) -> u8 {
     match v {
         Verdict::Failed => 0,
@@ -165,6 +181,37 @@ impl Triage {
             parts.push(format!("{failed} not looked up"));
         }
         format!("{} bots: {}", self.total, parts.join(", "))
+    }
+
+    /// One CSV row per bot (RFC 4180): `bot_id, verdict, reason, whose_move,
+    /// title, explorer_url`; bots not looked up as `not_looked_up` rows.
+    /// Written here, not with a CSV library, so the extension's popup can
+    /// offer it without carrying one.
+    pub fn csv(&self) -> String {
+        let mut o = String::from("bot_id,verdict,reason,whose_move,title,explorer_url\r\n");
+        let mut row = |fields: [&str; 6]| {
+            let cells: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+            o.push_str(&cells.join(","));
+            o.push_str("\r\n");
+        };
+        for g in &self.groups {
+            for m in &g.bots {
+                row([
+                    &m.bot_id,
+                    g.verdict.as_str(),
+                    g.reason.as_deref().unwrap_or(""),
+                    g.whose_move.map_or("", Party::as_str),
+                    &g.title,
+                    &m.explorer_url,
+                ]);
+            }
+        }
+        for f in &self.failures {
+            for id in &f.bots {
+                row([id, "not_looked_up", f.kind, "", &f.message, ""]);
+            }
+        }
+        o
     }
 
     /// The incident ticket: a summary table, then each group's bots as
@@ -215,5 +262,67 @@ impl Triage {
             }
         }
         o
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bot(id: &str, last: &str, sub: Option<&str>) -> Diagnosis {
+        let sub = serde_json::to_string(&sub).unwrap();
+        let text = format!(
+            r#"{{"id": "{id}", "meeting_url": {{"platform": "zoom", "meeting_id": "1"}}, "status_changes": [
+                {{"code": "joining_call", "created_at": "2026-01-01T00:00:00Z"}},
+                {{"code": "{last}", "sub_code": {sub}, "created_at": "2026-01-01T00:20:00Z"}},
+                {{"code": "done", "created_at": "2026-01-01T00:20:05Z"}}]}}"#
+        );
+        super::super::diagnose_json(&text, None, None).unwrap()
+    }
+
+    #[test]
+    fn groups_by_why_most_frequent_first_and_exports_as_text() {
+        let a = "0b5f5b0e-1111-4a4a-8b8b-000000000001";
+        let b = "0b5f5b0e-1111-4a4a-8b8b-000000000002";
+        let c = "0b5f5b0e-1111-4a4a-8b8b-000000000003";
+        let diagnoses = [
+            bot(a, "call_ended", Some("timeout_exceeded_waiting_room")),
+            bot(b, "fatal", Some("=HYPERLINK(\"x\")")),
+            bot(c, "call_ended", Some("timeout_exceeded_waiting_room")),
+        ];
+        let failed = [(
+            "0b5f5b0e-1111-4a4a-8b8b-000000000004".to_string(),
+            ApiError::NotFound {
+                regions_tried: vec![],
+            },
+        )];
+        let t = triage(&diagnoses, &failed);
+        assert_eq!(t.total, 4);
+        assert_eq!(t.groups[0].bots.len(), 2);
+        assert_eq!(
+            t.groups[0].reason.as_deref(),
+            Some("timeout_exceeded_waiting_room")
+        );
+        assert_eq!(t.groups[0].whose_move, Some(Party::Host));
+        assert_eq!(t.count(Verdict::Failed), 3);
+        assert!(
+            t.summary().starts_with("4 bots: 3 failed"),
+            "{}",
+            t.summary()
+        );
+        let csv = t.csv();
+        assert_eq!(csv.lines().count(), 5);
+        assert!(
+            csv.contains("\"'=HYPERLINK(\"\"x\"\")\""),
+            "a formula stays text: {csv}"
+        );
+        let md = t.markdown();
+        assert!(
+            md.contains(&format!(
+                "- [{a}](https://us-east-1.recall.ai/dashboard/explorer/bot/{a})"
+            )),
+            "{md}"
+        );
+        assert!(md.contains("### Not looked up: not_found (1)"), "{md}");
     }
 }

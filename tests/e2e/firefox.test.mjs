@@ -187,6 +187,41 @@ describe("extension in Firefox ESR", { skip: missing.length ? `missing: ${missin
     assert.equal(card.reason, "timeout_exceeded_recording_permission_denied");
   });
 
+  test("the popup triages the page and shows a group on it", async () => {
+    await wd("POST", "/url", { url: `${site.url}/ordinary.html` });
+    const page = await wd("GET", "/window");
+    // The popup, opened behind the page as the toolbar opens it over it: the page stays the
+    // active tab, which is the one the popup asks about.
+    await wd("POST", "/moz/context", { context: "chrome" });
+    try {
+      await run("window.openTrustedLinkIn(arguments[0], 'tabshifted');", `${ORIGIN}/popup.html`);
+    } finally {
+      await wd("POST", "/moz/context", { context: "content" });
+    }
+    let popup = null;
+    for (let i = 0; i < 100 && !popup; i++) {
+      popup = (await wd("GET", "/window/handles")).find((h) => h !== page) || null;
+      if (!popup) await sleep(100);
+    }
+    await sleep(1500); // it reads the active tab's list as it loads
+    await wd("POST", "/window", { handle: popup });
+    await waitFor("return document.querySelectorAll('#bots li').length > 0", 15000).catch(async (e) => {
+      throw new Error(`${e.message}; the popup says: ${await run("return document.body.innerText")}`);
+    });
+    await wd("POST", `/element/${await find("#triage")}/click`, {});
+    const groups = await waitFor(`if (!document.querySelector('#triage-summary')) return null;
+      return [...document.querySelectorAll('#triage-groups li.group')].map((li) => [li.dataset.reason || li.dataset.verdict, li.dataset.whoseMove || null])`, 30000);
+    const byReason = Object.fromEntries(groups);
+    assert.equal(byReason.meeting_requires_sign_in, "you", JSON.stringify(groups));
+    assert.equal(byReason.healthy, "nobody", JSON.stringify(groups));
+    const index = groups.findIndex(([reason]) => reason === "meeting_requires_sign_in");
+    await wd("POST", `/element/${await find(`#triage-groups li.group:nth-child(${index + 1}) button.show`)}/click`, {});
+    await waitFor("return !!document.querySelector('#triage-groups li.group.shown')");
+    await wd("DELETE", "/window");
+    await wd("POST", "/window", { handle: page });
+    assert.equal(await run('return CSS.highlights.get("botlens-marked")?.size || 0'), 1);
+  });
+
   test("overview mode: the page's bot IDs are underlined, the page untouched", async () => {
     await openExtensionPage("options.html");
     await waitFor("return location.protocol === 'moz-extension:' && !!document.querySelector('#detection-overview')");

@@ -98,8 +98,17 @@ if (!window.__botlensOverview) {
   });
 
   chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
-    // Only the extension's own pages (the popup) ask; they are not in a tab.
-    if (sender.id !== chrome.runtime.id || sender.tab) return false;
+    // Only the extension's own pages ask: the popup (in no tab), or one of its pages opened
+    // in a tab (Firefox then names the tab; the page's URL is still the extension's).
+    const ownPage = !sender.tab || (typeof sender.url === "string" && sender.url.startsWith(ownFrames));
+    if (sender.id !== chrome.runtime.id || !ownPage) return false;
+    if (message && message.kind === "mark_bots") {
+      const wanted = Array.isArray(message.ids)
+        ? message.ids.filter((id) => typeof id === "string" && id.length === 36 && hasUuid(id)).slice(0, 500)
+        : [];
+      sendResponse({ marked: active() ? mark(new Set(wanted.map((id) => id.toLowerCase()))) : 0 });
+      return false;
+    }
     if (!message || message.kind !== "list_bots") return false;
     const off = !active();
     const answer = () => sendResponse({

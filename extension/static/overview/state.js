@@ -17,6 +17,8 @@
 //       (sent in overview mode only, when the count changed after a pass).
 // - from the popup, chrome.tabs.sendMessage(tabId, …), answered only to the extension's pages:
 //   {kind: "list_bots"} → {host, off, bots: [{id, kind}]}; scans first if the page was not scanned.
+//   {kind: "mark_bots", ids} → {marked}: marks those IDs' occurrences (::highlight(botlens-marked))
+//   and scrolls to the first; an empty list clears (the popup's triage "show").
 // Prefs read from chrome.storage.sync: sites_off (host names), detection ("hover" | "overview").
 //
 // How the work is cut up (no task of ours may come near 50 ms):

@@ -125,6 +125,44 @@ function unpaint(node) {
   }
 }
 
+// ---- marks: the bots of one triage group, asked for by the popup ----
+
+const marked = typeof Highlight === "function" ? new Highlight() : null;
+const MARKED = "botlens-marked"; // ::highlight(botlens-marked) in overview.css
+
+// Mark every occurrence of the IDs in `wanted` (a Set) and bring the first into view;
+// an empty set clears. Returns how many occurrences are marked.
+function mark(wanted) {
+  if (!marked || typeof CSS === "undefined" || !CSS.highlights) return 0;
+  marked.clear();
+  let first = null;
+  for (const node of ordered()) {
+    for (const hit of entries.get(node).hits) {
+      if (!wanted.has(hit.id)) continue;
+      let range = null;
+      if (hit.start < 0) {
+        range = linkRange(node);
+      } else {
+        try {
+          range = new Range();
+          range.setStart(node, hit.start);
+          range.setEnd(node, hit.end);
+        } catch {
+          range = null;
+        }
+      }
+      if (!range) continue;
+      marked.add(range);
+      first = first || node;
+    }
+  }
+  if (marked.size) CSS.highlights.set(MARKED, marked);
+  else CSS.highlights.delete(MARKED);
+  const el = first && (first.nodeType === Node.TEXT_NODE ? first.parentElement : first);
+  if (el) el.scrollIntoView({ block: "center" });
+  return marked.size;
+}
+
 // Scrolling (the page or any pane: scroll events are caught on their way down) moves
 // the window of underlines, once per frame at most; only needed when there is a window.
 function listenForScroll(on) {
