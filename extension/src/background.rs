@@ -17,10 +17,12 @@ use std::rc::Rc;
 use botlens::diagnose::gather::{gather, Wants};
 use botlens::diagnose::Timestamp;
 use botlens::recall::browser::{BrowserClock, BrowserFetch};
+use botlens::recall::budget::{Budget, Budgeted, RECALL_PER_MINUTE};
 use botlens::recall::client::{Endpoint, Found};
 use botlens::recall::error::ApiError;
 use botlens::recall::lookup::{self, Looked, Lookups, Upstream};
 use botlens::recall::region::Region;
+use botlens::recall::retry::Clock;
 use futures_util::future::{FutureExt, Shared};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -240,7 +242,14 @@ async fn test_key(
     } else {
         config.upstream()
     };
-    match lookup::test_key(&BrowserFetch, &BrowserClock, &upstream).await {
+    let budget = BUDGET.with(Rc::clone);
+    let fetch = Budgeted {
+        transport: &BrowserFetch,
+        clock: &BrowserClock,
+        budget: &*budget,
+        max_wait_ms: MAX_WAIT_MS,
+    };
+    match lookup::test_key(&fetch, &BrowserClock, &upstream).await {
         Ok(region) => {
             if let (Some(region), Upstream::Recall { .. }, true) = (region, &upstream, saved_key) {
                 remember_region(region).await;
@@ -261,7 +270,15 @@ async fn remember_region(region: Region) {
 
 type Pending = Shared<Pin<Box<dyn Future<Output = Looked>>>>;
 
+/// The longest a look-up waits for its turn in the budget before it is told
+/// it is throttled: a card may not wait long, a popup triage waits its turn.
+const MAX_WAIT_MS: u32 = 3_000;
+
 thread_local! {
+    /// One budget for the whole extension, whatever the pages do: a tenth under
+    /// Recall's per-workspace limits (`recall::budget`).
+    static BUDGET: Rc<RefCell<Budget>> =
+        Rc::new(RefCell::new(Budget::new(RECALL_PER_MINUTE, BrowserClock.now_ms())));
     /// One cache for every tab: the worker is shared.
     static LOOKUPS: Rc<RefCell<Lookups>> = Rc::default();
     /// Look-ups under way, so concurrent requests for one bot share one fetch.
@@ -284,8 +301,15 @@ async fn shared_lookup(upstream: Upstream, endpoint: Endpoint, id: String) -> Lo
             .entry(key.clone())
             .or_insert_with(|| {
                 let state = LOOKUPS.with(Rc::clone);
+                let budget = BUDGET.with(Rc::clone);
                 let fut: Pin<Box<dyn Future<Output = Looked>>> = Box::pin(async move {
-                    let (fetch, clock) = (BrowserFetch, BrowserClock);
+                    let clock = BrowserClock;
+                    let fetch = Budgeted {
+                        transport: &BrowserFetch,
+                        clock: &clock,
+                        budget: &*budget,
+                        max_wait_ms: MAX_WAIT_MS,
+                    };
                     lookup::lookup(&*state, &fetch, &clock, &upstream, endpoint, &id).await
                 });
                 fut.shared()

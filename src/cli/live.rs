@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use botlens::diagnose::gather::{gather, Gathered, Wants};
 use botlens::recall::client::{
-    read_reply, retry_after_seconds, Answer, Credential, Endpoint, Found, HttpReply, Transport,
+    read_reply, Answer, Credential, Endpoint, Found, HttpReply, Transport,
 };
 use botlens::recall::error::ApiError;
 use botlens::recall::list::{self, ListQuery};
@@ -20,9 +20,9 @@ use botlens::recall::region::{Region, DEFAULT_HOST_TEMPLATE};
 use botlens::recall::retry::{self, Clock, Retries};
 use botlens::recall::time::Timestamp;
 
-pub use super::budget::RECALL_PER_MINUTE;
-use super::budget::{Budget, Call};
 use super::cache::DiskCache;
+pub use botlens::recall::budget::RECALL_PER_MINUTE;
+use botlens::recall::budget::{Budget, Budgeted};
 
 /// How often one bot is asked again after Recall kept answering 429.
 const THROTTLED_TRIES: u32 = 5;
@@ -86,7 +86,7 @@ impl Live {
             region: settings.region,
             lookups: Mutex::new(Lookups::default()),
             remembered: Mutex::new(None),
-            budget: Mutex::new(Budget::new(settings.per_minute, Instant::now())),
+            budget: Mutex::new(Budget::new(settings.per_minute, 0.0)),
             disk: None,
             started: Instant::now(),
             requests: AtomicUsize::new(0),
@@ -114,9 +114,13 @@ impl Live {
             remembered,
             only: self.region,
         };
-        let transport = Native {
-            live: self,
-            call: endpoint.into(),
+        let native = Native { live: self };
+        let clock = Tokio(self.started);
+        let transport = Budgeted {
+            transport: &native,
+            clock: &clock,
+            budget: &self.budget,
+            max_wait_ms: MAX_WAIT_MS,
         };
         let clock = Tokio(self.started);
         let looked = lookup::find(
@@ -156,19 +160,6 @@ impl Live {
         Ok(found)
     }
 
-    /// Wait until the budget allows one more call of this kind.
-    async fn pace(&self, call: Call) {
-        loop {
-            let wait = lock(&self.budget).admit(call, Instant::now());
-            match wait {
-                Ok(()) => return,
-                Err(seconds) => {
-                    tokio::time::sleep(Duration::from_secs_f64(seconds.min(600.0))).await
-                }
-            }
-        }
-    }
-
     /// The region the key works in: `--region`, one learnt this run, or a probe.
     async fn key_region(&self) -> Result<Region, ApiError> {
         if let Some(region) = self.region.or(*lock(&self.remembered)) {
@@ -180,9 +171,13 @@ impl Live {
             remembered: None,
             only: None,
         };
-        let transport = Native {
-            live: self,
-            call: Endpoint::Bot.into(),
+        let native = Native { live: self };
+        let clock = Tokio(self.started);
+        let transport = Budgeted {
+            transport: &native,
+            clock: &clock,
+            budget: &self.budget,
+            max_wait_ms: MAX_WAIT_MS,
         };
         let region = lookup::test_key(&transport, &Tokio(self.started), &upstream)
             .await?
@@ -196,9 +191,13 @@ impl Live {
     /// The second value says whether more were left.
     pub async fn list(&self, query: &ListQuery, max: usize) -> Result<(Vec<Bot>, bool), ApiError> {
         let region = self.key_region().await?;
-        let transport = Native {
-            live: self,
-            call: Call::List,
+        let native = Native { live: self };
+        let clock = Tokio(self.started);
+        let transport = Budgeted {
+            transport: &native,
+            clock: &clock,
+            budget: &self.budget,
+            max_wait_ms: MAX_WAIT_MS,
         };
         let clock = Tokio(self.started);
         let credential = Credential::RecallKey(&self.key);
@@ -249,25 +248,24 @@ impl Live {
     }
 }
 
-/// One call within the budget; a 429 pauses every call of its kind.
+/// The shared client, counting what it sends.
 struct Native<'a> {
     live: &'a Live,
-    call: Call,
 }
 
 impl Transport for Native<'_> {
     async fn get(&self, url: &str, credential: &Credential<'_>) -> Result<HttpReply, ApiError> {
-        self.live.pace(self.call).await;
         self.live.requests.fetch_add(1, Ordering::Relaxed);
         let reply = super::http::get(&self.live.http, url, credential).await?;
         if reply.status == 429 {
             self.live.throttled.fetch_add(1, Ordering::Relaxed);
-            let seconds = retry_after_seconds(reply.retry_after.as_deref());
-            lock(&self.live.budget).block(self.call, f64::from(seconds), Instant::now());
         }
         Ok(reply)
     }
 }
+
+/// A batch may wait for its turn as long as Recall would make it wait.
+const MAX_WAIT_MS: u32 = 10 * 60 * 1000;
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)

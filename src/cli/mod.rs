@@ -1,6 +1,5 @@
 //! Command-line front end. Each subcommand owns its arguments and its run function.
 
-mod budget;
 mod cache;
 mod diagnose;
 mod http;

@@ -37,6 +37,20 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// Throttled for `wait_s` seconds, told as whole seconds from 1 to 300 (the
+    /// range botlens reads `Retry-After` in).
+    pub fn throttled_for(wait_s: f64) -> ApiError {
+        let secs = if wait_s.is_finite() {
+            wait_s.ceil().clamp(1.0, 300.0)
+        } else {
+            300.0
+        };
+        // Clamped to 1..=300 above: the cast cannot truncate.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let retry_after_s = secs as u32;
+        ApiError::Throttled { retry_after_s }
+    }
+
     /// A short machine-readable name, used as `data-error` in the card's DOM contract.
     pub fn kind(&self) -> &'static str {
         match self {

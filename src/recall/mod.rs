@@ -4,6 +4,7 @@
 
 #[cfg(target_arch = "wasm32")]
 pub mod browser;
+pub mod budget;
 pub mod cache;
 pub mod client;
 pub mod error;

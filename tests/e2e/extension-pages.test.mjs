@@ -264,6 +264,23 @@ describe("a hostile page", () => {
     await sim?.stop();
   });
 
+  test("a focus flood cannot take the workspace past the extension's budget", async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${site.url}/focus-flood.html`);
+    const requests = () => (sim.log().match(/path=\/api\/v1\/bot\/f10d0000-/g) || []).length;
+    const before = requests();
+    const started = Date.now();
+    await page.evaluate(() => window.floodFocus());
+    await sleep(5000);
+    const made = requests() - before;
+    const seconds = (Date.now() - started) / 1000;
+    // The worker's budget: a burst of 22 Retrieve Bot calls, then 4.5 a second
+    // (a tenth under Recall's 300 a minute), whatever the page does.
+    const allowed = 22 + Math.ceil(4.5 * seconds);
+    assert.ok(made <= allowed, `${made} calls to Recall in ${seconds.toFixed(1)} s (at most ${allowed})`);
+    await page.close();
+  });
+
   test("gets neither the key nor the bot's data, and its synthetic hovers open nothing", async () => {
     const page = await browser.context.newPage();
     const errors = [];

@@ -3,13 +3,11 @@
 //! rate. Everything here is decided before Recall is asked.
 
 use std::net::IpAddr;
-use std::time::{Duration, Instant};
 
 use axum::http::{HeaderMap, HeaderValue};
-use botlens::recall::error::ApiError;
 
 use super::{lock, Proxy};
-use crate::cli::budget::Bucket;
+use botlens::recall::budget::Bucket;
 
 impl Proxy {
     /// May this client send one more request now?
@@ -19,12 +17,11 @@ impl Proxy {
             return Ok(());
         }
         let ip = client.unwrap_or(IpAddr::from([0, 0, 0, 0]));
-        let now = Instant::now();
+        let now = self.now_ms();
         let mut clients = lock(&self.clients);
         if clients.len() > 50_000 {
             // Forget idle clients rather than grow without bound.
-            clients
-                .retain(|_, b| now.saturating_duration_since(b.last()) < Duration::from_secs(60));
+            clients.retain(|_, b| now - b.last_ms() < 60_000.0);
         }
         clients
             .entry(ip)
@@ -86,14 +83,6 @@ impl Proxy {
     }
 }
 
-pub(super) fn throttled(wait_s: f64) -> ApiError {
-    let secs = wait_s.ceil().clamp(1.0, 300.0);
-    // Clamped to 1..=300 above: the cast cannot truncate.
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    let retry_after_s = secs as u32;
-    ApiError::Throttled { retry_after_s }
-}
-
 /// `Host` without its port, lowercase; IPv6 literals without brackets.
 fn host_name(host: &str) -> String {
     let host = host.trim().to_ascii_lowercase();
@@ -117,12 +106,6 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn throttled_says_whole_seconds() {
-        assert_eq!(throttled(0.2), ApiError::Throttled { retry_after_s: 1 });
-        assert_eq!(throttled(1e9), ApiError::Throttled { retry_after_s: 300 });
-    }
 
     #[test]
     fn host_names_without_ports() {

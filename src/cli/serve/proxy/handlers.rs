@@ -22,7 +22,6 @@ use tower_http::services::ServeDir;
 
 use super::super::assets;
 use super::super::has_body;
-use super::guard::throttled;
 use super::{lock, Shared};
 
 /// The proxy's routes. Mounted at `/` by `--proxy` and at `/proxy` by `--demo`.
@@ -236,7 +235,7 @@ async fn api(State(proxy): State<Shared>, request: Request) -> Response {
         );
     }
     if let Err(wait_s) = proxy.admit_client(client) {
-        return error_response(&throttled(wait_s));
+        return error_response(&ApiError::throttled_for(wait_s));
     }
     let (outcome, how) = proxy.lookup(endpoint, &id).await;
     let mut response = match outcome {

@@ -39,7 +39,7 @@ use botlens::recall::lookup::Lookups;
 use botlens::recall::region::Region;
 use tokio::sync::watch;
 
-use crate::cli::budget::{Bucket, Budget};
+use botlens::recall::budget::{Bucket, Budget};
 pub use handlers::router;
 
 /// A secret that never prints.
@@ -63,7 +63,7 @@ impl fmt::Debug for Secret {
     }
 }
 
-pub use crate::cli::budget::RECALL_PER_MINUTE;
+pub use botlens::recall::budget::RECALL_PER_MINUTE;
 
 #[derive(Debug)]
 pub struct Config {
@@ -115,7 +115,7 @@ impl Proxy {
     pub fn new(config: Config) -> Result<Shared, String> {
         let http = crate::cli::http::client(&config.upstream, "botlens-proxy")?;
         let now = Instant::now();
-        let limits = Budget::new(config.upstream_per_minute, now);
+        let limits = Budget::new(config.upstream_per_minute, 0.0);
         Ok(Arc::new(Proxy {
             remembered: Mutex::new(config.region),
             config,
@@ -129,7 +129,7 @@ impl Proxy {
         }))
     }
 
-    fn now_ms(&self) -> f64 {
+    pub(super) fn now_ms(&self) -> f64 {
         self.started.elapsed().as_secs_f64() * 1000.0
     }
 }

@@ -1,31 +1,21 @@
 //! Asking Recall: the core's look-up ([`botlens::recall::lookup`]) over the
-//! proxy's HTTP client, kept under Recall's per-minute limits, with answers
+//! proxy's HTTP client, kept under Recall's per-minute limits (the core's
+//! budget, never waited for: a client over it is told when to come back), with answers
 //! kept by the shared cache policy and identical requests in flight shared.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use botlens::recall::client::{self, Credential, Endpoint, HttpReply, Transport};
+use botlens::recall::budget::Budgeted;
+use botlens::recall::client::{Credential, Endpoint, HttpReply, Transport};
 use botlens::recall::error::ApiError;
 use botlens::recall::lookup::{self, Upstream};
 use botlens::recall::retry::{Clock, Retries};
 use tokio::sync::watch;
 
-use super::guard::throttled;
 use super::{lock, Fetched, Key, Proxy};
 
 impl Proxy {
-    /// May the proxy call Recall once more on this endpoint now?
-    fn admit_upstream(&self, endpoint: Endpoint) -> Result<(), ApiError> {
-        lock(&self.upstream)
-            .admit(endpoint, Instant::now())
-            .map_err(throttled)
-    }
-
-    fn block_upstream(&self, endpoint: Endpoint, seconds: u32) {
-        lock(&self.upstream).block(endpoint, f64::from(seconds), Instant::now());
-    }
-
     /// Ask Recall (through the limits, without retries: the client decides),
     /// region by region, with the core's one region rule.
     async fn fetch(&self, endpoint: Endpoint, id: &str) -> Fetched {
@@ -35,11 +25,14 @@ impl Proxy {
             remembered: *lock(&self.remembered),
             only: self.config.region,
         };
-        let transport = Limited {
-            proxy: self,
-            endpoint,
-        };
         let clock = Uptime(self.started);
+        // The workspace's budget, never waited for here: the client is told to come back.
+        let transport = Budgeted {
+            transport: &Plain(&self.http),
+            clock: &clock,
+            budget: &self.upstream,
+            max_wait_ms: 0,
+        };
         let looked = lookup::find(
             &self.lookups,
             &transport,
@@ -112,7 +105,6 @@ impl Proxy {
     }
 }
 
-/// The proxy's transport: Recall's per-minute limits, then reqwest.
 /// The proxy's clock: time since it started. Never asked to sleep (no retries).
 struct Uptime(Instant);
 
@@ -130,21 +122,11 @@ impl Clock for Uptime {
     }
 }
 
-struct Limited<'a> {
-    proxy: &'a Proxy,
-    endpoint: Endpoint,
-}
+/// reqwest, through the shared native client.
+struct Plain<'a>(&'a reqwest::Client);
 
-impl Transport for Limited<'_> {
+impl Transport for Plain<'_> {
     async fn get(&self, url: &str, credential: &Credential<'_>) -> Result<HttpReply, ApiError> {
-        self.proxy.admit_upstream(self.endpoint)?;
-        let reply = crate::cli::http::get(&self.proxy.http, url, credential).await?;
-        if reply.status == 429 {
-            self.proxy.block_upstream(
-                self.endpoint,
-                client::retry_after_seconds(reply.retry_after.as_deref()),
-            );
-        }
-        Ok(reply)
+        crate::cli::http::get(self.0, url, credential).await
     }
 }

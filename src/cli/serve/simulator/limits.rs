@@ -11,7 +11,7 @@ use botlens::recall::client::Endpoint;
 
 const MINUTE: Duration = Duration::from_secs(60);
 
-pub use crate::cli::budget::Call;
+pub use botlens::recall::budget::Call;
 
 pub struct Limits {
     per_minute: u32,
