@@ -3,7 +3,7 @@
 //! most frequent first — as a table for the terminal, an incident ticket
 //! (`--markdown`), `--json` or `--csv`.
 //!
-//! Look-ups run a few at a time within Recall's limits (`cli::budget`),
+//! Look-ups run a few at a time within Recall's limits (`recall::budget`),
 //! finished bots come from the disk cache on a second run (`cli::cache`), and
 //! each bot costs at most one Retrieve Bot per region asked.
 
