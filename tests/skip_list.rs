@@ -5,7 +5,7 @@
 //! script keeps a list of its own.
 //!
 //! One intended difference: the embed also skips its own elements (`OWN` in
-//! `www/static/botlens.mjs`: `<botlens-card>`, its host and frame), passed to
+//! `www/static/botlens.mjs`: `<botlens-card>`, `<botlens-triage>`, their hosts and frames), passed to
 //! `skipped` as `also`. They are botlens's output, not page text, and a saved
 //! page's `<botlens-card bot-id>` carries its ID in no attribute the scan reads.
 #![cfg(not(target_arch = "wasm32"))] // the HTML scan is native only

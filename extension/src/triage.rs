@@ -4,13 +4,14 @@
 //! page (the overview marks those IDs and scrolls to the first); the whole can
 //! be copied as the Markdown incident ticket or as CSV.
 //!
-//! DOM contract: `#triage` (the button), `#triage-progress`, `#triage-summary`,
-//! `#triage-groups li.group[data-verdict][data-reason][data-whose-move]` with
-//! `.count` and `button.show`, `#triage-markdown`, `#triage-csv`.
+//! DOM contract: `#triage` (the button), `#triage-progress`, then the shared
+//! view's (`botlens::ui::triage`): `.botlens-triage .summary`, `li.group`,
+//! `button.show`, `button.copy-markdown`, `button.copy-csv`.
 
 use botlens::diagnose::triage::{triage, Triage};
 use botlens::diagnose::Diagnosis;
 use botlens::recall::error::ApiError;
+use botlens::ui::triage::TriageView;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -63,6 +64,8 @@ pub fn PageTriage(
 ) -> impl IntoView {
     let state = RwSignal::new(State::Idle);
     let shown = RwSignal::new(None::<usize>);
+    // Each group's bot IDs, for "show".
+    let groups = RwSignal::new(Vec::<Vec<String>>::new());
     let run = move || {
         let ids: Vec<String> = ids.get_untracked().into_iter().take(MAX_TRIAGED).collect();
         let of = ids.len();
@@ -77,11 +80,21 @@ pub fn PageTriage(
                 }
                 state.set(State::Running { done: i + 1, of });
             }
-            state.set(State::Done(Box::new(triage(&diagnoses, &failed))));
+            let t = triage(&diagnoses, &failed);
+            groups.set(
+                t.groups
+                    .iter()
+                    .map(|g| g.bots.iter().map(|m| m.bot_id.clone()).collect())
+                    .collect(),
+            );
+            state.set(State::Done(Box::new(t)));
         });
     };
-    let show = move |index: usize, bots: Vec<String>| {
+    let show = move |index: usize| {
         let Some(tab_id) = tab.get_untracked() else {
+            return;
+        };
+        let Some(bots) = groups.with_untracked(|g| g.get(index).cloned()) else {
             return;
         };
         leptos::task::spawn_local(async move {
@@ -103,40 +116,9 @@ pub fn PageTriage(
                 State::Running { done, of } => view! {
                     <p id="triage-progress" class="hint" role="status">{format!("Looking up {done} of {of} bots…")}</p>
                 }.into_any(),
-                State::Done(t) => {
-                    let markdown = t.markdown();
-                    let csv = t.csv();
-                    view! {
-                        <p id="triage-summary"><strong>{t.summary()}</strong></p>
-                        <ul id="triage-groups">
-                            {t.groups.iter().enumerate().map(|(i, g)| {
-                                let bots: Vec<String> = g.bots.iter().map(|m| m.bot_id.clone()).collect();
-                                let verdict = g.verdict.as_str();
-                                view! {
-                                    <li class=move || if shown.get() == Some(i) { "group shown" } else { "group" }
-                                        data-verdict=verdict data-reason=g.reason.clone()
-                                        data-whose-move=g.whose_move.map(|p| p.as_str())>
-                                        <span class=format!("count badge badge-{verdict}")>{g.bots.len()}</span>
-                                        <span class="what">
-                                            <code>{g.reason.clone().unwrap_or_else(|| g.verdict.label().to_string())}</code>
-                                            " "{g.title.clone()}
-                                            {g.whose_move.map(|p| view! { <span class="whose">" · "{p.label()}</span> })}
-                                        </span>
-                                        <button type="button" class="show link" title="Mark these bots on the page"
-                                            on:click=move |_| show(i, bots.clone())>"show"</button>
-                                    </li>
-                                }
-                            }).collect_view()}
-                        </ul>
-                        {(!t.failures.is_empty()).then(|| view! {
-                            <p class="hint">{t.failures.iter().map(|f| format!("{} not looked up ({})", f.bots.len(), f.kind)).collect::<Vec<_>>().join(" · ")}</p>
-                        })}
-                        <div class="row">
-                            <button id="triage-markdown" type="button" on:click=move |_| botlens::ui::copy_to_clipboard(&markdown)>"Copy Markdown"</button>
-                            <button id="triage-csv" type="button" on:click=move |_| botlens::ui::copy_to_clipboard(&csv)>"Copy CSV"</button>
-                        </div>
-                    }.into_any()
-                }
+                State::Done(t) => view! {
+                    <TriageView triage=*t shown=shown on_show=Callback::new(move |i: usize| show(i))/>
+                }.into_any(),
             }}
         </section>
     }

@@ -15,6 +15,8 @@ mod media;
 mod screenshots;
 #[cfg(target_arch = "wasm32")]
 mod timeline;
+#[cfg(target_arch = "wasm32")]
+pub mod triage;
 
 /// Links from Recall's data are only followed when they are web links:
 /// a `javascript:` or `data:` URL in an API answer never becomes clickable.

@@ -52,7 +52,13 @@ function pages(proxy) {
 <div id="pane"><div style="height:1200px;padding-top:60px"><p>bot_id: ${LOBBY}</p></div></div></body></html>`,
     "strict-csp.html": `<!doctype html><html><head><meta charset="utf-8"><title>strict</title>
 <script src="${embed}/botlens.js" data-api-base="${proxy}" defer></script></head>
-<body><p>bot_id: ${HEALTHY}</p><botlens-card bot-id="${LOBBY}" api-base="${proxy}"></botlens-card></body></html>`,
+<body><p>bot_id: ${HEALTHY}</p><botlens-card bot-id="${LOBBY}" api-base="${proxy}"></botlens-card>
+<botlens-triage bot-ids="${HEALTHY} ${LOBBY}" api-base="${proxy}"></botlens-triage></body></html>`,
+    "triage.html": `<!doctype html><html><head><meta charset="utf-8"><title>on-call</title>${hostile}
+<script>window.botlensConfig = { apiBase: ${JSON.stringify(proxy)}, hover: false };</script>
+<script type="module" src="${embed}/botlens.mjs"></script></head>
+<body><h1>Failed this morning</h1>
+<botlens-triage bot-ids="${HEALTHY}, ${LOBBY} ${DENIED} ${SIGN_IN} ${RECORDING} not-an-id"></botlens-triage></body></html>`,
   };
 }
 
@@ -184,6 +190,25 @@ describe("embed in Chromium", () => {
     await page.close();
   });
 
+  test("<botlens-triage bot-ids> groups many bots by why, through the proxy", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${site.url}/triage.html`);
+    const summary = await page.waitForSelector("botlens-triage .botlens-triage .summary", { state: "attached", timeout: 20000 }).catch(async (e) => {
+      throw new Error(`${e.message}: ${await page.evaluate(() => document.querySelector("botlens-triage").shadowRoot?.innerHTML)}`);
+    });
+    assert.match(await summary.innerText(), /^5 bots: 3 failed, 1 healthy, 1 not looked up/);
+    const groups = await page.$$eval("botlens-triage li.group", (lis) => lis.map((li) => [li.dataset.reason || li.dataset.verdict, li.dataset.whoseMove]));
+    assert.deepEqual(Object.fromEntries(groups), {
+      healthy: "nobody",
+      timeout_exceeded_waiting_room: "host",
+      timeout_exceeded_recording_permission_denied: "host",
+      meeting_requires_sign_in: "you",
+    });
+    assert.equal(await page.$("botlens-triage button.show"), null, "no page to mark here");
+    assert.ok(await page.isVisible("botlens-triage button.copy-markdown"));
+    await page.close();
+  });
+
   test("import { mount } for single-page apps", async () => {
     const page = await browser.newPage();
     await page.goto(`${site.url}/module.html`);
@@ -224,6 +249,16 @@ describe("embed in Chromium", () => {
     assert.equal(card.verdict, "healthy");
     await page.waitForFunction(() => [...document.querySelectorAll("iframe[data-botlens-frame]")]
       .some((f) => getComputedStyle(f).visibility === "visible" && f.getBoundingClientRect().height > 50));
+    // The grouped view in a frame too.
+    let grouped = null;
+    for (let i = 0; i < 200 && !grouped; i++) {
+      for (const frame of page.frames()) {
+        if (frame.url().includes("/embed/card.html") && (await frame.$(".botlens-triage .summary").catch(() => null))) grouped = frame;
+      }
+      if (!grouped) await sleep(50);
+    }
+    assert.ok(grouped, "the grouped view renders in frame mode");
+    assert.match(await grouped.innerText(".botlens-triage .summary"), /^2 bots: 1 failed, 1 healthy/);
     await page.screenshot({ path: join(artifacts, "embed-strict-csp.png") });
     await page.close();
   });

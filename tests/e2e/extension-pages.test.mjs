@@ -145,9 +145,9 @@ describe("extension pages in Chromium", () => {
     await popup.waitForSelector("#bots li", { state: "attached", timeout: 15000 });
     const listed = await popup.$$eval("#bots li", (lis) => lis.length);
     await popup.click("#triage");
-    const summary = await popup.waitForSelector("#triage-summary", { state: "attached", timeout: 30000 });
+    const summary = await popup.waitForSelector(".botlens-triage .summary", { state: "attached", timeout: 30000 });
     assert.match(await summary.innerText(), new RegExp(`^${listed} bots: `));
-    const groups = await popup.$$eval("#triage-groups li.group", (lis) => lis.map((li) => ({
+    const groups = await popup.$$eval("li.group", (lis) => lis.map((li) => ({
       verdict: li.dataset.verdict, reason: li.dataset.reason || null, whose: li.dataset.whoseMove || null,
       count: Number(li.querySelector(".count").textContent),
     })));
@@ -157,12 +157,12 @@ describe("extension pages in Chromium", () => {
     assert.equal(byReason.meeting_requires_sign_in?.whose, "you", JSON.stringify(groups));
     assert.equal(byReason.healthy?.whose, "nobody", JSON.stringify(groups));
     for (let i = 1; i < groups.length; i++) assert.ok(groups[i - 1].count >= groups[i].count, "most frequent first");
-    assert.match(await popup.innerText(".triage"), /1 not looked up \(not_found\)/);
+    assert.match(await popup.innerText(".botlens-triage"), /1 not looked up \(not_found\)/);
     // "show" marks that group's IDs on the page (a CSS highlight: the DOM is not touched).
     const html = await target.content();
     const index = groups.findIndex((g) => g.reason === "meeting_requires_sign_in");
-    await popup.click(`#triage-groups li.group:nth-child(${index + 1}) button.show`);
-    await popup.waitForSelector("#triage-groups li.group.shown", { state: "attached", timeout: 5000 });
+    await popup.click(`li.group:nth-child(${index + 1}) button.show`);
+    await popup.waitForSelector("li.group.shown", { state: "attached", timeout: 5000 });
     assert.equal(await target.evaluate(() => CSS.highlights.get("botlens-marked")?.size || 0), 1);
     assert.equal(await target.content(), html, "no DOM change");
     await popup.close();

@@ -209,14 +209,14 @@ describe("extension in Firefox ESR", { skip: missing.length ? `missing: ${missin
       throw new Error(`${e.message}; the popup says: ${await run("return document.body.innerText")}`);
     });
     await wd("POST", `/element/${await find("#triage")}/click`, {});
-    const groups = await waitFor(`if (!document.querySelector('#triage-summary')) return null;
-      return [...document.querySelectorAll('#triage-groups li.group')].map((li) => [li.dataset.reason || li.dataset.verdict, li.dataset.whoseMove || null])`, 30000);
+    const groups = await waitFor(`if (!document.querySelector('.botlens-triage .summary')) return null;
+      return [...document.querySelectorAll('li.group')].map((li) => [li.dataset.reason || li.dataset.verdict, li.dataset.whoseMove || null])`, 30000);
     const byReason = Object.fromEntries(groups);
     assert.equal(byReason.meeting_requires_sign_in, "you", JSON.stringify(groups));
     assert.equal(byReason.healthy, "nobody", JSON.stringify(groups));
     const index = groups.findIndex(([reason]) => reason === "meeting_requires_sign_in");
-    await wd("POST", `/element/${await find(`#triage-groups li.group:nth-child(${index + 1}) button.show`)}/click`, {});
-    await waitFor("return !!document.querySelector('#triage-groups li.group.shown')");
+    await wd("POST", `/element/${await find(`li.group:nth-child(${index + 1}) button.show`)}/click`, {});
+    await waitFor("return !!document.querySelector('li.group.shown')");
     await wd("DELETE", "/window");
     await wd("POST", "/window", { handle: page });
     assert.equal(await run('return CSS.highlights.get("botlens-marked")?.size || 0'), 1);

@@ -5,6 +5,8 @@
 //! Exports (see `www/static/botlens.mjs` for the JavaScript around them):
 //! - [`mount`]`(element, botId?, options)` → a [`BotCard`] with `show(id)`,
 //!   `clear()`, `refresh()`, `botId()`, `unmount()`;
+//! - [`mount_triage`]`(element, ids, options)` (JS `mountTriage`) → a [`BotTriage`]:
+//!   many bots grouped by why, as the extension's popup shows them;
 //! - [`pick`]`(text, offset, attribute?)`: the bot ID under the pointer, by the
 //!   detection rules (`detect::at`, `detect::classify_attribute`);
 //! - [`scan`]`(text)`: every reportable ID of a text, UTF-16 offsets;
@@ -24,7 +26,11 @@ pub use card::{mount, BotCard};
 #[cfg(target_arch = "wasm32")]
 mod float;
 #[cfg(target_arch = "wasm32")]
+mod triage;
+#[cfg(target_arch = "wasm32")]
 pub use float::{float, Anchor, Float};
+#[cfg(target_arch = "wasm32")]
+pub use triage::{mount_triage, BotTriage};
 
 use botlens::detect::uuid::{byte_to_utf16, utf16_to_byte};
 use botlens::ui::placement::{self, Rect, Viewport};

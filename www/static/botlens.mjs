@@ -2,7 +2,8 @@
 //
 //   <script src=".../embed/botlens.js" data-api-base="https://botlens-proxy.example" defer></script>
 //   <botlens-card bot-id="600dca11-0001-4b07-8000-000000000001"></botlens-card>
-//   import { mount } from ".../embed/botlens.mjs";  mount(element, botId, options)
+//   <botlens-triage bot-ids="600dca11-… 10bbee00-…"></botlens-triage>
+//   import { mount, mountTriage } from ".../embed/botlens.mjs";  mount(element, botId, options)
 //
 // The Rust card (pkg/botlens_embed.js + .wasm, next to this file) renders in a
 // shadow root, so page styles do not reach it. Pages whose CSP forbids
@@ -16,7 +17,7 @@ import "./hover.js";
 const layer = globalThis.botlensHover;
 const BASE = new URL(".", import.meta.url);
 // The embed's own elements: never read as page text.
-const OWN = "botlens-card,[data-botlens-host],[data-botlens-frame]";
+const OWN = "botlens-card,botlens-triage,[data-botlens-host],[data-botlens-frame]";
 
 /** Defaults; a page overrides them with window.botlensConfig or the script's data-* attributes. */
 export const defaults = Object.freeze({
@@ -218,6 +219,86 @@ export async function mount(target, botId, options = {}) {
     },
   };
 }
+
+/**
+ * Mount the grouped view of many bots (`ids`: an array or a string of IDs) into `target`:
+ * each looked up through the proxy and grouped by verdict, reason and whose move, as the
+ * extension's popup groups a page's bots. Returns a handle: unmount(), mode.
+ */
+export async function mountTriage(target, ids, options = {}) {
+  const el = typeof target === "string" ? document.querySelector(target) : target;
+  if (!el) throw new Error(`botlens: nothing matches ${target}`);
+  const list = (Array.isArray(ids) ? ids.map(String) : String(ids || "").split(/[\s,;]+/)).filter(Boolean);
+  const config = resolveConfig(options);
+  const host = el.shadowRoot ? null : document.createElement("div");
+  let root;
+  if (host) {
+    host.setAttribute("data-botlens-host", "triage");
+    host.style.setProperty("display", "block");
+    el.appendChild(host);
+    root = host.attachShadow({ mode: "open" });
+  } else {
+    root = el.shadowRoot;
+  }
+  const glue = await engine(config);
+  if (glue) {
+    const point = document.createElement("div");
+    root.appendChild(point);
+    const view = glue.mountTriage(point, list, { apiBase: config.apiBase, token: config.token });
+    return {
+      mode: "wasm",
+      unmount: () => {
+        view.unmount();
+        point.remove();
+        if (host) host.remove();
+      },
+    };
+  }
+  const f = cardFrame((m) => {
+    if (m.botlens === "size") {
+      f.frame.style.setProperty("height", `${Math.ceil(m.height)}px`);
+      f.frame.style.setProperty("width", `${Math.ceil(m.width)}px`);
+    }
+  });
+  for (const [k, v] of Object.entries({ border: "0", width: "480px", height: "60px", display: "block", background: "transparent", "color-scheme": "normal" })) {
+    f.frame.style.setProperty(k, v);
+  }
+  root.appendChild(f.frame);
+  f.post({ botlens: "triage", ids: list, ...frameOptions(config) });
+  return {
+    mode: "frame",
+    unmount: () => {
+      f.dispose();
+      if (host) host.remove();
+    },
+  };
+}
+
+/** <botlens-triage bot-ids="… …" [api-base] [token] [mode]>: many bots grouped by why. */
+class BotlensTriage extends HTMLElement {
+  connectedCallback() {
+    if (this._handle) return;
+    const root = this.shadowRoot || this.attachShadow({ mode: "open" });
+    const options = clean({
+      apiBase: this.getAttribute("api-base") ?? undefined,
+      token: this.getAttribute("token") ?? undefined,
+      mode: this.getAttribute("mode") ?? undefined,
+    });
+    if (!this.style.display) this.style.display = "block";
+    this._handle = mountTriage(this, this.getAttribute("bot-ids") || "", options);
+    this._handle.catch((error) => {
+      root.textContent = `botlens: ${error}`;
+    });
+  }
+
+  disconnectedCallback() {
+    const handle = this._handle;
+    this._handle = null;
+    if (handle) handle.then((h) => h.unmount(), () => {});
+  }
+}
+
+if (!customElements.get("botlens-triage")) customElements.define("botlens-triage", BotlensTriage);
 
 /** <botlens-card bot-id="…" [api-base] [token] [theme] [mode]>: an inline card. */
 class BotlensCard extends HTMLElement {

@@ -3,7 +3,7 @@
 // The host page talks to it with postMessage: it sends bot IDs or the text
 // under the pointer and geometry, never receives bot data; this page answers
 // with sizes and positions only.
-import init, { mount, pick, place } from "./pkg/botlens_embed.js";
+import init, { mount, mountTriage, pick, place } from "./pkg/botlens_embed.js";
 
 const here = new URL(".", import.meta.url);
 const ready = init({ module_or_path: new URL("pkg/botlens_embed_bg.wasm", here) });
@@ -11,6 +11,7 @@ const point = document.createElement("div");
 document.body.appendChild(point);
 
 let card = null;
+let grouped = null; // the grouped view of many bots, when that is what this frame shows
 let cardKey = "";
 let anchor = null; // hover mode: the ID's rectangle in the host page
 let viewport = null;
@@ -45,7 +46,7 @@ function ensureCard(m) {
 }
 
 function report() {
-  const el = point.querySelector(".botlens-card");
+  const el = point.querySelector(".botlens-card, .botlens-triage");
   if (!el) return;
   const r = el.getBoundingClientRect();
   if (!anchor) {
@@ -72,6 +73,12 @@ addEventListener("message", async (event) => {
     const c = ensureCard(m);
     if (c.botId() !== id) c.show(id);
     else report();
+  } else if (m.botlens === "triage") {
+    if (card) card.unmount();
+    card = null;
+    if (grouped) grouped.unmount();
+    const ids = Array.isArray(m.ids) ? m.ids.map(String).slice(0, 500) : [];
+    grouped = mountTriage(point, ids, { apiBase: apiFor(m.apiBase), token: typeof m.token === "string" ? m.token : "" });
   } else if (m.botlens === "clear") {
     if (card) card.clear();
   }
