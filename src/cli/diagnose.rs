@@ -379,6 +379,9 @@ pub fn human(d: &Diagnosis) -> String {
         Evidence::Live => {}
         Evidence::Saved => o.push_str("  Source    a saved copy, not the bot now\n"),
         Evidence::OneEvent => o.push_str("  Source    one status event, not the bot's history\n"),
+        Evidence::Events => {
+            o.push_str("  Source    status events (a webhook log), not the bot now\n")
+        }
     }
     o.push('\n');
 

@@ -72,6 +72,17 @@ pub fn answer(
         Input::Related(r) => Answer::Said(other::related(r)),
         Input::Status(c) => Answer::Said(other::status(c)),
         // Logs and screenshots belong to one bot, never to a whole page.
+        Input::Histories(bots) => match bots.as_slice() {
+            [bot] => diagnosis(Evidence::Events, bot, None, None, None),
+            bots => Answer::Bots(Bots {
+                bots: bots
+                    .iter()
+                    .map(|bot| diagnose_as(Evidence::Events, bot, None, None, region, now))
+                    .collect(),
+                skipped: 0,
+                more: false,
+            }),
+        },
         Input::Page(page) => Answer::Bots(Bots {
             bots: page
                 .bots

@@ -24,6 +24,9 @@ pub enum Evidence {
     Saved,
     /// One status event (a webhook): one moment, nothing before or after it.
     OneEvent,
+    /// Several status events of one bot (a webhook log): its history as far
+    /// as the log holds it, and nothing about its media.
+    Events,
 }
 
 /// Longer than any meeting a bot can sit in (Zoom and Teams end meetings at
@@ -43,7 +46,7 @@ pub(super) fn temper(
 ) -> Outcome {
     match evidence {
         Evidence::Live => out,
-        Evidence::Saved => saved(out, f, now),
+        Evidence::Saved | Evidence::Events => saved(out, f, now),
         Evidence::OneEvent => one_event(out, f, now),
     }
 }

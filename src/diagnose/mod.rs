@@ -299,8 +299,8 @@ pub fn diagnose_as(
         // the lobby: the history wins.
         media.recorded = false;
     }
-    if evidence == Evidence::OneEvent {
-        // A status event carries no media: their absence from it says nothing.
+    if matches!(evidence, Evidence::OneEvent | Evidence::Events) {
+        // Status events carry no media: their absence from them says nothing.
         media.recording = Availability::Unknown;
         media.transcript = Availability::Unknown;
     }

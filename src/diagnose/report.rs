@@ -68,6 +68,14 @@ pub fn markdown(d: &Diagnosis) -> String {
             row(&mut o, "Last status seen", &status);
             row(&mut o, "Source", "a saved copy, not the bot now");
         }
+        Evidence::Events => {
+            row(&mut o, "Last status seen", &status);
+            row(
+                &mut o,
+                "Source",
+                "status events (a webhook log), not the bot now",
+            );
+        }
         Evidence::OneEvent => {
             row(&mut o, "Status in the event", &status);
             row(&mut o, "Source", "one status event, not the bot's history");

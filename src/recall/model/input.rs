@@ -37,6 +37,8 @@ pub enum Input {
     Status(Box<StatusChange>),
     /// A List Bots page (`{results: [...]}`) or a bare array of bots.
     Page(Box<Page>),
+    /// Bots rebuilt from a log of their status webhooks (JSON Lines or an array).
+    Histories(Vec<Bot>),
 }
 
 /// The bots of a list page, in order.
@@ -85,11 +87,43 @@ pub enum InputError {
 pub fn parse_input(text: &str) -> Result<Input, InputError> {
     match serde_json::from_str::<Value>(text) {
         Ok(v) => parse_value(v),
-        // Recall's firewall and proxies in between answer with HTML pages.
-        Err(e) => ErrorBody::from_html(text)
-            .map(|b| Input::ErrorBody(Box::new(b)))
-            .ok_or_else(|| InputError::NotJson(e.to_string())),
+        Err(e) => {
+            // A webhook log: one JSON document after another (JSON Lines).
+            let many: Result<Vec<Value>, _> = serde_json::Deserializer::from_str(text)
+                .into_iter::<Value>()
+                .collect();
+            if let Some(input) = many.ok().filter(|v| v.len() > 1).and_then(histories) {
+                return Ok(input);
+            }
+            // Recall's firewall and proxies in between answer with HTML pages.
+            ErrorBody::from_html(text)
+                .map(|b| Input::ErrorBody(Box::new(b)))
+                .ok_or_else(|| InputError::NotJson(e.to_string()))
+        }
     }
+}
+
+/// Status webhooks (a log of them, in any order) read back into each bot's
+/// history: one bot, or a page of them. `None` unless two or more are status
+/// webhooks; other documents among them (artifact events, logs) are left out.
+fn histories(values: Vec<Value>) -> Option<Input> {
+    let mut bots: Vec<Bot> = Vec::new();
+    let mut events = 0;
+    for v in values {
+        let Ok(Input::Webhook(w)) = parse_value(v) else {
+            continue;
+        };
+        events += 1;
+        match bots.iter_mut().find(|b| b.id == w.bot_id) {
+            Some(bot) => bot.status_changes.push(w.status.clone()),
+            None => bots.push(w.to_bot()),
+        }
+    }
+    // The diagnosis orders each history (`diagnose::timeline::ordered`).
+    if events < 2 {
+        return None;
+    }
+    Some(Input::Histories(bots))
 }
 
 /// [`parse_input`] for an already-parsed document.
@@ -100,6 +134,9 @@ pub fn parse_value(v: Value) -> Result<Input, InputError> {
         Value::Array(items) => {
             let page = Page::from_items(items, false);
             if page.bots.is_empty() {
+                if let Some(input) = histories(items.clone()) {
+                    return Ok(input);
+                }
                 return Err(shape(
                     "an array with no bot in it: pass a bot object, a list page or a webhook"
                         .into(),
