@@ -17,7 +17,7 @@ use botlens::recall::model::{self, Logs, Screenshots};
 use botlens::recall::region::Region;
 use botlens::recall::time::{human_duration, Timestamp};
 
-use super::live::{Live, Settings, KEY_VARIABLE, RECALL_PER_MINUTE};
+use super::live::{runtime, Live, RecallArgs, Settings, KEY_VARIABLE, RECALL_PER_MINUTE};
 use super::terminal::{self, one_line};
 use botlens::recall::error::ApiError;
 
@@ -37,12 +37,8 @@ pub struct DiagnoseArgs {
     /// Print a Markdown report for a support ticket (no secrets).
     #[arg(long)]
     markdown: bool,
-    /// The bot's region (us-west-2, us-east-1, eu-central-1, ap-northeast-1): the only one asked, and the Explorer link's.
-    #[arg(long)]
-    region: Option<Region>,
-    /// Where Recall is, as a template (default https://{region}.recall.ai; the simulator: http://{region}.localhost:8787).
-    #[arg(long, value_name = "URL")]
-    host: Option<String>,
+    #[command(flatten)]
+    recall: RecallArgs,
     /// Bot logs: an array of `{level, message, created_at}`, `{results: [...]}` or log webhooks.
     #[arg(long, value_name = "FILE")]
     logs: Option<PathBuf>,
@@ -226,7 +222,7 @@ fn build(args: &DiagnoseArgs) -> Result<Answer, String> {
         screenshots: extra_shots.as_ref(),
         logs: extra_logs.as_ref(),
     };
-    Ok(document::answer(&input, beside, args.region, now))
+    Ok(document::answer(&input, beside, args.recall.region, now))
 }
 
 /// Look a bot up live and diagnose it as it is now.
@@ -237,14 +233,11 @@ fn look_up(
     now: Option<Timestamp>,
 ) -> Result<Answer, String> {
     let live = Live::from_env(Settings {
-        host: args.host.clone(),
-        region: args.region.or(url_region),
+        host: args.recall.host.clone(),
+        region: args.recall.region.or(url_region),
         per_minute: RECALL_PER_MINUTE,
     })?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("cannot start: {e}"))?;
+    let runtime = runtime()?;
     let gathered = runtime
         .block_on(live.gather(id, now))
         .map_err(|e| format!("{id}: {e} {}", advice(&e)))?;

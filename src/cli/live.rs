@@ -30,6 +30,27 @@ const THROTTLED_TRIES: u32 = 5;
 /// Where the key comes from.
 pub const KEY_VARIABLE: &str = "RECALL_API_KEY";
 
+/// Where Recall is, as every command that looks bots up takes it.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct RecallArgs {
+    /// The bots' region (us-west-2, us-east-1, eu-central-1, ap-northeast-1): the only one
+    /// asked, and the one Explorer links name. Otherwise every region, the key's own first.
+    #[arg(long)]
+    pub region: Option<Region>,
+    /// Where Recall is, as a template (default https://{region}.recall.ai; the simulator:
+    /// http://{region}.localhost:8787).
+    #[arg(long, value_name = "URL")]
+    pub host: Option<String>,
+}
+
+/// The one-thread runtime a command's look-ups run on.
+pub fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start: {e}"))
+}
+
 /// How to reach Recall.
 pub struct Settings {
     /// A host template with `{region}` (the simulator: `http://{region}.localhost:8787`).
@@ -114,19 +135,12 @@ impl Live {
             remembered,
             only: self.region,
         };
-        let native = Native { live: self };
-        let clock = Tokio(self.started);
-        let transport = Budgeted {
-            transport: &native,
-            clock: &clock,
-            budget: &self.budget,
-            max_wait_ms: MAX_WAIT_MS,
-        };
-        let clock = Tokio(self.started);
+        let wire = self.wire();
+        let (transport, clock) = (wire.transport(), &wire.clock);
         let looked = lookup::find(
             &self.lookups,
             &transport,
-            &clock,
+            clock,
             Retries::Bounded,
             &upstream,
             endpoint,
@@ -171,15 +185,9 @@ impl Live {
             remembered: None,
             only: None,
         };
-        let native = Native { live: self };
-        let clock = Tokio(self.started);
-        let transport = Budgeted {
-            transport: &native,
-            clock: &clock,
-            budget: &self.budget,
-            max_wait_ms: MAX_WAIT_MS,
-        };
-        let region = lookup::test_key(&transport, &Tokio(self.started), &upstream)
+        let wire = self.wire();
+        let (transport, clock) = (wire.transport(), &wire.clock);
+        let region = lookup::test_key(&transport, clock, &upstream)
             .await?
             .unwrap_or(Region::UsEast1);
         *lock(&self.remembered) = Some(region);
@@ -191,20 +199,13 @@ impl Live {
     /// The second value says whether more were left.
     pub async fn list(&self, query: &ListQuery, max: usize) -> Result<(Vec<Bot>, bool), ApiError> {
         let region = self.key_region().await?;
-        let native = Native { live: self };
-        let clock = Tokio(self.started);
-        let transport = Budgeted {
-            transport: &native,
-            clock: &clock,
-            budget: &self.budget,
-            max_wait_ms: MAX_WAIT_MS,
-        };
-        let clock = Tokio(self.started);
+        let wire = self.wire();
+        let (transport, clock) = (wire.transport(), &wire.clock);
         let credential = Credential::RecallKey(&self.key);
         let mut url = query.url(&self.host, region);
         let mut bots = Vec::new();
         loop {
-            let reply = retry::get(&transport, &clock, Retries::Bounded, &url, &credential).await?;
+            let reply = retry::get(&transport, clock, Retries::Bounded, &url, &credential).await?;
             let body = match read_reply(&reply) {
                 Answer::Found(body) => body,
                 Answer::Unauthorized => {
@@ -245,6 +246,35 @@ impl Live {
             logs: true,
         };
         gather(async |endpoint| self.find(endpoint, id).await, wants, now).await
+    }
+}
+
+/// The shared client, and the clock a budgeted call waits with.
+struct Wire<'a> {
+    native: Native<'a>,
+    clock: Tokio,
+    budget: &'a Mutex<Budget>,
+}
+
+impl Live {
+    fn wire(&self) -> Wire<'_> {
+        Wire {
+            native: Native { live: self },
+            clock: Tokio(self.started),
+            budget: &self.budget,
+        }
+    }
+}
+
+impl Wire<'_> {
+    /// Calls within the workspace's budget.
+    fn transport(&self) -> Budgeted<'_, Native<'_>, Tokio, Mutex<Budget>> {
+        Budgeted {
+            transport: &self.native,
+            clock: &self.clock,
+            budget: self.budget,
+            max_wait_ms: MAX_WAIT_MS,
+        }
     }
 }
 

@@ -7,15 +7,14 @@ use std::process::ExitCode;
 use botlens::diagnose::document::Bots;
 use botlens::diagnose::{diagnose, report};
 use botlens::recall::list::ListQuery;
-use botlens::recall::region::Region;
 
-use super::live::{Live, Settings, RECALL_PER_MINUTE};
+use super::live::{runtime, Live, RecallArgs, Settings, RECALL_PER_MINUTE};
 use super::terminal::{self, one_line};
 
 #[derive(clap::Args)]
 #[command(
-    after_help = "Set RECALL_API_KEY to your Recall API key first (never a flag: it would \\
-land in your shell history).\\n\\nExit status: 0 bots listed; 1 no bot was sent there; 2 an error."
+    after_help = "Set RECALL_API_KEY to your Recall API key first (never a flag: it would \
+land in your shell history).\n\nExit status: 0 bots listed; 1 no bot was sent there; 2 an error."
 )]
 pub struct MeetingArgs {
     /// The meeting's link (Zoom, Google Meet, Teams, Webex, …).
@@ -26,12 +25,8 @@ pub struct MeetingArgs {
     /// Print a Markdown table for a support ticket.
     #[arg(long)]
     markdown: bool,
-    /// The workspace's region (otherwise the key's, found by a probe).
-    #[arg(long)]
-    region: Option<Region>,
-    /// Where Recall is, as a template (default https://{region}.recall.ai).
-    #[arg(long, value_name = "URL")]
-    host: Option<String>,
+    #[command(flatten)]
+    recall: RecallArgs,
 }
 
 pub fn run(args: MeetingArgs) -> ExitCode {
@@ -50,14 +45,11 @@ fn meeting(args: &MeetingArgs) -> Result<ExitCode, String> {
         return Err(format!("{link}: not a meeting link"));
     }
     let live = Live::from_env(Settings {
-        host: args.host.clone(),
-        region: args.region,
+        host: args.recall.host.clone(),
+        region: args.recall.region,
         per_minute: RECALL_PER_MINUTE,
     })?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("cannot start: {e}"))?;
+    let runtime = runtime()?;
     let query = ListQuery {
         meeting_url: Some(link.to_string()),
         ..ListQuery::default()

@@ -18,19 +18,18 @@ use botlens::diagnose::{diagnose, Diagnosis, Verdict};
 use botlens::recall::error::ApiError;
 use botlens::recall::list::ListQuery;
 use botlens::recall::model::Bot;
-use botlens::recall::region::Region;
 use botlens::recall::time::Timestamp;
 use futures_util::stream::{self, StreamExt};
 
-use super::live::{Live, Settings};
+use super::live::{runtime, Live, RecallArgs, Settings};
 use super::terminal::{self, one_line};
 
 #[derive(clap::Args)]
 #[command(
-    after_help = "Set RECALL_API_KEY to your Recall API key first (never a flag: it would \\
-land in your shell history). Finished bots are kept in your cache folder for a day, so a \\
-second run asks Recall almost nothing (--no-cache asks again).\\n\\n\\
-Exit status: 0 triaged; 1 with --check when any bot failed; 2 when an input could not be \\
+    after_help = "Set RECALL_API_KEY to your Recall API key first (never a flag: it would \
+land in your shell history). Finished bots are kept in your cache folder for a day, so a \
+second run asks Recall almost nothing (--no-cache asks again).\n\n\
+Exit status: 0 triaged; 1 with --check when any bot failed; 2 when an input could not be \
 read, it held no bot ID, or no bot could be looked up."
 )]
 pub struct TriageArgs {
@@ -64,12 +63,8 @@ pub struct TriageArgs {
     /// Exit with status 1 when any bot failed (for cron jobs and CI).
     #[arg(long)]
     check: bool,
-    /// The bots' region: the only one asked (otherwise every region, the key's own first).
-    #[arg(long)]
-    region: Option<Region>,
-    /// Where Recall is, as a template (default https://{region}.recall.ai; the simulator: http://{region}.localhost:8787).
-    #[arg(long, value_name = "URL")]
-    host: Option<String>,
+    #[command(flatten)]
+    recall: RecallArgs,
     /// Your workspace's Retrieve Bot limit per minute, if Recall raised it; botlens stays a tenth under.
     #[arg(long, value_name = "N", default_value_t = super::live::RECALL_PER_MINUTE)]
     per_minute: u32,
@@ -108,17 +103,14 @@ fn triage_run(args: &TriageArgs) -> Result<ExitCode, String> {
         None => super::diagnose::clock(),
     };
     let mut live = Live::from_env(Settings {
-        host: args.host.clone(),
-        region: args.region,
+        host: args.recall.host.clone(),
+        region: args.recall.region,
         per_minute: args.per_minute,
     })?;
     if !args.no_cache {
         live = live.with_disk_cache();
     }
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("cannot start: {e}"))?;
+    let runtime = runtime()?;
     let started = Instant::now();
     let (diagnoses, failed) = if args.files.is_empty() {
         let query = list_query(args, now)?;

@@ -32,8 +32,8 @@ struct Options {
 
 struct Inner {
     state: RwSignal<CardState>,
-    api_base: String,
-    token: Option<String>,
+    /// The botlens proxy, which holds the key.
+    upstream: Upstream,
     /// The parts the user opened for the bot shown.
     wants: Wants,
     /// Bumped on every show/clear: late answers and timers of an older bot are dropped.
@@ -117,13 +117,7 @@ pub fn mount(
     let theme = theme_of(options.theme.as_deref());
     let inner = Rc::new(RefCell::new(Inner {
         state,
-        api_base: options
-            .api_base
-            .unwrap_or_default()
-            .trim()
-            .trim_end_matches('/')
-            .to_string(),
-        token: options.token.filter(|t| !t.trim().is_empty()),
+        upstream: super::proxy(options.api_base, options.token),
         wants: Wants::default(),
         generation: 0,
         refresh_ms: options
@@ -272,11 +266,7 @@ fn reload(inner: &Rc<RefCell<Inner>>) {
 async fn load(weak: Weak<RefCell<Inner>>, bot_id: String, generation: u32) {
     let Some((upstream, wants, refresh_ms)) = weak.upgrade().map(|inner| {
         let i = inner.borrow();
-        let upstream = Upstream::Proxy {
-            base: i.api_base.clone(),
-            token: i.token.clone(),
-        };
-        (upstream, i.wants, i.refresh_ms)
+        (i.upstream.clone(), i.wants, i.refresh_ms)
     }) else {
         return;
     };

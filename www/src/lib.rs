@@ -33,9 +33,25 @@ pub use float::{float, Anchor, Float};
 pub use triage::{mount_triage, BotTriage};
 
 use botlens::detect::uuid::{byte_to_utf16, utf16_to_byte};
+#[cfg(target_arch = "wasm32")]
+use botlens::recall::lookup::Upstream;
 use botlens::ui::placement::{self, Rect, Viewport};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
+
+/// The botlens proxy the page named: its base URL (no trailing slash; empty
+/// for the origin serving the embed) and its token, if one was given.
+#[cfg(target_arch = "wasm32")]
+fn proxy(api_base: Option<String>, token: Option<String>) -> Upstream {
+    Upstream::Proxy {
+        base: api_base
+            .unwrap_or_default()
+            .trim()
+            .trim_end_matches('/')
+            .to_string(),
+        token: token.filter(|t| !t.trim().is_empty()),
+    }
+}
 
 /// The bot ID under the pointer: `text` is what surrounds it, `offset` the
 /// caret (UTF-16). With `attribute` (`href`, `title`, `aria-label`, `data-*`),

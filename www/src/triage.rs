@@ -11,7 +11,7 @@ use botlens::diagnose::Timestamp;
 use botlens::recall::browser::{BrowserClock, BrowserFetch};
 use botlens::recall::client::Endpoint;
 use botlens::recall::error::ApiError;
-use botlens::recall::lookup::{self, Lookups, Upstream};
+use botlens::recall::lookup::{self, Lookups};
 use botlens::recall::model::Bot;
 use botlens::recall::retry::Retries;
 use botlens::ui::triage::TriageView;
@@ -68,15 +68,7 @@ pub fn mount_triage(
         .filter(|id| botlens::detect::is_uuid(id) && seen.insert(id.clone()))
         .take(MAX_BOTS)
         .collect();
-    let upstream = Upstream::Proxy {
-        base: options
-            .api_base
-            .unwrap_or_default()
-            .trim()
-            .trim_end_matches('/')
-            .to_string(),
-        token: options.token.filter(|t| !t.trim().is_empty()),
-    };
+    let upstream = super::proxy(options.api_base, options.token);
     let view = RwSignal::new(View::Loading {
         done: 0,
         of: ids.len(),

@@ -148,23 +148,28 @@ function frameOptions(config) {
 // ---------------------------------------------------------------- inline cards
 
 /**
+ * Where an inline view renders in `target` (an element or a selector): the element's own
+ * shadow root (a botlens element), else a new host in it with an open shadow root of its own,
+ * which `unmount` removes.
+ */
+function shadowIn(target, kind) {
+  const el = typeof target === "string" ? document.querySelector(target) : target;
+  if (!el) throw new Error(`botlens: nothing matches ${target}`);
+  if (el.shadowRoot) return { host: null, root: el.shadowRoot };
+  const host = document.createElement("div");
+  host.setAttribute("data-botlens-host", kind);
+  host.style.setProperty("display", "block");
+  el.appendChild(host);
+  return { host, root: host.attachShadow({ mode: "open" }) };
+}
+
+/**
  * Mount an inline card for `botId` into `target` (an element or a selector).
  * Returns a handle: show(id), clear(), refresh(), unmount(), mode.
  */
 export async function mount(target, botId, options = {}) {
-  const el = typeof target === "string" ? document.querySelector(target) : target;
-  if (!el) throw new Error(`botlens: nothing matches ${target}`);
+  const { host, root } = shadowIn(target, "inline");
   const config = resolveConfig(options);
-  const host = el.shadowRoot ? null : document.createElement("div");
-  let root;
-  if (host) {
-    host.setAttribute("data-botlens-host", "inline");
-    host.style.setProperty("display", "block");
-    el.appendChild(host);
-    root = host.attachShadow({ mode: "open" });
-  } else {
-    root = el.shadowRoot;
-  }
   const glue = await engine(config);
   if (glue) {
     const point = document.createElement("div");
@@ -226,20 +231,9 @@ export async function mount(target, botId, options = {}) {
  * extension's popup groups a page's bots. Returns a handle: unmount(), mode.
  */
 export async function mountTriage(target, ids, options = {}) {
-  const el = typeof target === "string" ? document.querySelector(target) : target;
-  if (!el) throw new Error(`botlens: nothing matches ${target}`);
+  const { host, root } = shadowIn(target, "triage");
   const list = (Array.isArray(ids) ? ids.map(String) : String(ids || "").split(/[\s,;]+/)).filter(Boolean);
   const config = resolveConfig(options);
-  const host = el.shadowRoot ? null : document.createElement("div");
-  let root;
-  if (host) {
-    host.setAttribute("data-botlens-host", "triage");
-    host.style.setProperty("display", "block");
-    el.appendChild(host);
-    root = host.attachShadow({ mode: "open" });
-  } else {
-    root = el.shadowRoot;
-  }
   const glue = await engine(config);
   if (glue) {
     const point = document.createElement("div");
