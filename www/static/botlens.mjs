@@ -268,18 +268,19 @@ export async function mountTriage(target, ids, options = {}) {
   };
 }
 
-/** <botlens-triage bot-ids="… …" [api-base] [token] [mode]>: many bots grouped by why. */
-class BotlensTriage extends HTMLElement {
+/** What <botlens-card> and <botlens-triage> share: options from attributes, their own shadow root, unmounted on removal. */
+class BotlensElement extends HTMLElement {
   connectedCallback() {
     if (this._handle) return;
     const root = this.shadowRoot || this.attachShadow({ mode: "open" });
     const options = clean({
       apiBase: this.getAttribute("api-base") ?? undefined,
       token: this.getAttribute("token") ?? undefined,
+      theme: this.getAttribute("theme") ?? undefined,
       mode: this.getAttribute("mode") ?? undefined,
     });
     if (!this.style.display) this.style.display = "block";
-    this._handle = mountTriage(this, this.getAttribute("bot-ids") || "", options);
+    this._handle = this.mountWith(options);
     this._handle.catch((error) => {
       root.textContent = `botlens: ${error}`;
     });
@@ -292,40 +293,29 @@ class BotlensTriage extends HTMLElement {
   }
 }
 
+/** <botlens-triage bot-ids="… …" [api-base] [token] [mode]>: many bots grouped by why. */
+class BotlensTriage extends BotlensElement {
+  mountWith(options) {
+    return mountTriage(this, this.getAttribute("bot-ids") || "", options);
+  }
+}
+
 if (!customElements.get("botlens-triage")) customElements.define("botlens-triage", BotlensTriage);
 
 /** <botlens-card bot-id="…" [api-base] [token] [theme] [mode]>: an inline card. */
-class BotlensCard extends HTMLElement {
+class BotlensCard extends BotlensElement {
   static get observedAttributes() {
     return ["bot-id"];
   }
 
-  connectedCallback() {
-    if (this._handle) return;
-    const root = this.shadowRoot || this.attachShadow({ mode: "open" });
-    const options = clean({
-      apiBase: this.getAttribute("api-base") ?? undefined,
-      token: this.getAttribute("token") ?? undefined,
-      theme: this.getAttribute("theme") ?? undefined,
-      mode: this.getAttribute("mode") ?? undefined,
-    });
-    if (!this.style.display) this.style.display = "block";
-    this._handle = mount(this, this.getAttribute("bot-id") || "", options);
-    this._handle.catch((error) => {
-      root.textContent = `botlens: ${error}`;
-    });
+  mountWith(options) {
+    return mount(this, this.getAttribute("bot-id") || "", options);
   }
 
   attributeChangedCallback(name, old, value) {
     if (name === "bot-id" && old !== null && old !== value && this._handle) {
       this._handle.then((h) => (value ? h.show(value) : h.clear()));
     }
-  }
-
-  disconnectedCallback() {
-    const handle = this._handle;
-    this._handle = null;
-    if (handle) handle.then((h) => h.unmount(), () => {});
   }
 }
 
