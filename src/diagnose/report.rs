@@ -21,7 +21,8 @@ pub fn markdown(d: &Diagnosis) -> String {
     o.push_str("| | |\n|---|---|\n");
     row(&mut o, "Bot ID", &format!("`{}`", cell(&d.bot_id)));
     if let Some(n) = &d.bot_name {
-        row(&mut o, "Bot name", &cell(n));
+        // Names and titles are set by whoever made the bot or the meeting: text, never Markdown.
+        row(&mut o, "Bot name", &plain(n));
     }
     let region = if d.region_assumed {
         format!("{} (assumed, not confirmed)", d.region)
@@ -35,7 +36,7 @@ pub fn markdown(d: &Diagnosis) -> String {
     }
     row(&mut o, "Platform", &platform);
     if let Some(t) = &d.meeting_title {
-        row(&mut o, "Meeting", &cell(t));
+        row(&mut o, "Meeting", &plain(t));
     }
     if !d.participants.is_empty() {
         row(&mut o, "Participants", &plain(&d.participants.join(", ")));
@@ -102,7 +103,7 @@ pub fn markdown(d: &Diagnosis) -> String {
 
     o.push_str(&format!(
         "\n### What happened\n\n**{}**\n\n{}\n",
-        d.title,
+        plain(&d.title),
         redact(&d.explanation)
     ));
     if let Some(c) = &d.detail {
@@ -308,6 +309,28 @@ mod tests {
             plain("<img src=x> **b** [l](j:x) `c` | d\nnext"),
             r"\<img src=x\> \*\*b\*\* \[l\](j:x) \`c\` \| d next"
         );
+    }
+
+    #[test]
+    fn a_meeting_organisers_words_paste_as_text() {
+        let bot: crate::recall::model::Bot = serde_json::from_str(
+            r#"{"id": "4e6a8c0e-2b4d-4f6a-9c8e-0a2c4e6a8c0e",
+                "bot_name": "Notes ![x](https://evil.example/track.png)",
+                "meeting_metadata": {"title": "<img src=https://evil.example/p.png> [click](https://evil.example)"},
+                "video_url": "https://example.com/v.mp4",
+                "status_changes": [{"code": "done", "created_at": "2024-01-01T00:00:00Z"}]}"#,
+        )
+        .unwrap();
+        let md = markdown(&crate::diagnose::diagnose(&bot, None, None, None, None));
+        // Escaped, a character is shown as it is: take the escaped ones out, then look.
+        let unescaped = md.replace("\\<", "").replace("\\[", "").replace("\\!", "");
+        for live in ["![x](", "<img", "[click]("] {
+            assert!(
+                !unescaped.contains(live),
+                "{live} is live Markdown or HTML in:\n{md}"
+            );
+        }
+        assert!(md.contains(r"\!\[x\]"), "{md}");
     }
 
     #[test]
