@@ -185,8 +185,7 @@ async fn diagnose(id: String, wants: Wants) -> Reply {
         };
     }
     let config = Config::load().await;
-    #[allow(clippy::cast_possible_truncation)] // Date.now() is a whole number of ms
-    let now = Timestamp::from_millis(js_sys::Date::now() as i64);
+    let now = Timestamp::from_js(js_sys::Date::now());
     let fetch = async |endpoint| fetch(&config, endpoint, id.clone()).await;
     match gather(fetch, wants, now).await {
         Ok(gathered) => Reply::Diagnosed(Box::new(gathered)),

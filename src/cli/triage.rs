@@ -13,11 +13,11 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use botlens::detect::Kind;
+use botlens::diagnose::gather::diagnose_found;
 use botlens::diagnose::triage::{triage, Triage};
 use botlens::diagnose::{diagnose, Diagnosis, Verdict};
 use botlens::recall::error::ApiError;
 use botlens::recall::list::ListQuery;
-use botlens::recall::model::Bot;
 use botlens::recall::time::Timestamp;
 use futures_util::stream::{self, StreamExt};
 
@@ -236,14 +236,10 @@ async fn look_up_all(
     let mut answers: Vec<(usize, Result<Diagnosis, ApiError>)> =
         stream::iter(ids.iter().enumerate())
             .map(|(i, id)| async move {
-                let answer = live.bot(id).await.and_then(|found| {
-                    let bot: Bot =
-                        serde_json::from_str(&found.body).map_err(|e| ApiError::Malformed {
-                            status: 200,
-                            detail: format!("the bot is not in the shape botlens knows ({e})"),
-                        })?;
-                    Ok(diagnose(&bot, None, None, found.region, now))
-                });
+                let answer = live
+                    .bot(id)
+                    .await
+                    .and_then(|found| diagnose_found(&found, now));
                 (i, answer)
             })
             .buffer_unordered(usize::from(concurrency))

@@ -37,10 +37,7 @@ pub async fn gather(
     now: Option<Timestamp>,
 ) -> Result<Gathered, ApiError> {
     let found = fetch(Endpoint::Bot).await?;
-    let bot: Bot = serde_json::from_str(&found.body).map_err(|e| ApiError::Malformed {
-        status: 200,
-        detail: format!("the bot is not in the shape botlens knows ({e})"),
-    })?;
+    let bot = read_bot(&found)?;
     let optional = async |asked: bool, endpoint| {
         if !asked {
             return (None, None);
@@ -60,6 +57,19 @@ pub async fn gather(
         diagnosis,
         screenshots_error,
         logs_error,
+    })
+}
+
+/// The bot Recall answered, diagnosed as it is now without its screenshots
+/// or logs: each bot of a triage. Its shape is checked as [`gather`] checks it.
+pub fn diagnose_found(found: &Found, now: Option<Timestamp>) -> Result<Diagnosis, ApiError> {
+    Ok(diagnose(&read_bot(found)?, None, None, found.region, now))
+}
+
+fn read_bot(found: &Found) -> Result<Bot, ApiError> {
+    serde_json::from_str(&found.body).map_err(|e| ApiError::Malformed {
+        status: 200,
+        detail: format!("the bot is not in the shape botlens knows ({e})"),
     })
 }
 

@@ -324,8 +324,6 @@ async fn fetch_card(upstream: &Upstream, bot_id: &str, wants: Wants) -> CardStat
         looked.result
     };
     let now_ms = js_sys::Date::now();
-    // Date.now() is a whole number of milliseconds well inside i64.
-    #[allow(clippy::cast_possible_truncation)]
-    let now = Timestamp::from_millis(now_ms as i64);
+    let now = Timestamp::from_js(now_ms);
     CardState::gathered(bot_id, gather(fetch, wants, now).await, wants, now_ms)
 }

@@ -5,14 +5,12 @@
 
 use std::cell::RefCell;
 
-use botlens::diagnose::diagnose;
+use botlens::diagnose::gather::diagnose_found;
 use botlens::diagnose::triage::triage;
 use botlens::diagnose::Timestamp;
 use botlens::recall::browser::{BrowserClock, BrowserFetch};
 use botlens::recall::client::Endpoint;
-use botlens::recall::error::ApiError;
 use botlens::recall::lookup::{self, Lookups};
-use botlens::recall::model::Bot;
 use botlens::recall::retry::Retries;
 use botlens::ui::triage::TriageView;
 use leptos::prelude::*;
@@ -103,17 +101,8 @@ pub fn mount_triage(
                 &id,
             )
             .await;
-            let answer = looked.result.and_then(|found| {
-                let bot: Bot =
-                    serde_json::from_str(&found.body).map_err(|e| ApiError::Malformed {
-                        status: 200,
-                        detail: format!("the bot is not in the shape botlens knows ({e})"),
-                    })?;
-                // Date.now() is a whole number of milliseconds well inside i64.
-                #[allow(clippy::cast_possible_truncation)]
-                let now = Timestamp::from_millis(js_sys::Date::now() as i64);
-                Ok(diagnose(&bot, None, None, found.region, now))
-            });
+            let now = Timestamp::from_js(js_sys::Date::now());
+            let answer = looked.result.and_then(|found| diagnose_found(&found, now));
             match answer {
                 Ok(d) => diagnoses.push(d),
                 Err(e) => failed.push((id, e)),
