@@ -29,12 +29,6 @@ pub struct ArtifactEvent {
 
 impl ArtifactEvent {
     pub fn from_value(event: &str, v: &Value) -> ArtifactEvent {
-        let text = |v: Option<&Value>| {
-            v.and_then(Value::as_str)
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-        };
         let inner = v.pointer("/data/data");
         ArtifactEvent {
             event: event.to_string(),
@@ -91,19 +85,18 @@ impl Related {
         let own_id = text(o.get("id"));
         let is_bot = BOT_KEYS.iter().any(|k| o.contains_key(*k));
         let mut bot_ids: Vec<String> = Vec::new();
-        let v = Value::Object(o.clone());
         for path in [
-            "/bot/id",
-            "/bot_id",
-            "/recording/bot/id",
-            "/recording/source/bot/id",
-            "/source/bot/id",
+            &["bot", "id"][..],
+            &["bot_id"],
+            &["recording", "bot", "id"],
+            &["recording", "source", "bot", "id"],
+            &["source", "bot", "id"],
         ] {
-            bot_ids.extend(text(v.pointer(path)));
+            bot_ids.extend(text(at(o, path)));
         }
         if bot_ids.is_empty() {
             // Media links name their bot: `…/transcript/<id>/bot/<bot id>/…`.
-            let links = [v.pointer("/data/download_url")].into_iter().chain(
+            let links = [at(o, &["data", "download_url"])].into_iter().chain(
                 o.get("media_shortcuts")
                     .and_then(Value::as_object)
                     .into_iter()
@@ -147,6 +140,12 @@ impl Related {
             bot_ids,
         })
     }
+}
+
+/// The value at `path` below `o`, without copying `o` into a `Value` first.
+fn at<'a>(o: &'a Map<String, Value>, path: &[&str]) -> Option<&'a Value> {
+    let (first, rest) = path.split_first()?;
+    rest.iter().try_fold(o.get(*first)?, |v, key| v.get(*key))
 }
 
 /// A trimmed, non-empty string; anything else reads as absent.
