@@ -2,13 +2,16 @@
 //! command line: one way to build it, one way to turn an answer into the
 //! core's [`HttpReply`] (bounded in size, never echoing the request in errors).
 
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hasher};
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::http::{header, HeaderValue};
 use botlens::recall::client::{origin, Credential, HttpReply};
 use botlens::recall::error::ApiError;
+use botlens::recall::retry::Clock;
 
 /// Largest answer read from Recall.
 pub const MAX_BODY: usize = 8 * 1024 * 1024;
@@ -112,5 +115,29 @@ impl reqwest::dns::Resolve for LoopbackAware {
                 tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             Ok(Box::new(found.into_iter()) as reqwest::dns::Addrs)
         })
+    }
+}
+
+/// Native time for the core's look-ups: milliseconds since `Instant`, tokio's
+/// sleep, and jitter from the standard library's random hasher keys. The proxy
+/// and the command line share it.
+pub struct Uptime(pub Instant);
+
+impl Clock for Uptime {
+    fn now_ms(&self) -> f64 {
+        self.0.elapsed().as_secs_f64() * 1000.0
+    }
+
+    fn random(&self) -> f64 {
+        let mut hasher = RandomState::new().build_hasher();
+        hasher.write_u128(self.0.elapsed().as_nanos());
+        // The top 53 bits as a fraction in [0, 1).
+        #[allow(clippy::cast_precision_loss)]
+        let r = (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64;
+        r
+    }
+
+    async fn sleep(&self, ms: u32) {
+        tokio::time::sleep(Duration::from_millis(u64::from(ms))).await;
     }
 }

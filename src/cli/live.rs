@@ -2,11 +2,9 @@
 //! flag, which would land in the shell's history), the core's look-up and
 //! gather over the shared HTTP client, retries as the core allows them.
 
-use std::collections::hash_map::RandomState;
-use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use botlens::diagnose::gather::{gather, Gathered, Wants};
 use botlens::recall::client::{
@@ -17,10 +15,11 @@ use botlens::recall::list::{self, ListQuery};
 use botlens::recall::lookup::{self, Lookups, Upstream};
 use botlens::recall::model::Bot;
 use botlens::recall::region::{Region, DEFAULT_HOST_TEMPLATE};
-use botlens::recall::retry::{self, Clock, Retries};
+use botlens::recall::retry::{self, Retries};
 use botlens::recall::time::Timestamp;
 
 use super::cache::DiskCache;
+use super::http::Uptime;
 pub use botlens::recall::budget::RECALL_PER_MINUTE;
 use botlens::recall::budget::{Budget, Budgeted};
 
@@ -252,7 +251,7 @@ impl Live {
 /// The shared client, and the clock a budgeted call waits with.
 struct Wire<'a> {
     native: Native<'a>,
-    clock: Tokio,
+    clock: Uptime,
     budget: &'a Mutex<Budget>,
 }
 
@@ -260,7 +259,7 @@ impl Live {
     fn wire(&self) -> Wire<'_> {
         Wire {
             native: Native { live: self },
-            clock: Tokio(self.started),
+            clock: Uptime(self.started),
             budget: &self.budget,
         }
     }
@@ -268,7 +267,7 @@ impl Live {
 
 impl Wire<'_> {
     /// Calls within the workspace's budget.
-    fn transport(&self) -> Budgeted<'_, Native<'_>, Tokio, Mutex<Budget>> {
+    fn transport(&self) -> Budgeted<'_, Native<'_>, Uptime, Mutex<Budget>> {
         Budgeted {
             transport: &self.native,
             clock: &self.clock,
@@ -299,26 +298,4 @@ const MAX_WAIT_MS: u32 = 10 * 60 * 1000;
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-/// Tokio's time, and jitter from the standard library's random hasher keys.
-struct Tokio(Instant);
-
-impl Clock for Tokio {
-    fn now_ms(&self) -> f64 {
-        self.0.elapsed().as_secs_f64() * 1000.0
-    }
-
-    fn random(&self) -> f64 {
-        let mut hasher = RandomState::new().build_hasher();
-        hasher.write_u128(self.0.elapsed().as_nanos());
-        // The top 53 bits as a fraction in [0, 1).
-        #[allow(clippy::cast_precision_loss)]
-        let r = (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64;
-        r
-    }
-
-    async fn sleep(&self, ms: u32) {
-        tokio::time::sleep(Duration::from_millis(u64::from(ms))).await;
-    }
 }

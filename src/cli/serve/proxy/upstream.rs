@@ -4,16 +4,16 @@
 //! kept by the shared cache policy and identical requests in flight shared.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use botlens::recall::budget::Budgeted;
 use botlens::recall::client::{Credential, Endpoint, HttpReply, Transport};
 use botlens::recall::error::ApiError;
 use botlens::recall::lookup::{self, Upstream};
-use botlens::recall::retry::{Clock, Retries};
+use botlens::recall::retry::Retries;
 use tokio::sync::watch;
 
 use super::{lock, Fetched, Key, Proxy};
+use crate::cli::http::Uptime;
 
 impl Proxy {
     /// Ask Recall (through the limits, without retries: the client decides),
@@ -102,23 +102,6 @@ impl Proxy {
             })
         });
         (outcome, how)
-    }
-}
-
-/// The proxy's clock: time since it started. Never asked to sleep (no retries).
-struct Uptime(Instant);
-
-impl Clock for Uptime {
-    fn now_ms(&self) -> f64 {
-        self.0.elapsed().as_secs_f64() * 1000.0
-    }
-
-    fn random(&self) -> f64 {
-        0.5
-    }
-
-    async fn sleep(&self, ms: u32) {
-        tokio::time::sleep(Duration::from_millis(u64::from(ms))).await;
     }
 }
 
