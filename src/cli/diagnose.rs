@@ -17,7 +17,7 @@ use botlens::recall::model::{self, Logs, Screenshots};
 use botlens::recall::region::Region;
 use botlens::recall::time::{human_duration, Timestamp};
 
-use super::live::{runtime, Live, RecallArgs, Settings, KEY_VARIABLE, RECALL_PER_MINUTE};
+use super::live::{runtime, Live, RecallArgs, KEY_VARIABLE, RECALL_PER_MINUTE};
 use super::terminal::{self, one_line};
 use botlens::recall::error::ApiError;
 
@@ -232,11 +232,11 @@ fn look_up(
     url_region: Option<Region>,
     now: Option<Timestamp>,
 ) -> Result<Answer, String> {
-    let live = Live::from_env(Settings {
-        host: args.recall.host.clone(),
+    let recall = RecallArgs {
         region: args.recall.region.or(url_region),
-        per_minute: RECALL_PER_MINUTE,
-    })?;
+        host: args.recall.host.clone(),
+    };
+    let live = Live::from_env(&recall, RECALL_PER_MINUTE)?;
     let runtime = runtime()?;
     let gathered = runtime
         .block_on(live.gather(id, now))

@@ -50,16 +50,6 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, String> {
         .map_err(|e| format!("cannot start: {e}"))
 }
 
-/// How to reach Recall.
-pub struct Settings {
-    /// A host template with `{region}` (the simulator: `http://{region}.localhost:8787`).
-    pub host: Option<String>,
-    /// The only region to ask; otherwise every region, as the extension does.
-    pub region: Option<Region>,
-    /// The workspace's Retrieve Bot limit per minute (Recall's is 300); a tenth under it is used.
-    pub per_minute: u32,
-}
-
 /// The command line's way to Recall: one key, one client, one memory of
 /// answers and regions for the whole run, one budget under Recall's limits,
 /// and (for triage) the finished bots kept on disk between runs.
@@ -83,7 +73,9 @@ pub struct Live {
 
 impl Live {
     /// Read the key from the environment; the error is one sentence to act on.
-    pub fn from_env(settings: Settings) -> Result<Live, String> {
+    /// `per_minute`: the workspace's Retrieve Bot limit (Recall's is 300); a
+    /// tenth under it is used.
+    pub fn from_env(recall: &RecallArgs, per_minute: u32) -> Result<Live, String> {
         let key = std::env::var(KEY_VARIABLE)
             .ok()
             .map(|k| k.trim().to_string())
@@ -91,8 +83,9 @@ impl Live {
             .ok_or_else(|| {
                 format!("set {KEY_VARIABLE} to your Recall API key to look bots up (botlens never takes a key as a flag: it would land in your shell history)")
             })?;
-        let host = settings
+        let host = recall
             .host
+            .clone()
             .unwrap_or_else(|| DEFAULT_HOST_TEMPLATE.to_string());
         if !host.contains("://") {
             return Err(format!(
@@ -103,10 +96,10 @@ impl Live {
             http: super::http::client(&host, "botlens-cli")?,
             key,
             host,
-            region: settings.region,
+            region: recall.region,
             lookups: Mutex::new(Lookups::default()),
             remembered: Mutex::new(None),
-            budget: Mutex::new(Budget::new(settings.per_minute, 0.0)),
+            budget: Mutex::new(Budget::new(per_minute, 0.0)),
             disk: None,
             started: Instant::now(),
             requests: AtomicUsize::new(0),

@@ -8,7 +8,7 @@ use botlens::diagnose::document::Bots;
 use botlens::diagnose::{diagnose, report};
 use botlens::recall::list::ListQuery;
 
-use super::live::{runtime, Live, RecallArgs, Settings, RECALL_PER_MINUTE};
+use super::live::{runtime, Live, RecallArgs, RECALL_PER_MINUTE};
 use super::terminal::{self, one_line};
 
 #[derive(clap::Args)]
@@ -44,11 +44,7 @@ fn meeting(args: &MeetingArgs) -> Result<ExitCode, String> {
     if !link.contains("://") {
         return Err(format!("{link}: not a meeting link"));
     }
-    let live = Live::from_env(Settings {
-        host: args.recall.host.clone(),
-        region: args.recall.region,
-        per_minute: RECALL_PER_MINUTE,
-    })?;
+    let live = Live::from_env(&args.recall, RECALL_PER_MINUTE)?;
     let runtime = runtime()?;
     let query = ListQuery {
         meeting_url: Some(link.to_string()),

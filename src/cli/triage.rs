@@ -21,7 +21,7 @@ use botlens::recall::list::ListQuery;
 use botlens::recall::time::Timestamp;
 use futures_util::stream::{self, StreamExt};
 
-use super::live::{runtime, Live, RecallArgs, Settings};
+use super::live::{runtime, Live, RecallArgs};
 use super::terminal::{self, one_line};
 
 #[derive(clap::Args)]
@@ -102,11 +102,7 @@ fn triage_run(args: &TriageArgs) -> Result<ExitCode, String> {
         ),
         None => super::diagnose::clock(),
     };
-    let mut live = Live::from_env(Settings {
-        host: args.recall.host.clone(),
-        region: args.recall.region,
-        per_minute: args.per_minute,
-    })?;
+    let mut live = Live::from_env(&args.recall, args.per_minute)?;
     if !args.no_cache {
         live = live.with_disk_cache();
     }
