@@ -164,6 +164,25 @@ function shadowIn(target, kind) {
 }
 
 /**
+ * A card frame inline in `root` (frame mode), first `size` px, then as big as what it
+ * shows says; its other messages go to `onMessage`.
+ */
+function inlineFrame(root, size, onMessage = () => {}) {
+  const f = cardFrame((m) => {
+    if (m.botlens === "size") {
+      f.frame.style.setProperty("height", `${Math.ceil(m.height)}px`);
+      f.frame.style.setProperty("width", `${Math.ceil(m.width)}px`);
+    } else {
+      onMessage(m);
+    }
+  });
+  const style = { border: "0", width: `${size.width}px`, height: `${size.height}px`, display: "block", background: "transparent", "color-scheme": "normal" };
+  for (const [k, v] of Object.entries(style)) f.frame.style.setProperty(k, v);
+  root.appendChild(f.frame);
+  return f;
+}
+
+/**
  * Mount an inline card for `botId` into `target` (an element or a selector).
  * Returns a handle: show(id), clear(), refresh(), unmount(), mode.
  */
@@ -192,18 +211,9 @@ export async function mount(target, botId, options = {}) {
       },
     };
   }
-  const f = cardFrame((m) => {
-    if (m.botlens === "size") {
-      f.frame.style.setProperty("height", `${Math.ceil(m.height)}px`);
-      f.frame.style.setProperty("width", `${Math.ceil(m.width)}px`);
-    } else if (m.botlens === "close" && options.onClose) {
-      options.onClose();
-    }
+  const f = inlineFrame(root, { width: 400, height: 120 }, (m) => {
+    if (m.botlens === "close" && options.onClose) options.onClose();
   });
-  for (const [k, v] of Object.entries({ border: "0", width: "400px", height: "120px", display: "block", background: "transparent", "color-scheme": "normal" })) {
-    f.frame.style.setProperty(k, v);
-  }
-  root.appendChild(f.frame);
   let current = "";
   const show = (id) => {
     current = String(id);
@@ -248,16 +258,7 @@ export async function mountTriage(target, ids, options = {}) {
       },
     };
   }
-  const f = cardFrame((m) => {
-    if (m.botlens === "size") {
-      f.frame.style.setProperty("height", `${Math.ceil(m.height)}px`);
-      f.frame.style.setProperty("width", `${Math.ceil(m.width)}px`);
-    }
-  });
-  for (const [k, v] of Object.entries({ border: "0", width: "480px", height: "60px", display: "block", background: "transparent", "color-scheme": "normal" })) {
-    f.frame.style.setProperty(k, v);
-  }
-  root.appendChild(f.frame);
+  const f = inlineFrame(root, { width: 480, height: 60 });
   f.post({ botlens: "triage", ids: list, ...frameOptions(config) });
   return {
     mode: "frame",

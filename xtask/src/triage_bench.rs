@@ -110,7 +110,7 @@ fn bench_in(bin: &Path, scratch: &Path) -> Result {
         ),
         ("no limits (the tool's own speed)", None, Some("10000000")),
     ] {
-        let mut args = vec![
+        let simulator = [
             "serve",
             "--demo",
             "--addr",
@@ -118,23 +118,14 @@ fn bench_in(bin: &Path, scratch: &Path) -> Result {
             "--generate",
             &generate,
         ];
+        let mut args = simulator.to_vec();
         if let Some(limit) = limit {
             args.extend(["--limit-per-minute", limit]);
         }
         let cache = scratch.join(format!("cache-{}", rows.len()));
         // Warm half of the bots into the cache on an unlimited simulator first.
         {
-            let (_warm, port) = start(
-                Command::new(bin).args([
-                    "serve",
-                    "--demo",
-                    "--addr",
-                    "127.0.0.1:0",
-                    "--generate",
-                    &generate,
-                ]),
-                "http://127.0.0.1:",
-            )?;
+            let (_warm, port) = start(Command::new(bin).args(simulator), "http://127.0.0.1:")?;
             let half = log_of(port, scratch, BOTS / 2)?;
             triage(bin, port, &cache, &half, &["--per-minute", "10000000"])?;
         }
