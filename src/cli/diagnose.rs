@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use botlens::diagnose::document::{self, Answer, Beside, Bots};
+use botlens::diagnose::triage::triage;
 use botlens::diagnose::{self, Category, Diagnosis, Evidence, NoteLevel, Verdict};
 use botlens::recall::model::{self, Logs, Screenshots};
 use botlens::recall::region::Region;
@@ -134,31 +135,25 @@ pub fn bots_text(heading: &str, page: &Bots) -> String {
         (false, n) => o.push_str(&format!(" ({n} items were not bots)")),
     }
     o.push_str("\n\n");
-    let mut reasons: Vec<(String, usize)> = Vec::new();
     for d in &page.bots {
-        let reason = d.reason.as_deref().unwrap_or("");
         o.push_str(&format!(
             "  {} {:<12} {:<40} {}  {}\n",
             mark(d.verdict),
             d.verdict.label(),
-            one_line(reason),
+            one_line(d.reason.as_deref().unwrap_or("")),
             one_line(&d.bot_id),
             one_line(&d.title)
         ));
-        let key = format!(
-            "{} · {}",
-            d.verdict.label(),
-            if reason.is_empty() { "-" } else { reason }
-        );
-        match reasons.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, n)) => *n += 1,
-            None => reasons.push((key, 1)),
-        }
     }
-    reasons.sort_by_key(|r| std::cmp::Reverse(r.1));
+    // The counts are the core's groups, as `botlens triage` makes them.
     o.push_str("\nBy verdict and reason\n");
-    for (key, n) in reasons {
-        o.push_str(&format!("  {n:>4} × {}\n", one_line(&key)));
+    for g in triage(&page.bots, &[]).groups {
+        let reason = g.reason.as_deref().unwrap_or("-");
+        o.push_str(&format!(
+            "  {:>4} × {}\n",
+            g.bots.len(),
+            one_line(&format!("{} · {reason}", g.verdict.label()))
+        ));
     }
     o
 }
