@@ -64,8 +64,6 @@ pub fn PageTriage(
 ) -> impl IntoView {
     let state = RwSignal::new(State::Idle);
     let shown = RwSignal::new(None::<usize>);
-    // Each group's bot IDs, for "show".
-    let groups = RwSignal::new(Vec::<Vec<String>>::new());
     let run = move || {
         let ids: Vec<String> = ids.get_untracked().into_iter().take(MAX_TRIAGED).collect();
         let of = ids.len();
@@ -80,21 +78,22 @@ pub fn PageTriage(
                 }
                 state.set(State::Running { done: i + 1, of });
             }
-            let t = triage(&diagnoses, &failed);
-            groups.set(
-                t.groups
-                    .iter()
-                    .map(|g| g.bots.iter().map(|m| m.bot_id.clone()).collect())
-                    .collect(),
-            );
-            state.set(State::Done(Box::new(t)));
+            state.set(State::Done(Box::new(triage(&diagnoses, &failed))));
         });
     };
     let show = move |index: usize| {
         let Some(tab_id) = tab.get_untracked() else {
             return;
         };
-        let Some(bots) = groups.with_untracked(|g| g.get(index).cloned()) else {
+        // The group's bot IDs, from the triage shown.
+        let bots = state.with_untracked(|s| match s {
+            State::Done(t) => t
+                .groups
+                .get(index)
+                .map(|g| g.bots.iter().map(|m| m.bot_id.clone()).collect::<Vec<_>>()),
+            _ => None,
+        });
+        let Some(bots) = bots else {
             return;
         };
         leptos::task::spawn_local(async move {
