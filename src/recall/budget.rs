@@ -8,13 +8,11 @@
 //! token up to the caller's limit, else it is refused as throttled without
 //! reaching Recall.
 
-use std::cell::RefCell;
-use std::sync::{Mutex, PoisonError};
-
 use super::client::{origin, retry_after_seconds, Credential, Endpoint, HttpReply, Transport};
 use super::error::ApiError;
 use super::list;
 use super::retry::Clock;
+use super::shared::Shared;
 
 /// Recall's limit on Retrieve Bot and Bot Logs, per workspace and minute.
 pub const RECALL_PER_MINUTE: u32 = 300;
@@ -140,23 +138,6 @@ fn limits(per_minute: f64) -> [(f64, f64); 4] {
     ]
 }
 
-/// Where a channel keeps its budget: a `RefCell` in the browser, a `Mutex` natively.
-pub trait Keeper {
-    fn with<R>(&self, f: impl FnOnce(&mut Budget) -> R) -> R;
-}
-
-impl Keeper for RefCell<Budget> {
-    fn with<R>(&self, f: impl FnOnce(&mut Budget) -> R) -> R {
-        f(&mut self.borrow_mut())
-    }
-}
-
-impl Keeper for Mutex<Budget> {
-    fn with<R>(&self, f: impl FnOnce(&mut Budget) -> R) -> R {
-        f(&mut self.lock().unwrap_or_else(PoisonError::into_inner))
-    }
-}
-
 /// A transport that keeps the budget: each call waits for its token up to
 /// `max_wait_ms` in all (then it is refused as throttled, Recall not asked),
 /// and a 429 pauses its kind for Recall's `Retry-After`.
@@ -167,7 +148,7 @@ pub struct Budgeted<'a, T, C, K> {
     pub max_wait_ms: u32,
 }
 
-impl<T: Transport, C: Clock, K: Keeper> Transport for Budgeted<'_, T, C, K> {
+impl<T: Transport, C: Clock, K: Shared<Budget>> Transport for Budgeted<'_, T, C, K> {
     async fn get(&self, url: &str, credential: &Credential<'_>) -> Result<HttpReply, ApiError> {
         let call = Call::of_url(url);
         let mut waited_ms = 0u32;
@@ -201,7 +182,7 @@ impl<T: Transport, C: Clock, K: Keeper> Transport for Budgeted<'_, T, C, K> {
 mod tests {
     use super::*;
     use crate::testing::block_on;
-    use std::cell::Cell;
+    use std::cell::{Cell, RefCell};
 
     #[test]
     fn stays_under_recalls_limits_over_a_minute() {

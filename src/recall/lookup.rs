@@ -19,9 +19,6 @@
 //!   is the one reader of its answers.
 //! - **Retries**: [`super::retry`].
 
-use std::cell::RefCell;
-use std::sync::{Mutex, PoisonError};
-
 use serde::Deserialize;
 
 use super::cache::{self, Cache, FINISHED_BOT_TTL_MS, NOT_FOUND_TTL_MS};
@@ -29,6 +26,7 @@ use super::client::{self, Answer, Credential, Endpoint, Found, HttpReply, Transp
 use super::error::ApiError;
 use super::region::Region;
 use super::retry::{self, Clock, Retries};
+use super::shared::Shared;
 
 /// Entries kept in each memory.
 const CAPACITY: usize = 2000;
@@ -115,24 +113,6 @@ impl Lookups {
     }
 }
 
-/// Where a caller keeps its [`Lookups`]: a `RefCell` on the browser's one
-/// thread, a `Mutex` in the proxy's tasks. Never held across a request.
-pub trait Memory {
-    fn with<R>(&self, f: impl FnOnce(&mut Lookups) -> R) -> R;
-}
-
-impl Memory for RefCell<Lookups> {
-    fn with<R>(&self, f: impl FnOnce(&mut Lookups) -> R) -> R {
-        f(&mut self.borrow_mut())
-    }
-}
-
-impl Memory for Mutex<Lookups> {
-    fn with<R>(&self, f: impl FnOnce(&mut Lookups) -> R) -> R {
-        f(&mut self.lock().unwrap_or_else(PoisonError::into_inner))
-    }
-}
-
 /// A finished look-up.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Looked {
@@ -157,7 +137,7 @@ fn answer_key(endpoint: Endpoint, id: &str) -> String {
 /// One endpoint of one bot: from the kept answers, or [`find`] with bounded
 /// retries (the browser's way).
 pub async fn lookup<T: Transport, C: Clock>(
-    state: &impl Memory,
+    state: &impl Shared<Lookups>,
     transport: &T,
     clock: &C,
     upstream: &Upstream,
@@ -194,7 +174,7 @@ pub async fn lookup<T: Transport, C: Clock>(
 /// Ask the upstream, region by region (see the module docs); remembers each
 /// bot's region and each 404, not the answers.
 pub async fn find<T: Transport, C: Clock>(
-    state: &impl Memory,
+    state: &impl Shared<Lookups>,
     transport: &T,
     clock: &C,
     retries: Retries,
@@ -268,7 +248,7 @@ pub fn regions(
 
 #[allow(clippy::too_many_arguments)]
 async fn search<T: Transport, C: Clock>(
-    state: &impl Memory,
+    state: &impl Shared<Lookups>,
     transport: &T,
     clock: &C,
     retries: Retries,

@@ -13,4 +13,5 @@ pub mod lookup;
 pub mod model;
 pub mod region;
 pub mod retry;
+pub mod shared;
 pub mod time;

@@ -2,7 +2,7 @@ use super::*;
 use crate::recall::cache;
 use crate::recall::retry::{RETRIES, TIMEOUT_DETAIL};
 use crate::testing::block_on;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::collections::VecDeque;
 
