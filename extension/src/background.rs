@@ -14,15 +14,18 @@ use std::hash::{Hash, Hasher};
 use std::pin::Pin;
 use std::rc::Rc;
 
+use botlens::detect::meeting::meeting_link;
+use botlens::diagnose::document::Bots;
 use botlens::diagnose::gather::{gather, Wants};
 use botlens::diagnose::Timestamp;
 use botlens::recall::browser::{BrowserClock, BrowserFetch};
 use botlens::recall::budget::{Budget, Budgeted, RECALL_PER_MINUTE};
-use botlens::recall::client::{Endpoint, Found};
+use botlens::recall::client::{Credential, Endpoint, Found};
 use botlens::recall::error::ApiError;
+use botlens::recall::list::{self, ListQuery};
 use botlens::recall::lookup::{self, Looked, Lookups, Upstream};
 use botlens::recall::region::Region;
-use botlens::recall::retry::Clock;
+use botlens::recall::retry::{Clock, Retries};
 use futures_util::future::{FutureExt, Shared};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -91,6 +94,7 @@ pub async fn handle_message(message: JsValue, from: String, tab_id: Option<i32>)
             screenshots,
             logs,
         } => to_js(&diagnose(id, Wants { screenshots, logs }).await),
+        Request::Meeting { url } => to_js(&meeting(&url).await),
         request => to_js(&answer(request).await),
     }
 }
@@ -193,6 +197,96 @@ async fn diagnose(id: String, wants: Wants) -> Reply {
     }
 }
 
+/// The most bots a meeting's card lists (List Bots pages are 50 long: one call).
+const MEETING_MAX: usize = 50;
+/// A meeting's list is asked again after this long, not on every hover.
+const MEETING_TTL_MS: f64 = 60_000.0;
+
+/// The answer to `meeting`: List Bots' `meeting_url` filter in the key's
+/// region, each bot diagnosed, in the order they were sent; kept a minute so
+/// hovering the link again costs nothing.
+async fn meeting(url: &str) -> Reply {
+    let Some(link) = meeting_link(url) else {
+        return Reply::Failed {
+            error: ApiError::InvalidId { id: String::new() },
+        };
+    };
+    let config = Config::load().await;
+    let now_ms = js_sys::Date::now();
+    let stamp = fingerprint(&config.upstream());
+    let memo_key = format!("{stamp:x}/{}", link.url);
+    if let Some(reply) = MEETINGS.with_borrow(|m| {
+        m.get(&memo_key)
+            .filter(|(at, _)| now_ms - at < MEETING_TTL_MS)
+            .map(|(_, r)| r.clone())
+    }) {
+        return reply;
+    }
+    let reply = match list_meeting(&config, link.url).await {
+        Ok(bots) => Reply::Meeting(Box::new(bots)),
+        Err(error) => Reply::Failed { error },
+    };
+    if matches!(reply, Reply::Meeting(_)) {
+        MEETINGS.with_borrow_mut(|m| {
+            m.retain(|_, (at, _)| now_ms - *at < MEETING_TTL_MS);
+            m.insert(memo_key, (now_ms, reply.clone()));
+        });
+    }
+    reply
+}
+
+async fn list_meeting(config: &Config, url: String) -> Result<Bots, ApiError> {
+    let upstream = config.upstream();
+    let Upstream::Recall { key, host, .. } = &upstream else {
+        return Err(ApiError::Unsupported {
+            detail: "The team proxy answers for one bot at a time: listing the bots sent to a \
+                     meeting takes a Recall API key."
+                .into(),
+        });
+    };
+    let budget = BUDGET.with(Rc::clone);
+    let transport = Budgeted {
+        transport: &BrowserFetch,
+        clock: &BrowserClock,
+        budget: &*budget,
+        max_wait_ms: MAX_WAIT_MS,
+    };
+    let region = match config.settings.region {
+        Some(region) => region,
+        None => {
+            let found = lookup::test_key(&transport, &BrowserClock, &upstream).await?;
+            let region = found.unwrap_or(Region::UsEast1);
+            remember_region(region).await;
+            region
+        }
+    };
+    let query = ListQuery {
+        meeting_url: Some(url),
+        ..ListQuery::default()
+    };
+    let credential = Credential::RecallKey(key);
+    let (mut bots, more) = list::collect(
+        &transport,
+        &BrowserClock,
+        Retries::Never,
+        region,
+        query.url(host, region),
+        &credential,
+        MEETING_MAX,
+    )
+    .await?;
+    bots.sort_by_key(botlens::recall::model::Bot::join_time);
+    let now = Timestamp::from_js(js_sys::Date::now());
+    Ok(Bots {
+        bots: bots
+            .iter()
+            .map(|b| botlens::diagnose::diagnose(b, None, None, Some(region), now))
+            .collect(),
+        skipped: 0,
+        more,
+    })
+}
+
 /// One endpoint of one bot, through the shared look-ups; the region the key
 /// was seen to work in is remembered for next time.
 async fn fetch(config: &Config, endpoint: Endpoint, id: String) -> Result<Found, ApiError> {
@@ -282,6 +376,8 @@ thread_local! {
     static LOOKUPS: Rc<RefCell<Lookups>> = Rc::default();
     /// Look-ups under way, so concurrent requests for one bot share one fetch.
     static IN_FLIGHT: RefCell<HashMap<String, Pending>> = RefCell::default();
+    /// Meetings listed lately: (when, answer) by key fingerprint and link.
+    static MEETINGS: RefCell<HashMap<String, (f64, Reply)>> = RefCell::default();
     /// A fingerprint of the key, host and proxy the cache was filled with.
     static FILLED_WITH: RefCell<u64> = const { RefCell::new(0) };
 }

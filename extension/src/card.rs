@@ -4,16 +4,17 @@
 //! frame and how big to make it.
 //!
 //! Sensor → card messages: `hover {text, offset, anchor, viewport, page_theme}`,
-//! `focus`, `closed`. Card → sensor: `place {x, y, width, height}`, `close`.
+//! `meeting {url, anchor, viewport, page_theme}`, `focus`, `closed`. Card → sensor: `place {x, y, width, height}`, `close`.
 
 use std::cell::RefCell;
 use std::time::Duration;
 
+use botlens::detect::meeting::meeting_link;
 use botlens::diagnose::gather::Wants;
 use botlens::recall::error::ApiError;
 use botlens::ui::card::{Card, CardActions, Theme};
 use botlens::ui::placement::{self, Rect, Viewport};
-use botlens::ui::state::CardState;
+use botlens::ui::state::{CardState, Meeting};
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -38,6 +39,13 @@ enum FromSensor {
         /// When the sensor decided (ms since the epoch, high resolution).
         sent_at: Option<f64>,
     },
+    /// The pointer rests on a meeting link (only when the user turned that on).
+    Meeting {
+        url: String,
+        anchor: Rect,
+        viewport: Viewport,
+        page_theme: Option<String>,
+    },
     /// The user pressed ArrowDown on the anchor: focus moves into the card.
     Focus,
     Closed,
@@ -54,6 +62,12 @@ impl FromJs for FromSensor {
                 viewport: read(value, "viewport")?,
                 page_theme: read(value, "page_theme")?,
                 sent_at: read(value, "sent_at")?,
+            },
+            "meeting" => FromSensor::Meeting {
+                url: read(value, "url")?,
+                anchor: read(value, "anchor")?,
+                viewport: read(value, "viewport")?,
+                page_theme: read(value, "page_theme")?,
             },
             "focus" => FromSensor::Focus,
             "closed" => FromSensor::Closed,
@@ -95,6 +109,10 @@ struct Frame {
     viewport: Viewport,
     /// The parts the user opened for the bot shown.
     wants: Wants,
+    /// The meeting list a bot's card was opened from, to go back to.
+    meeting: Option<Meeting>,
+    /// Its "back" button's words while a bot opened from it is shown.
+    back_to: RwSignal<Option<String>>,
 }
 
 thread_local! {
@@ -109,15 +127,18 @@ fn with_frame<T>(f: impl FnOnce(&mut Frame) -> T) -> Option<T> {
 pub fn start_card(port: MessagePort, frame_token: String) {
     let state = RwSignal::new(CardState::Idle);
     let theme = RwSignal::new(Theme::Light);
+    let back_to = RwSignal::new(None);
     let actions = CardActions {
         want_screenshots: Some(Callback::new(|()| want(|w| w.screenshots = true))),
         want_logs: Some(Callback::new(|()| want(|w| w.logs = true))),
         refresh: Some(Callback::new(|()| reload())),
         close: Some(Callback::new(|()| post(&ToSensor::Close))),
+        open: Some(Callback::new(open_from_list)),
+        back: Some(Callback::new(|()| back_to_list())),
     };
-    leptos::mount::mount_to_body(
-        move || view! { <Card state=state.read_only() actions theme=theme.read_only()/> },
-    );
+    leptos::mount::mount_to_body(move || {
+        view! { <Card state=state.read_only() actions theme=theme.read_only() back_to=back_to.read_only()/> }
+    });
     let on_port = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
         if let Some(message) = FromSensor::from_js(&event.data()) {
             from_sensor(message);
@@ -134,6 +155,8 @@ pub fn start_card(port: MessagePort, frame_token: String) {
         anchor: Rect::default(),
         viewport: Viewport::default(),
         wants: Wants::default(),
+        meeting: None,
+        back_to,
     }));
     leptos::task::spawn_local(async {
         // The theme setting shared with the options page (non-secret prefs live in `storage.sync`).
@@ -199,6 +222,8 @@ fn from_sensor(message: FromSensor) {
                 if !same {
                     f.wants = Wants::default();
                 }
+                f.meeting = None;
+                f.back_to.set(None);
                 (f.state, same)
             }) else {
                 return;
@@ -211,6 +236,41 @@ fn from_sensor(message: FromSensor) {
                 bot_id: found.id.clone(),
             });
             leptos::task::spawn_local(load(found.id));
+        }
+        FromSensor::Meeting {
+            url,
+            anchor,
+            viewport,
+            page_theme,
+        } => {
+            let Some(link) = meeting_link(&url) else {
+                post(&ToSensor::Close);
+                return;
+            };
+            let fresh = with_frame(|f| {
+                f.anchor = anchor;
+                f.viewport = viewport;
+                f.theme
+                    .set(resolve_theme(&f.theme_setting, page_theme.as_deref()));
+                f.meeting = None;
+                f.back_to.set(None);
+                let same = f
+                    .state
+                    .with_untracked(|s| matches!(s, CardState::Meeting(m) if m.link == link.url));
+                if !same {
+                    f.state.set(CardState::Meeting(Box::new(Meeting {
+                        link: link.url.clone(),
+                        platform: link.platform.to_string(),
+                        listed: None,
+                    })));
+                }
+                !same
+            });
+            if fresh == Some(true) {
+                leptos::task::spawn_local(list_meeting(link.url));
+            } else {
+                after_render(place);
+            }
         }
         FromSensor::Focus => focus_card(),
         FromSensor::Closed => {
@@ -296,6 +356,65 @@ async fn load(bot_id: String) {
             .with_untracked(|s| s.bot_id() == Some(bot_id.as_str()))
         {
             f.state.set(next);
+        }
+    });
+}
+
+/// Ask the worker for the bots sent to the meeting `url`, and list them.
+async fn list_meeting(url: String) {
+    let Some(token) = with_frame(|f| f.frame_token.clone()) else {
+        return;
+    };
+    let reply = chrome::send_message_from_frame(&wire::meeting_request(&url), &token).await;
+    let listed = match reply {
+        Ok(value) => wire::meeting_reply(&value).unwrap_or_else(|| {
+            Err(ApiError::Unreachable {
+                host: "the botlens background worker".into(),
+                detail: "its answer could not be read".into(),
+            })
+        }),
+        Err(detail) => Err(ApiError::Unreachable {
+            host: "the botlens background worker".into(),
+            detail,
+        }),
+    };
+    // The pointer may have moved on meanwhile.
+    with_frame(|f| {
+        f.state.update(|s| {
+            if let CardState::Meeting(m) = s {
+                if m.link == url {
+                    m.listed = Some(listed);
+                }
+            }
+        });
+    });
+}
+
+/// A bot of the meeting's list was chosen: show its card, with a way back.
+fn open_from_list(bot_id: String) {
+    let opened = with_frame(|f| {
+        let CardState::Meeting(meeting) = f.state.get_untracked() else {
+            return false;
+        };
+        f.back_to.set(Some(meeting.back_label()));
+        f.meeting = Some(*meeting);
+        f.wants = Wants::default();
+        f.state.set(CardState::Loading {
+            bot_id: bot_id.clone(),
+        });
+        true
+    });
+    if opened == Some(true) {
+        leptos::task::spawn_local(load(bot_id));
+    }
+}
+
+/// Back from a bot's card to the meeting list it was opened from.
+fn back_to_list() {
+    with_frame(|f| {
+        if let Some(meeting) = f.meeting.take() {
+            f.back_to.set(None);
+            f.state.set(CardState::Meeting(Box::new(meeting)));
         }
     });
 }

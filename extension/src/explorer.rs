@@ -21,7 +21,7 @@ pub fn start_explorer() {
         want_screenshots: None,
         want_logs: None,
         refresh: Some(Callback::new(move |()| show(state))),
-        close: None,
+        ..CardActions::default()
     };
     if let Some(body) = document().body() {
         let _ = body.class_list().add_1("full");

@@ -5,6 +5,7 @@
 //! | --- | --- | --- | --- |
 //! | `bot`, `screenshots`, `logs` | extension pages (card, popup, options, explorer) | `id`: a lowercase UUID | [`Reply`] |
 //! | `diagnose` | extension pages | `id`, `screenshots`, `logs` (bools: also fetch those) | [`Reply::Diagnosed`] or [`Reply::Failed`] |
+//! | `meeting` | extension pages | `url`: a meeting link ([`meeting_link`]) | [`Reply::Meeting`] or [`Reply::Failed`] |
 //! | `test_key` | extension pages | `key`, `host`, `proxy` (all optional: the saved ones) | [`Reply::KeyWorks`] or [`Reply::Failed`] |
 //! | `classify` | content scripts | `texts`: ≤ [`MAX_TEXTS`] strings of ≤ [`MAX_TEXT_LEN`] UTF-16 units | [`ContentReply::Classified`] |
 //! | `page_bots` | content scripts | `count`: distinct IDs on the page (the toolbar badge of the sender's tab) | [`ContentReply::Done`] |
@@ -18,8 +19,10 @@
 //! and a content script, which runs next to a page that may be hostile, can
 //! only ask for what the page already shows it: which of its texts are bot IDs.
 
+use botlens::detect::meeting::meeting_link;
 use botlens::detect::uuid::byte_to_utf16;
 use botlens::detect::Kind;
+use botlens::diagnose::document::Bots;
 use botlens::diagnose::gather::Gathered;
 use botlens::recall::client::Endpoint;
 use botlens::recall::error::ApiError;
@@ -66,6 +69,12 @@ pub enum Request {
         screenshots: bool,
         #[serde(default)]
         logs: bool,
+    },
+    /// The bots this workspace sent to the meeting `url` (List Bots), each
+    /// diagnosed. Sent by the card frame when the user hovers a meeting link
+    /// and has turned that on.
+    Meeting {
+        url: String,
     },
     /// Content scripts: which of these page texts hold bot IDs?
     Classify {
@@ -122,6 +131,11 @@ impl Request {
         }
         if let Request::FrameToken { token } = self {
             if !valid_id(token) {
+                return Err(Refusal::TooLarge);
+            }
+        }
+        if let Request::Meeting { url } = self {
+            if meeting_link(url).is_none() {
                 return Err(Refusal::TooLarge);
             }
         }
@@ -193,6 +207,8 @@ pub enum Reply {
     },
     /// The answer to `diagnose`.
     Diagnosed(Box<Gathered>),
+    /// The answer to `meeting`: the bots sent there, in the order they were sent.
+    Meeting(Box<Bots>),
 }
 
 /// One reportable ID in one text of a `classify` batch. Offsets count UTF-16
@@ -287,6 +303,15 @@ mod tests {
         };
         assert_eq!(odd.check(content), Err(Refusal::TooLarge));
         assert_eq!(badge.check(page), Err(Refusal::NotPermitted));
+        let meeting = Request::Meeting {
+            url: "https://meet.google.com/abc-defg-hij".into(),
+        };
+        assert_eq!(meeting.check(frame), Ok(()));
+        assert_eq!(meeting.check(content), Err(Refusal::NotPermitted));
+        let elsewhere = Request::Meeting {
+            url: "https://evil.example/api/v1/bot/".into(),
+        };
+        assert_eq!(elsewhere.check(frame), Err(Refusal::TooLarge));
     }
 
     #[test]

@@ -1,12 +1,13 @@
 //! The options page: the Recall key (or a team proxy instead), a connection
 //! test that names the region the key works in, the sites where botlens stays
-//! off, the theme and the detection mode.
+//! off, the theme, the detection mode and whether hovering a meeting link
+//! lists the bots sent there.
 //!
 //! DOM contract (the end-to-end tests use it): `#api-key`, `#host-template`,
 //! `#proxy-url`, `#proxy-token`, `#save`, `#saved`, `#test`, `#test-result`
 //! (`data-outcome` = `ok` | `bad`, `data-region` when a region was found),
 //! `#site-input`, `#site-add`, `#sites-off li[data-site]`, `#theme`,
-//! `#detection-hover`, `#detection-overview`.
+//! `#detection-hover`, `#detection-overview`, `#meeting-links` (checkbox).
 
 use botlens::recall::error::ApiError;
 use botlens::recall::region::DEFAULT_HOST_TEMPLATE;
@@ -52,6 +53,11 @@ struct SavedTheme<'a> {
 #[derive(Serialize)]
 struct SavedDetection<'a> {
     detection: &'a str,
+}
+
+#[derive(Serialize)]
+struct SavedMeetingLinks {
+    meeting_links: bool,
 }
 
 /// The outcome of Test connection: a sentence, whether it is good news, the region found.
@@ -128,6 +134,7 @@ fn Options() -> impl IntoView {
     let site_input = RwSignal::new(String::new());
     let theme = RwSignal::new("auto".to_string());
     let detection = RwSignal::new("hover".to_string());
+    let meeting_links = RwSignal::new(false);
 
     leptos::task::spawn_local(async move {
         if let Ok(settings) = chrome::storage_get::<Settings>().await {
@@ -154,6 +161,7 @@ fn Options() -> impl IntoView {
             sites.set(prefs.sites_off);
             theme.set(prefs.theme.unwrap_or_else(|| "auto".into()));
             detection.set(prefs.detection.unwrap_or_else(|| "hover".into()));
+            meeting_links.set(prefs.meeting_links);
         }
     });
 
@@ -368,6 +376,18 @@ fn Options() -> impl IntoView {
                             </label>
                         })
                         .collect_view()}
+                    <label class="choice">
+                        <input type="checkbox" id="meeting-links" prop:checked=move || meeting_links.get()
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                meeting_links.set(on);
+                                leptos::task::spawn_local(async move {
+                                    let _ = chrome::storage_sync_set(&SavedMeetingLinks { meeting_links: on }).await;
+                                });
+                            }/>
+                        "Meeting links too: hovering a Zoom, Meet, Teams, Webex or GoTo link lists the bots \
+                         your workspace sent there (one List Bots call per link and minute; needs a Recall key)"
+                    </label>
                 </fieldset>
             </section>
         </main>

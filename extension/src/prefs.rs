@@ -6,7 +6,8 @@
 //! - `storage.sync` ([`Prefs`]): preferences that are not secret, which the
 //!   content scripts read to honour the per-site switch and the detection mode.
 //!   Items: `sites_off` (host names), `theme` (`auto`|`light`|`dark`),
-//!   `detection` (`hover`|`overview`), `proxy_url`.
+//!   `detection` (`hover`|`overview`), `proxy_url`, `meeting_links` (bool:
+//!   hovering a meeting link lists the bots sent there; off unless turned on).
 
 use botlens::recall::region::{Region, DEFAULT_HOST_TEMPLATE};
 use serde::{Deserialize, Serialize};
@@ -56,6 +57,9 @@ pub struct Prefs {
     /// `hover` (default) or `overview` (hover plus underlined IDs and the badge).
     #[serde(default)]
     pub detection: Option<String>,
+    /// Hovering a meeting link lists the bots sent there (one List Bots call).
+    #[serde(default)]
+    pub meeting_links: bool,
 }
 
 impl Prefs {

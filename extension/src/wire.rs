@@ -24,6 +24,7 @@ use serde::de::value::{Error as ValueError, StrDeserializer};
 use serde::de::Deserialize;
 use wasm_bindgen::{JsCast, JsValue};
 
+use botlens::diagnose::document::Bots;
 use botlens::diagnose::gather::Gathered;
 
 /// A value the card frame can read from a plain JavaScript value.
@@ -192,6 +193,7 @@ structs! {
         failed_recordings,
     }
     Artifact { recording_id, expires_at, kind, availability, status, sub_code, url }
+    Bots { bots, skipped, more }
     Rect { left, top, width, height }
     Viewport { width, height }
 }
@@ -238,6 +240,9 @@ impl FromJs for ApiError {
                 host: read(value, "host")?,
                 detail: read(value, "detail")?,
             },
+            "unsupported" => ApiError::Unsupported {
+                detail: read(value, "detail")?,
+            },
             _ => return None,
         })
     }
@@ -251,6 +256,20 @@ pub fn diagnose_request(id: &str, screenshots: bool, logs: bool) -> JsValue {
         ("screenshots", screenshots.into()),
         ("logs", logs.into()),
     ])
+}
+
+/// A `meeting` request for the bots sent to `url`.
+pub fn meeting_request(url: &str) -> JsValue {
+    object(&[("kind", "meeting".into()), ("url", url.into())])
+}
+
+/// The answer to `meeting` (`{"meeting": {bots, skipped, more}}` or `{"failed": …}`).
+pub fn meeting_reply(value: &JsValue) -> Option<Result<Bots, ApiError>> {
+    let listed = field(value, "meeting");
+    if !listed.is_undefined() {
+        return Bots::from_js(&listed).map(Ok);
+    }
+    read(&field(value, "failed"), "error").map(Err)
 }
 
 /// The two answers to `diagnose` (`{"diagnosed": …}` or `{"failed": {"error": …}}`).

@@ -1,7 +1,7 @@
 // botlens hover layer: what the extension's content scripts and the embed share.
 // Which page text is never read (the skip list, the same as the Rust HTML scan's:
 // tests/skip_list.rs compares them), the ID-shaped text or attribute under the
-// pointer, and hover intent (rest, grace period to reach the card, Escape).
+// pointer (or, when wanted, the meeting link), and hover intent (rest, grace period to reach the card, Escape).
 //
 // One classic script for two worlds: the extension lists it first among its
 // content scripts (they share one isolated world); the embed's botlens.mjs
@@ -96,6 +96,17 @@
     return textHit(x, y, also) || carrierHit(document.elementFromPoint(x, y), { also });
   }
 
+  // Quick filter only: the Rust rules (detect::meeting) decide what is a meeting link.
+  const MEETING_HOSTS = /^https?:\/\/([a-z0-9-]+\.)*(zoom\.us|zoomgov\.com|meet\.google\.com|teams\.microsoft\.com|teams\.live\.com|teams\.cloud\.microsoft|webex\.com|meet\.goto\.com|gotomeeting\.com|gotomeet\.me)[:/]/i;
+
+  /** The meeting link under the pointer: an `<a href>` to a meeting platform. */
+  function meetingHit(x, y, also) {
+    const el = document.elementFromPoint(x, y);
+    const link = el && el.closest("a[href]");
+    if (!link || skipped(link, also) || !MEETING_HOSTS.test(link.href)) return null;
+    return { meeting: link.href, box: link, context: link, id: `meeting:${link.href}` };
+  }
+
   /** "dark" when the page behind (x, y) is dark, so the card can match it. */
   function pageTheme(x, y) {
     for (let el = document.elementFromPoint(x, y); el; el = el.parentElement) {
@@ -119,7 +130,8 @@
    * `o`: { restMs, closeMs, also (a channel's own elements, never read),
    *        card() → the card's element (its own pointer moves are not the page's),
    *        open(hit, x, y) → true when a card opens for it, close(),
-   *        scrollCloses() → whether scrolling closes the open card }
+   *        scrollCloses() → whether scrolling closes the open card,
+   *        meetings() → whether a meeting link's bots are wanted too (optional) }
    * Returns { anchor, open(hit, extra), closed(), cardEntered(), cardLeft() }.
    */
   function intent(o) {
@@ -133,7 +145,7 @@
       if (state.anchor) closeTimer = setTimeout(() => !overCard && o.close(), o.closeMs);
     }
     function probe(x, y) {
-      const hit = hitAt(x, y, o.also);
+      const hit = hitAt(x, y, o.also) || (o.meetings && o.meetings() ? meetingHit(x, y, o.also) : null);
       if (!hit) {
         if (state.anchor && !over(x, y)) scheduleClose();
         return;
@@ -180,6 +192,6 @@
 
   globalThis.botlensHover = Object.freeze({
     SKIP_TAGS, EDITABLE, SKIP, UUID_SOURCE, CONTEXT, ATTRIBUTES,
-    skipped, contains, plainRect, textHit, carrierHit, hitAt, pageTheme, viewport, intent,
+    skipped, contains, plainRect, textHit, carrierHit, hitAt, meetingHit, pageTheme, viewport, intent,
   });
 })();

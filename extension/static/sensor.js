@@ -19,14 +19,21 @@
   // Per-site switch (options page or popup), kept in storage.sync with the
   // other non-secret prefs. Off until read, so a switched-off site never sees a card.
   let siteOff = true;
+  // Opt-in: hovering a meeting link lists the bots sent there.
+  let meetingLinks = false;
   const site = location.hostname.toLowerCase().replace(/\.$/, "");
   function readSwitch(sitesOff) {
     siteOff = Array.isArray(sitesOff) && sitesOff.includes(site);
     if (siteOff && intent.anchor) close();
   }
-  chrome.storage.sync.get("sites_off").then((items) => readSwitch(items.sites_off), () => readSwitch([]));
+  chrome.storage.sync.get(["sites_off", "meeting_links"]).then((items) => {
+    readSwitch(items.sites_off);
+    meetingLinks = items.meeting_links === true;
+  }, () => readSwitch([]));
   chrome.storage.onChanged.addListener((changes, area) => {
-    if (area === "sync" && changes.sites_off) readSwitch(changes.sites_off.newValue);
+    if (area !== "sync") return;
+    if (changes.sites_off) readSwitch(changes.sites_off.newValue);
+    if (changes.meeting_links) meetingLinks = changes.meeting_links.newValue === true;
   });
 
   // UUID-shaped random token. Not crypto.randomUUID: plain-http pages are not
@@ -107,6 +114,16 @@
 
   async function show(hit, theme) {
     await ensureFrame();
+    if (hit.meeting) {
+      port.postMessage({
+        type: "meeting",
+        url: hit.meeting,
+        anchor: hover.plainRect(hit.box.getBoundingClientRect()),
+        viewport: hover.viewport(),
+        page_theme: theme,
+      });
+      return;
+    }
     port.postMessage({
       type: "hover",
       text: hit.text,
@@ -130,6 +147,7 @@
     },
     close,
     scrollCloses: () => true, // the frame is placed once, so a card that would drift closes
+    meetings: () => meetingLinks,
   });
 
   // Keyboard: focusing a link or control that carries a bot ID shows its card;

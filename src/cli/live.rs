@@ -7,15 +7,13 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use botlens::diagnose::gather::{gather, Gathered, Wants};
-use botlens::recall::client::{
-    read_reply, Answer, Credential, Endpoint, Found, HttpReply, Transport,
-};
+use botlens::recall::client::{Credential, Endpoint, Found, HttpReply, Transport};
 use botlens::recall::error::ApiError;
 use botlens::recall::list::{self, ListQuery};
 use botlens::recall::lookup::{self, Lookups, Upstream};
 use botlens::recall::model::Bot;
 use botlens::recall::region::{Region, DEFAULT_HOST_TEMPLATE};
-use botlens::recall::retry::{self, Retries};
+use botlens::recall::retry::Retries;
 use botlens::recall::time::Timestamp;
 
 use super::cache::DiskCache;
@@ -194,36 +192,17 @@ impl Live {
         let wire = self.wire();
         let (transport, clock) = (wire.transport(), &wire.clock);
         let credential = Credential::RecallKey(&self.key);
-        let mut url = query.url(&self.host, region);
-        let mut bots = Vec::new();
-        loop {
-            let reply = retry::get(&transport, clock, Retries::Bounded, &url, &credential).await?;
-            let body = match read_reply(&reply) {
-                Answer::Found(body) => body,
-                Answer::Unauthorized => {
-                    return Err(ApiError::Unauthorized {
-                        regions_tried: vec![region],
-                    })
-                }
-                Answer::NotFound => {
-                    return Err(ApiError::NotFound {
-                        regions_tried: vec![region],
-                    })
-                }
-                Answer::Failed(error) => return Err(error),
-            };
-            let page = list::read_page(&url, &body)?;
-            bots.extend(page.bots);
-            if bots.len() >= max {
-                let more = bots.len() > max || page.next.is_some();
-                bots.truncate(max);
-                return Ok((bots, more));
-            }
-            match page.next {
-                Some(next) => url = next,
-                None => return Ok((bots, false)),
-            }
-        }
+        let url = query.url(&self.host, region);
+        list::collect(
+            &transport,
+            clock,
+            Retries::Bounded,
+            region,
+            url,
+            &credential,
+            max,
+        )
+        .await
     }
 
     /// The region bots listed this run live in (the key's).

@@ -4,9 +4,11 @@
 
 use std::process::ExitCode;
 
+use botlens::detect::meeting::{meeting_link, MeetingLink};
 use botlens::diagnose::document::Bots;
 use botlens::diagnose::{diagnose, report};
 use botlens::recall::list::ListQuery;
+use botlens::recall::model::Bot;
 
 use super::live::{runtime, Live, RecallArgs, RECALL_PER_MINUTE};
 use super::terminal::{self, one_line};
@@ -17,7 +19,7 @@ use super::terminal::{self, one_line};
 land in your shell history).\n\nExit status: 0 bots listed; 1 no bot was sent there; 2 an error."
 )]
 pub struct MeetingArgs {
-    /// The meeting's link (Zoom, Google Meet, Teams, Webex, …).
+    /// The meeting's link (Zoom, Google Meet, Teams, Webex or GoTo).
     link: String,
     /// Print the bots' diagnoses as one JSON object.
     #[arg(long, conflicts_with = "markdown")]
@@ -40,24 +42,23 @@ pub fn run(args: MeetingArgs) -> ExitCode {
 }
 
 fn meeting(args: &MeetingArgs) -> Result<ExitCode, String> {
-    let link = args.link.trim();
-    if !link.contains("://") {
-        return Err(format!("{link}: not a meeting link"));
-    }
+    let Some(MeetingLink { url: link, .. }) = meeting_link(&args.link) else {
+        return Err(format!(
+            "{}: not a meeting link (Zoom, Google Meet, Teams, Webex or GoTo, with https://)",
+            args.link.trim()
+        ));
+    };
     let live = Live::from_env(&args.recall, RECALL_PER_MINUTE)?;
     let runtime = runtime()?;
     let query = ListQuery {
-        meeting_url: Some(link.to_string()),
+        meeting_url: Some(link.clone()),
         ..ListQuery::default()
     };
     let (mut bots, more) = runtime
         .block_on(live.list(&query, 500))
         .map_err(|e| format!("{e} {}", e.next_step()))?;
     // In the order they were sent.
-    bots.sort_by_key(|b| {
-        b.join_at
-            .or_else(|| b.status_changes.iter().find_map(|c| c.created_at))
-    });
+    bots.sort_by_key(Bot::join_time);
     let now = super::diagnose::clock();
     let region = live.listed_region();
     let page = Bots {

@@ -46,6 +46,7 @@
 //!   [`html`] (the same rules over a parsed HTML document).
 
 mod context;
+pub mod meeting;
 mod scan;
 mod table;
 pub mod uuid;

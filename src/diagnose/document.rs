@@ -23,7 +23,7 @@ pub enum Answer {
 }
 
 /// The bots of a list page, each diagnosed.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct Bots {
     pub bots: Vec<Diagnosis>,
     /// Items of the page that were not bots.

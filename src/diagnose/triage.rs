@@ -151,6 +151,36 @@ fn severity(v: Verdict) -> u8 {
     }
 }
 
+/// `5 bots: 3 failed, 2 healthy` (`+ N not looked up`), the most serious
+/// verdict first: the one-line count every list of bots opens with.
+pub fn summarize(verdicts: impl IntoIterator<Item = Verdict>, not_looked_up: usize) -> String {
+    const ORDER: [Verdict; 5] = [
+        Verdict::Failed,
+        Verdict::Warning,
+        Verdict::Unknown,
+        Verdict::InProgress,
+        Verdict::Healthy,
+    ];
+    let mut counts = [0usize; ORDER.len()];
+    for v in verdicts {
+        if let Some(i) = ORDER.iter().position(|o| *o == v) {
+            counts[i] += 1;
+        }
+    }
+    let mut parts: Vec<String> = ORDER
+        .iter()
+        .zip(counts)
+        .filter(|(_, n)| *n > 0)
+        .map(|(v, n)| format!("{n} {}", v.label().to_lowercase()))
+        .collect();
+    if not_looked_up > 0 {
+        parts.push(format!("{not_looked_up} not looked up"));
+    }
+    let total = counts.iter().sum::<usize>() + not_looked_up;
+    let bots = if total == 1 { "bot" } else { "bots" };
+    format!("{total} {bots}: {}", parts.join(", "))
+}
+
 impl Triage {
     /// How many bots ended with `verdict`.
     pub fn count(&self, verdict: Verdict) -> usize {
@@ -163,24 +193,12 @@ impl Triage {
 
     /// `200 bots: 120 failed, 30 warning, 45 healthy, 5 not looked up`.
     pub fn summary(&self) -> String {
-        let mut parts: Vec<String> = [
-            Verdict::Failed,
-            Verdict::Warning,
-            Verdict::Unknown,
-            Verdict::InProgress,
-            Verdict::Healthy,
-        ]
-        .iter()
-        .filter_map(|&v| {
-            let n = self.count(v);
-            (n > 0).then(|| format!("{n} {}", v.label().to_lowercase()))
-        })
-        .collect();
+        let verdicts = self
+            .groups
+            .iter()
+            .flat_map(|g| std::iter::repeat_n(g.verdict, g.bots.len()));
         let failed: usize = self.failures.iter().map(|f| f.bots.len()).sum();
-        if failed > 0 {
-            parts.push(format!("{failed} not looked up"));
-        }
-        format!("{} bots: {}", self.total, parts.join(", "))
+        summarize(verdicts, failed)
     }
 
     /// One CSV row per bot (RFC 4180): `bot_id, verdict, reason, whose_move,

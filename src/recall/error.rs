@@ -34,6 +34,9 @@ pub enum ApiError {
     NotPermitted,
     #[error("Recall could not be reached at {host}: {detail}")]
     Unreachable { host: String, detail: String },
+    /// What was asked needs something this set-up does not have.
+    #[error("{detail}")]
+    Unsupported { detail: String },
 }
 
 impl ApiError {
@@ -65,6 +68,7 @@ impl ApiError {
             ApiError::Refused { .. } => "refused",
             ApiError::Unreachable { .. } => "unreachable",
             ApiError::NotPermitted => "not_permitted",
+            ApiError::Unsupported { .. } => "unsupported",
         }
     }
 
@@ -104,6 +108,9 @@ impl ApiError {
             ApiError::NotPermitted => {
                 "Another script on the page may have framed the card; reload the page and hover the ID again.".into()
             }
+            ApiError::Unsupported { .. } => {
+                "Hover a bot ID instead, or run `botlens meeting <link>` with RECALL_API_KEY set.".into()
+            }
             ApiError::Unreachable { .. } => {
                 "Check your network and the Recall host setting (or the team proxy URL), then refresh.".into()
             }
@@ -133,7 +140,8 @@ pub fn one_of_each() -> Vec<ApiError> {
         | ApiError::Malformed { .. }
         | ApiError::Refused { .. }
         | ApiError::NotPermitted
-        | ApiError::Unreachable { .. } => (),
+        | ApiError::Unreachable { .. }
+        | ApiError::Unsupported { .. } => (),
     };
     vec![
         ApiError::NoKey,
@@ -162,6 +170,9 @@ pub fn one_of_each() -> Vec<ApiError> {
         ApiError::Unreachable {
             host: "http://x".into(),
             detail: "refused".into(),
+        },
+        ApiError::Unsupported {
+            detail: "Not through <b>this</b> set-up.".into(),
         },
     ]
 }

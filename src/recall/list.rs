@@ -2,10 +2,11 @@
 //! the one rule for following `next` — only to the origin that was asked, so
 //! the key never goes where a body points. Pure, like the rest of `recall`.
 
-use super::client::origin;
+use super::client::{origin, read_reply, Answer, Credential, Transport};
 use super::error::ApiError;
 use super::model::{Bot, Page};
 use super::region::{expand_host_template, Region};
+use super::retry::{self, Clock, Retries};
 use super::time::Timestamp;
 
 /// The path of List Bots.
@@ -86,9 +87,7 @@ impl ListQuery {
     /// Does `bot` pass every filter? `joined` is when it was to join (its
     /// `join_at`, else its first status change).
     pub fn matches(&self, bot: &Bot, metadata: &serde_json::Value) -> bool {
-        let joined = bot
-            .join_at
-            .or_else(|| bot.status_changes.iter().find_map(|c| c.created_at));
+        let joined = bot.join_time();
         let after = self
             .join_at_after
             .is_none_or(|t| joined.is_some_and(|j| j >= t));
@@ -171,6 +170,51 @@ pub fn read_page(asked: &str, body: &str) -> Result<ListPage, ApiError> {
         next,
         count: v.get("count").and_then(serde_json::Value::as_u64),
     })
+}
+
+/// The bots List Bots gives from `url` (a [`ListQuery::url`] in `region`,
+/// the key's), page after page (`next` followed only on the origin asked), at
+/// most `max`. The second value says whether more were left. Every channel
+/// lists through here: the CLI, the extension's worker.
+pub async fn collect<T: Transport, C: Clock>(
+    transport: &T,
+    clock: &C,
+    retries: Retries,
+    region: Region,
+    url: String,
+    credential: &Credential<'_>,
+    max: usize,
+) -> Result<(Vec<Bot>, bool), ApiError> {
+    let mut url = url;
+    let mut bots = Vec::new();
+    loop {
+        let reply = retry::get(transport, clock, retries, &url, credential).await?;
+        let body = match read_reply(&reply) {
+            Answer::Found(body) => body,
+            Answer::Unauthorized => {
+                return Err(ApiError::Unauthorized {
+                    regions_tried: vec![region],
+                })
+            }
+            Answer::NotFound => {
+                return Err(ApiError::NotFound {
+                    regions_tried: vec![region],
+                })
+            }
+            Answer::Failed(error) => return Err(error),
+        };
+        let page = read_page(&url, &body)?;
+        bots.extend(page.bots);
+        if bots.len() >= max {
+            let more = bots.len() > max || page.next.is_some();
+            bots.truncate(max);
+            return Ok((bots, more));
+        }
+        match page.next {
+            Some(next) => url = next,
+            None => return Ok((bots, false)),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -2,7 +2,8 @@
 //! asks for (screenshots, logs, a refresh) goes out through [`CardActions`].
 //!
 //! DOM contract (tests and integrators rely on it), on the root `.botlens-card`:
-//! - `data-state`: `loading` | `ready` | `error`
+//! - `data-state`: `loading` | `ready` | `error` (`meeting`: a meeting's bots, see
+//!   [`super::meeting`])
 //! - `data-bot-id`: the bot ID, lowercase
 //! - `data-verdict`: `healthy` | `in_progress` | `failed` | `warning` | `unknown` (ready only)
 //! - `data-reason`: the raw code that explains the verdict (absent when none)
@@ -20,6 +21,7 @@ use leptos::prelude::*;
 
 use super::logs::Logs;
 use super::media::MediaLinks;
+use super::meeting::MeetingList;
 use super::screenshots::Screenshots;
 use super::state::{CardState, Loaded};
 use super::timeline::Timeline;
@@ -34,6 +36,10 @@ pub struct CardActions {
     pub want_logs: Option<Callback<()>>,
     pub refresh: Option<Callback<()>>,
     pub close: Option<Callback<()>>,
+    /// Open a bot's card from a list (a meeting's bots).
+    pub open: Option<Callback<String>>,
+    /// Back from a bot's card to the list it was opened from.
+    pub back: Option<Callback<()>>,
 }
 
 /// Resolved colour scheme of the card.
@@ -70,16 +76,35 @@ pub fn Card(
     #[prop(into)] state: Signal<CardState>,
     #[prop(optional)] actions: CardActions,
     #[prop(optional, into)] theme: Signal<Theme>,
+    /// The list a bot's card was opened from (its "back" button's words).
+    #[prop(optional, into)]
+    back_to: Signal<Option<String>>,
 ) -> impl IntoView {
     view! {
         <style>{CARD_CSS}</style>
-        {move || match state.get() {
-            CardState::Idle => ().into_any(),
-            CardState::Loading { bot_id } => view! { <Skeleton bot_id theme/> }.into_any(),
-            CardState::Ready(loaded) => view! { <Diagnosed loaded=*loaded actions theme/> }.into_any(),
-            CardState::Failed { bot_id, error } => view! { <Failure bot_id error actions theme/> }.into_any(),
+        {move || {
+            let back = back_to.get().zip(actions.back);
+            match state.get() {
+                CardState::Idle => ().into_any(),
+                CardState::Loading { bot_id } => view! { <Skeleton bot_id back theme/> }.into_any(),
+                CardState::Ready(loaded) => view! { <Diagnosed loaded=*loaded actions back theme/> }.into_any(),
+                CardState::Failed { bot_id, error } => view! { <Failure bot_id error actions back theme/> }.into_any(),
+                CardState::Meeting(meeting) => view! { <MeetingList meeting=*meeting actions theme/> }.into_any(),
+            }
         }}
     }
+}
+
+/// Back to the list this card was opened from.
+#[component]
+fn Back(back: Option<(String, Callback<()>)>) -> impl IntoView {
+    back.map(|(label, back)| {
+        view! {
+            <button type="button" class="back" data-action="back" on:click=move |_| back.run(())>
+                "← "{label}
+            </button>
+        }
+    })
 }
 
 fn label_for(bot_id: &str) -> String {
@@ -87,10 +112,15 @@ fn label_for(bot_id: &str) -> String {
 }
 
 #[component]
-fn Skeleton(bot_id: String, theme: Signal<Theme>) -> impl IntoView {
+fn Skeleton(
+    bot_id: String,
+    back: Option<(String, Callback<()>)>,
+    theme: Signal<Theme>,
+) -> impl IntoView {
     view! {
         <section class="botlens-card" role="dialog" aria-busy="true" aria-label=label_for(&bot_id)
             data-state="loading" data-bot-id=bot_id.clone() data-theme=move || theme.get().as_str()>
+            <Back back/>
             <header class="head">
                 <span class="id">{short_id(&bot_id)}</span>
                 <span class="pill pill-loading">"loading"</span>
@@ -103,7 +133,12 @@ fn Skeleton(bot_id: String, theme: Signal<Theme>) -> impl IntoView {
 }
 
 #[component]
-fn Diagnosed(loaded: Loaded, actions: CardActions, theme: Signal<Theme>) -> impl IntoView {
+fn Diagnosed(
+    loaded: Loaded,
+    actions: CardActions,
+    back: Option<(String, Callback<()>)>,
+    theme: Signal<Theme>,
+) -> impl IntoView {
     let Loaded {
         diagnosis: d,
         report,
@@ -119,6 +154,7 @@ fn Diagnosed(loaded: Loaded, actions: CardActions, theme: Signal<Theme>) -> impl
             data-state="ready" data-bot-id=d.bot_id.clone() data-verdict=verdict
             data-reason=d.reason.clone() data-reason-known=(!d.reason_known).then_some("false")
             data-status=d.status.clone() data-theme=move || theme.get().as_str()>
+            <Back back/>
             <header class="head">
                 <CopyButton text=d.bot_id.clone() label="Copy bot ID" class="id">{short}</CopyButton>
                 <span class="name">{d.bot_name.clone()}</span>
@@ -186,6 +222,7 @@ fn Failure(
     bot_id: String,
     error: ApiError,
     actions: CardActions,
+    back: Option<(String, Callback<()>)>,
     theme: Signal<Theme>,
 ) -> impl IntoView {
     let transient = error.is_transient();
@@ -194,6 +231,7 @@ fn Failure(
         <section class="botlens-card" role="dialog" aria-label=label_for(&bot_id)
             data-state="error" data-bot-id=bot_id.clone() data-error=error.kind()
             data-theme=move || theme.get().as_str()>
+            <Back back/>
             <header class="head">
                 <CopyButton text=bot_id.clone() label="Copy bot ID" class="id">{short}</CopyButton>
                 <span class="pill pill-error">"no data"</span>

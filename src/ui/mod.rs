@@ -12,6 +12,8 @@ mod logs;
 #[cfg(target_arch = "wasm32")]
 mod media;
 #[cfg(target_arch = "wasm32")]
+pub mod meeting;
+#[cfg(target_arch = "wasm32")]
 mod screenshots;
 #[cfg(target_arch = "wasm32")]
 mod timeline;

@@ -2,6 +2,7 @@
 //! the extension's card frame and the embed drive the same transitions, and
 //! they are tested natively; `card.rs` only draws a [`CardState`].
 
+use crate::diagnose::document::Bots;
 use crate::diagnose::gather::{Gathered, Wants};
 use crate::diagnose::{self, Diagnosis};
 use crate::recall::error::ApiError;
@@ -20,6 +21,30 @@ pub enum CardState {
         bot_id: String,
         error: ApiError,
     },
+    /// The bots sent to a meeting whose link the user hovered.
+    Meeting(Box<Meeting>),
+}
+
+/// A meeting's list: its link and, once the worker answered, its bots.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Meeting {
+    /// The link as List Bots was asked for it.
+    pub link: String,
+    /// Recall's platform name for it (`zoom`, `google_meet`, …).
+    pub platform: String,
+    /// `None` while listing.
+    pub listed: Option<Result<Bots, ApiError>>,
+}
+
+impl Meeting {
+    /// What the "back" button of a bot opened from this list reads.
+    pub fn back_label(&self) -> String {
+        match &self.listed {
+            Some(Ok(page)) if page.bots.len() == 1 => "The 1 bot sent to this meeting".into(),
+            Some(Ok(page)) => format!("All {} bots sent to this meeting", page.bots.len()),
+            _ => "The bots sent to this meeting".into(),
+        }
+    }
 }
 
 /// A diagnosed bot and the state of the parts fetched on demand.
@@ -78,9 +103,20 @@ impl CardState {
         }))
     }
 
+    /// The state's name, as the card's `data-state` says it (`idle` when nothing shows).
+    pub fn name(&self) -> &'static str {
+        match self {
+            CardState::Idle => "idle",
+            CardState::Loading { .. } => "loading",
+            CardState::Ready(_) => "ready",
+            CardState::Failed { .. } => "error",
+            CardState::Meeting(_) => "meeting",
+        }
+    }
+
     pub fn bot_id(&self) -> Option<&str> {
         match self {
-            CardState::Idle => None,
+            CardState::Idle | CardState::Meeting(_) => None,
             CardState::Loading { bot_id } | CardState::Failed { bot_id, .. } => Some(bot_id),
             CardState::Ready(loaded) => Some(&loaded.diagnosis.bot_id),
         }

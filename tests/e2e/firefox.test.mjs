@@ -187,6 +187,45 @@ describe("extension in Firefox ESR", { skip: missing.length ? `missing: ${missin
     assert.equal(card.reason, "timeout_exceeded_recording_permission_denied");
   });
 
+  test("a meeting link lists its bots (turned on), each opening its card", async () => {
+    await openExtensionPage("options.html");
+    await waitFor("return location.protocol === 'moz-extension:' && !!document.querySelector('#meeting-links')");
+    await wd("POST", `/element/${await find("#meeting-links")}/click`, {});
+    await waitFor("return document.querySelector('#meeting-links').checked");
+    await wd("POST", "/url", { url: `${site.url}/meeting.html` });
+    const box = await run(`const r = document.querySelector('#weekly').getBoundingClientRect();
+      return { x: Math.round(r.left + r.width / 2), y: Math.round(r.top + r.height / 2) }`);
+    await wd("POST", "/actions", {
+      actions: [{
+        type: "pointer", id: "mouse", parameters: { pointerType: "mouse" },
+        actions: [
+          { type: "pointerMove", x: box.x - 20, y: box.y + 40, duration: 0 },
+          { type: "pointerMove", x: box.x, y: box.y, duration: 100 },
+          { type: "pause", duration: 500 },
+        ],
+      }],
+    });
+    await waitFor(`const f = [...document.querySelectorAll("iframe")].find((e) => e.src.startsWith("moz-extension:"));
+      return f && getComputedStyle(f).visibility === "visible"`);
+    const frame = await run(`return [...document.querySelectorAll("iframe")].find((e) => e.src.startsWith("moz-extension:"))`);
+    await wd("POST", "/frame", { id: frame });
+    const rows = await waitFor(`if (!document.querySelector('.botlens-meeting[data-listed="listed"]')) return null;
+      return [...document.querySelectorAll('.botlens-meeting li')].map((li) => [li.dataset.botId, li.dataset.reason])`);
+    assert.deepEqual(rows, [
+      ["3ee7e2e0-0000-4000-8000-000000000001", "meeting_requires_sign_in"],
+      ["3ee7e2e0-0000-4000-8000-000000000002", "google_meet_bot_blocked"],
+      ["3ee7e2e0-0000-4000-8000-000000000003", "timeout_exceeded_waiting_room"],
+    ]);
+    await wd("POST", `/element/${await find('li[data-bot-id="3ee7e2e0-0000-4000-8000-000000000001"] button.open')}/click`, {});
+    const card = await waitFor(`const c = document.querySelector('.botlens-card[data-state="ready"]');
+      return c && [c.dataset.botId, c.dataset.reason, document.querySelector('button.back')?.textContent]`);
+    assert.deepEqual(card.slice(0, 2), ["3ee7e2e0-0000-4000-8000-000000000001", "meeting_requires_sign_in"]);
+    assert.match(card[2], /All 3 bots sent to this meeting/);
+    await wd("POST", `/element/${await find("button.back")}/click`, {});
+    await waitFor(`return !!document.querySelector('.botlens-meeting[data-listed="listed"]')`);
+    await wd("POST", "/frame/parent", {});
+  });
+
   test("the popup triages the page and shows a group on it", async () => {
     await wd("POST", "/url", { url: `${site.url}/ordinary.html` });
     const page = await wd("GET", "/window");

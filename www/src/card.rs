@@ -78,17 +78,12 @@ impl BotCard {
             .with_untracked(|s| s.bot_id().map(str::to_string))
     }
 
-    /// `loading`, `ready`, `error` or `idle`.
+    /// `loading`, `ready`, `error` or `idle` ([`CardState::name`]).
     pub fn status(&self) -> String {
-        self.inner.borrow().state.with_untracked(|s| {
-            match s {
-                CardState::Idle => "idle",
-                CardState::Loading { .. } => "loading",
-                CardState::Ready(_) => "ready",
-                CardState::Failed { .. } => "error",
-            }
-            .to_string()
-        })
+        self.inner
+            .borrow()
+            .state
+            .with_untracked(|s| s.name().to_string())
     }
 
     pub fn unmount(mut self) {
@@ -212,6 +207,7 @@ fn actions(key: u32) -> CardActions {
         want_logs: Some(want(|i| i.wants.logs = true)),
         refresh: Some(refresh),
         close: Some(close),
+        ..CardActions::default()
     }
 }
 

@@ -96,6 +96,13 @@ pub enum ApiShape {
 }
 
 impl Bot {
+    /// When the bot was to join: its `join_at`, else its first status change.
+    /// List Bots' time filters and "in the order they were sent" use it.
+    pub fn join_time(&self) -> Option<Timestamp> {
+        self.join_at
+            .or_else(|| self.status_changes.iter().find_map(|c| c.created_at))
+    }
+
     /// The current status: the last status change.
     pub fn current_status(&self) -> Option<&StatusChange> {
         self.status_changes.last()

@@ -306,6 +306,7 @@ fn error_response(error: &ApiError) -> Response {
         ApiError::Unreachable { .. } => StatusCode::GATEWAY_TIMEOUT,
         ApiError::NoKey => StatusCode::INTERNAL_SERVER_ERROR,
         ApiError::NotPermitted => StatusCode::FORBIDDEN,
+        ApiError::Unsupported { .. } => StatusCode::NOT_IMPLEMENTED,
         ApiError::Unauthorized { .. }
         | ApiError::Server { .. }
         | ApiError::Blocked
