@@ -26,6 +26,7 @@ use botlens::recall::list::{self, ListQuery};
 use botlens::recall::lookup::{self, Looked, Lookups, Upstream};
 use botlens::recall::region::Region;
 use botlens::recall::retry::{Clock, Retries};
+use botlens::recall::share::{self, Shares};
 use futures_util::future::{FutureExt, Shared};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -33,17 +34,23 @@ use wasm_bindgen::JsCast;
 
 use crate::chrome;
 use crate::messages::{
-    badge_text, classify, frame_token_key, valid_id, ContentReply, Reply, Request, Sender,
+    badge_text, classify, frame_slot_key, frame_token_key, keys_of_tab, valid_id, ContentReply,
+    Reply, Request, Sender,
 };
 pub use crate::prefs::Settings;
-use crate::prefs::{parse_proxy_url, Prefs};
+use crate::prefs::{parse_proxy_url, Prefs, SESSION_KEY};
 
 /// Entry point called by `background.js` for every runtime message of this
 /// extension. `from` is `"page"` for the extension's own pages and
 /// `"content"` for its content scripts, as the browser's `sender` says;
-/// `tab_id` is the sender's tab. Anything else, and anything that is not a
+/// `tab_id` is the sender's tab and `frame_id` its frame. Anything else, and anything that is not a
 /// well-formed request that sender may send, is refused.
-pub async fn handle_message(message: JsValue, from: String, tab_id: Option<i32>) -> JsValue {
+pub async fn handle_message(
+    message: JsValue,
+    from: String,
+    tab_id: Option<i32>,
+    frame_id: Option<i32>,
+) -> JsValue {
     let sender = match from.as_str() {
         "page" => Sender::ExtensionPage,
         "card" => Sender::CardFrame { tab_id },
@@ -69,13 +76,22 @@ pub async fn handle_message(message: JsValue, from: String, tab_id: Option<i32>)
             Sender::ContentScript { .. } => to_js(&ContentReply::Refused),
         };
     };
+    if let (Sender::CardFrame { tab_id: Some(tab) }, Some(item)) = (sender, request.charged_item())
+    {
+        let now = BrowserClock.now_ms();
+        if let Err(wait_s) = SHARES.with_borrow_mut(|s| s.charge(tab, item.to_string(), now)) {
+            return to_js(&Reply::Failed {
+                error: ApiError::throttled_for(wait_s),
+            });
+        }
+    }
     match request {
         Request::Classify { texts } => to_js(&ContentReply::Classified {
             results: classify(&texts),
         }),
         Request::FrameToken { token } => match tab_id {
             Some(tab)
-                if chrome::session_set(&frame_token_key(&token), &tab.into())
+                if register_frame(&token, tab, frame_id.unwrap_or(0))
                     .await
                     .is_ok() =>
             {
@@ -95,7 +111,29 @@ pub async fn handle_message(message: JsValue, from: String, tab_id: Option<i32>)
             logs,
         } => to_js(&diagnose(id, Wants { screenshots, logs }).await),
         Request::Meeting { url } => to_js(&meeting(&url).await),
+        // The token was checked above, before the request was read.
+        Request::FrameCheck => to_js(&Reply::FrameConfirmed),
         request => to_js(&answer(request).await),
+    }
+}
+
+/// The frame a sensor opens carries `token`; a token that frame (an earlier
+/// document there) registered before goes.
+async fn register_frame(token: &str, tab: i32, frame: i32) -> Result<(), String> {
+    let slot = frame_slot_key(tab, frame);
+    if let Some(old) = chrome::session_get(&slot).await?.as_string() {
+        chrome::session_remove(&[frame_token_key(&old)]).await?;
+    }
+    chrome::session_set(&frame_token_key(token), &tab.into()).await?;
+    chrome::session_set(&slot, &token.into()).await
+}
+
+/// The tab closed: its card frames' tokens and its share of the budget go.
+pub async fn forget_tab(tab_id: i32) {
+    SHARES.with_borrow_mut(|s| s.forget(&tab_id));
+    if let Ok(items) = chrome::session_items().await {
+        let keys = keys_of_tab(tab_id, items.iter().map(|(k, v)| (k.as_str(), v.as_f64())));
+        let _ = chrome::session_remove(&keys).await;
     }
 }
 
@@ -124,23 +162,31 @@ fn to_js<T: Serialize>(value: &T) -> JsValue {
     chrome::to_js(value).unwrap_or(JsValue::NULL)
 }
 
-/// What the worker needs from both storage areas.
+/// What the worker needs from the storage areas.
 struct Config {
     settings: Settings,
-    prefs: Prefs,
 }
 
 impl Config {
     async fn load() -> Config {
+        let prefs: Prefs = chrome::storage_sync_get().await.unwrap_or_default();
+        let local: Settings = chrome::storage_get().await.unwrap_or_default();
+        let session_key = if local.key_in_session {
+            chrome::session_get(SESSION_KEY)
+                .await
+                .ok()
+                .and_then(|v| v.as_string())
+        } else {
+            None
+        };
         Config {
-            settings: chrome::storage_get().await.unwrap_or_default(),
-            prefs: chrome::storage_sync_get().await.unwrap_or_default(),
+            settings: local.completed(session_key, &prefs),
         }
     }
 
     /// The proxy when one is set (and well-formed), else Recall with the key.
     fn upstream(&self) -> Upstream {
-        match self.prefs.proxy().map(parse_proxy_url) {
+        match self.settings.proxy().map(parse_proxy_url) {
             Some(Ok((base, _))) => Upstream::Proxy {
                 base,
                 token: self.settings.proxy_token.clone(),
@@ -376,6 +422,9 @@ thread_local! {
     static LOOKUPS: Rc<RefCell<Lookups>> = Rc::default();
     /// Look-ups under way, so concurrent requests for one bot share one fetch.
     static IN_FLIGHT: RefCell<HashMap<String, Pending>> = RefCell::default();
+    /// Each tab's share of the budget: a page cannot spend what the other
+    /// tabs need (`recall::share`).
+    static SHARES: RefCell<Shares<i32, String>> = RefCell::new(Shares::new(share::TAB));
     /// Meetings listed lately: (when, answer) by key fingerprint and link.
     static MEETINGS: RefCell<HashMap<String, (f64, Reply)>> = RefCell::default();
     /// A fingerprint of the key, host and proxy the cache was filled with.

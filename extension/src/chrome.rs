@@ -4,6 +4,7 @@
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 #[wasm_bindgen]
@@ -20,6 +21,8 @@ extern "C" {
     fn storage_session_get(keys: &JsValue) -> Result<js_sys::Promise, JsValue>;
     #[wasm_bindgen(js_namespace = ["chrome", "storage", "session"], js_name = set, catch)]
     fn storage_session_set(items: &JsValue) -> Result<js_sys::Promise, JsValue>;
+    #[wasm_bindgen(js_namespace = ["chrome", "storage", "session"], js_name = remove, catch)]
+    fn storage_session_remove(keys: &JsValue) -> Result<js_sys::Promise, JsValue>;
     #[wasm_bindgen(js_namespace = ["chrome", "runtime"], js_name = sendMessage, catch)]
     fn runtime_send_message(message: &JsValue) -> Result<js_sys::Promise, JsValue>;
     #[wasm_bindgen(js_namespace = ["chrome", "runtime"], js_name = getURL)]
@@ -68,6 +71,30 @@ pub async fn storage_get<T: DeserializeOwned>() -> Result<T, String> {
 pub async fn session_get(key: &str) -> Result<JsValue, String> {
     let items = call(storage_session_get(&JsValue::from_str(key))).await?;
     Ok(js_sys::Reflect::get(&items, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED))
+}
+
+/// Every item of `storage.session`, as (key, value) pairs.
+pub async fn session_items() -> Result<Vec<(String, JsValue)>, String> {
+    let items = call(storage_session_get(&JsValue::NULL)).await?;
+    let object = items
+        .dyn_into::<js_sys::Object>()
+        .map_err(|_| "storage.session answered no object".to_string())?;
+    Ok(js_sys::Object::entries(&object)
+        .iter()
+        .filter_map(|pair| {
+            let pair = js_sys::Array::from(&pair);
+            Some((pair.get(0).as_string()?, pair.get(1)))
+        })
+        .collect())
+}
+
+/// Remove items of `storage.session`.
+pub async fn session_remove(keys: &[String]) -> Result<(), String> {
+    if keys.is_empty() {
+        return Ok(());
+    }
+    let list: js_sys::Array = keys.iter().map(|k| JsValue::from_str(k)).collect();
+    call(storage_session_remove(&list)).await.map(drop)
 }
 
 /// Write one item of `storage.session`.

@@ -6,6 +6,7 @@
 //! | `bot`, `screenshots`, `logs` | extension pages (card, popup, options, explorer) | `id`: a lowercase UUID | [`Reply`] |
 //! | `diagnose` | extension pages | `id`, `screenshots`, `logs` (bools: also fetch those) | [`Reply::Diagnosed`] or [`Reply::Failed`] |
 //! | `meeting` | extension pages | `url`: a meeting link ([`meeting_link`]) | [`Reply::Meeting`] or [`Reply::Failed`] |
+//! | `frame_check` | the card frame | (its `frame_token`, as every card frame message) | [`Reply::FrameConfirmed`] or [`Reply::Failed`] |
 //! | `test_key` | extension pages | `key`, `host`, `proxy` (all optional: the saved ones) | [`Reply::KeyWorks`] or [`Reply::Failed`] |
 //! | `classify` | content scripts | `texts`: ≤ [`MAX_TEXTS`] strings of ≤ [`MAX_TEXT_LEN`] UTF-16 units | [`ContentReply::Classified`] |
 //! | `page_bots` | content scripts | `count`: distinct IDs on the page (the toolbar badge of the sender's tab) | [`ContentReply::Done`] |
@@ -76,6 +77,9 @@ pub enum Request {
     Meeting {
         url: String,
     },
+    /// The card frame: is the token it was offered its tab's? (The worker
+    /// checks every card frame message's token; this one asks nothing else.)
+    FrameCheck,
     /// Content scripts: which of these page texts hold bot IDs?
     Classify {
         texts: Vec<String>,
@@ -112,9 +116,32 @@ pub enum Refusal {
 }
 
 /// Where a card frame's token is kept (`storage.session`: content scripts
-/// cannot read it, and it outlives a restart of the worker).
+/// cannot read it, and it outlives a restart of the worker): `frame:{token}`
+/// holds its tab.
 pub fn frame_token_key(token: &str) -> String {
     format!("frame:{token}")
+}
+
+/// The one live token of a tab's frame (`frames_of:{tab}:{frame}` holds it):
+/// a new document there registers a new one and the old one goes.
+pub fn frame_slot_key(tab_id: i32, frame_id: i32) -> String {
+    format!("frames_of:{tab_id}:{frame_id}")
+}
+
+/// The `storage.session` keys that go when tab `tab_id` closes, among `items`.
+pub fn keys_of_tab<'a>(
+    tab_id: i32,
+    items: impl IntoIterator<Item = (&'a str, Option<f64>)>,
+) -> Vec<String> {
+    let slot = format!("frames_of:{tab_id}:");
+    items
+        .into_iter()
+        .filter(|(key, value)| {
+            key.starts_with(&slot)
+                || (key.starts_with("frame:") && *value == Some(f64::from(tab_id)))
+        })
+        .map(|(key, _)| key.to_string())
+        .collect()
 }
 
 impl Request {
@@ -124,9 +151,11 @@ impl Request {
             self,
             Request::Classify { .. } | Request::PageBots { .. } | Request::FrameToken { .. }
         );
-        match (from, content) {
-            (Sender::ExtensionPage | Sender::CardFrame { .. }, false)
-            | (Sender::ContentScript { .. }, true) => {}
+        match (from, content, self) {
+            (Sender::CardFrame { .. }, _, Request::FrameCheck) => {}
+            (_, _, Request::FrameCheck) => return Err(Refusal::NotPermitted),
+            (Sender::ExtensionPage | Sender::CardFrame { .. }, false, _)
+            | (Sender::ContentScript { .. }, true, _) => {}
             _ => return Err(Refusal::NotPermitted),
         }
         if let Request::FrameToken { token } = self {
@@ -148,6 +177,19 @@ impl Request {
             }
         }
         Ok(())
+    }
+
+    /// What a tab's share is charged for (a bot ID, a meeting link): the
+    /// requests that may reach Recall from a card frame.
+    pub fn charged_item(&self) -> Option<&str> {
+        match self {
+            Request::Diagnose { id, .. }
+            | Request::Bot { id }
+            | Request::Screenshots { id }
+            | Request::Logs { id } => Some(id),
+            Request::Meeting { url } => Some(url),
+            _ => None,
+        }
     }
 
     /// The endpoint and bot ID of a bot request, after checking the ID.
@@ -209,6 +251,8 @@ pub enum Reply {
     Diagnosed(Box<Gathered>),
     /// The answer to `meeting`: the bots sent there, in the order they were sent.
     Meeting(Box<Bots>),
+    /// The answer to `frame_check`: the token is this tab's.
+    FrameConfirmed,
 }
 
 /// One reportable ID in one text of a `classify` batch. Offsets count UTF-16
@@ -312,6 +356,27 @@ mod tests {
             url: "https://evil.example/api/v1/bot/".into(),
         };
         assert_eq!(elsewhere.check(frame), Err(Refusal::TooLarge));
+        assert_eq!(Request::FrameCheck.check(frame), Ok(()));
+        assert_eq!(Request::FrameCheck.check(page), Err(Refusal::NotPermitted));
+        assert_eq!(
+            Request::FrameCheck.check(content),
+            Err(Refusal::NotPermitted)
+        );
+    }
+
+    #[test]
+    fn a_closed_tab_takes_its_tokens_along() {
+        let items = [
+            ("frame:a", Some(3.0)),
+            ("frame:b", Some(4.0)),
+            ("frames_of:3:0", None),
+            ("frames_of:31:0", None),
+            ("region", None),
+        ];
+        assert_eq!(
+            keys_of_tab(3, items),
+            vec!["frame:a".to_string(), "frames_of:3:0".to_string()]
+        );
     }
 
     #[test]

@@ -4,19 +4,19 @@
 //! lists the bots sent there.
 //!
 //! DOM contract (the end-to-end tests use it): `#api-key`, `#host-template`,
-//! `#proxy-url`, `#proxy-token`, `#save`, `#saved`, `#test`, `#test-result`
+//! `#key-session`, `#proxy-url`, `#proxy-token`, `#save`, `#saved`, `#test`, `#test-result`
 //! (`data-outcome` = `ok` | `bad`, `data-region` when a region was found),
 //! `#site-input`, `#site-add`, `#sites-off li[data-site]`, `#theme`,
 //! `#detection-hover`, `#detection-overview`, `#meeting-links` (checkbox).
 
 use botlens::recall::error::ApiError;
-use botlens::recall::region::DEFAULT_HOST_TEMPLATE;
+use botlens::recall::region::{check_host_template, DEFAULT_HOST_TEMPLATE};
 use leptos::prelude::*;
 use serde::Serialize;
 
 use crate::chrome;
 use crate::messages::{Reply, Request};
-use crate::prefs::{parse_proxy_url, site_of, Prefs, Settings};
+use crate::prefs::{parse_proxy_url, site_of, Prefs, Settings, SESSION_KEY};
 
 /// Entry point of `options.html`.
 pub fn start_options() {
@@ -26,18 +26,22 @@ pub fn start_options() {
 /// What Save writes to `storage.local`. `region` is cleared so the next look-up searches afresh.
 #[derive(Serialize)]
 struct SavedLocal {
-    /// Left out when the field is empty, so saving the host keeps the saved key.
+    /// Left out when the field is empty, so saving the host keeps the saved
+    /// key; `Some(None)` clears it (the key moved to the session).
     #[serde(skip_serializing_if = "Option::is_none")]
-    api_key: Option<String>,
+    api_key: Option<Option<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     proxy_token: Option<String>,
     host_template: String,
+    proxy_url: Option<String>,
+    key_in_session: bool,
     region: Option<()>,
 }
 
+/// An older version kept the proxy URL in `storage.sync`: cleared on Save.
 #[derive(Serialize)]
-struct SavedProxy {
-    proxy_url: Option<String>,
+struct SyncedProxyCleared {
+    proxy_url: Option<()>,
 }
 
 #[derive(Serialize)]
@@ -135,10 +139,28 @@ fn Options() -> impl IntoView {
     let theme = RwSignal::new("auto".to_string());
     let detection = RwSignal::new("hover".to_string());
     let meeting_links = RwSignal::new(false);
+    let key_in_session = RwSignal::new(false);
+    // Where the saved key is now: moving it takes pasting it again.
+    let stored_in_session = RwSignal::new(false);
 
     leptos::task::spawn_local(async move {
-        if let Ok(settings) = chrome::storage_get::<Settings>().await {
+        let prefs = chrome::storage_sync_get::<Prefs>()
+            .await
+            .unwrap_or_default();
+        if let Ok(local) = chrome::storage_get::<Settings>().await {
+            let session_key = chrome::session_get(SESSION_KEY)
+                .await
+                .ok()
+                .and_then(|v| v.as_string());
+            key_in_session.set(local.key_in_session);
+            stored_in_session.set(local.key_in_session);
+            let settings = local.completed(session_key, &prefs);
             has_key.set(settings.has_key());
+            proxy.update(|p| {
+                if p.is_empty() {
+                    *p = settings.proxy().unwrap_or_default().to_string();
+                }
+            });
             has_token.set(
                 settings
                     .proxy_token
@@ -152,17 +174,10 @@ fn Options() -> impl IntoView {
                 }
             });
         }
-        if let Ok(prefs) = chrome::storage_sync_get::<Prefs>().await {
-            proxy.update(|p| {
-                if p.is_empty() {
-                    *p = prefs.proxy().unwrap_or_default().to_string();
-                }
-            });
-            sites.set(prefs.sites_off);
-            theme.set(prefs.theme.unwrap_or_else(|| "auto".into()));
-            detection.set(prefs.detection.unwrap_or_else(|| "hover".into()));
-            meeting_links.set(prefs.meeting_links);
-        }
+        sites.set(prefs.sites_off);
+        theme.set(prefs.theme.unwrap_or_else(|| "auto".into()));
+        detection.set(prefs.detection.unwrap_or_else(|| "hover".into()));
+        meeting_links.set(prefs.meeting_links);
     });
 
     // The page follows its own theme setting.
@@ -187,12 +202,37 @@ fn Options() -> impl IntoView {
             Some(Ok((base, pattern))) => (Some(base), Some(chrome::request_origin(&pattern))),
             None => (None, None),
         };
+        let host_template = host.get_untracked().trim().to_string();
+        if let Err(message) = check_host_template(&host_template) {
+            problem.set(Some(message));
+            return;
+        }
+        let typed = Some(key.get_untracked().trim().to_string()).filter(|k| !k.is_empty());
+        let in_session = key_in_session.get_untracked();
         let local = SavedLocal {
-            api_key: Some(key.get_untracked().trim().to_string()).filter(|k| !k.is_empty()),
+            // In session mode the key is written to storage.session, never here.
+            api_key: if in_session {
+                Some(None)
+            } else {
+                typed.clone().map(Some)
+            },
             proxy_token: Some(token.get_untracked().trim().to_string()).filter(|t| !t.is_empty()),
-            host_template: host.get_untracked().trim().to_string(),
+            host_template,
+            proxy_url,
+            key_in_session: in_session,
             region: None,
         };
+        if typed.is_none()
+            && has_key.get_untracked()
+            && in_session != stored_in_session.get_untracked()
+        {
+            problem.set(Some(
+                "Paste the key again: it moves between this session and the disk only when typed."
+                    .into(),
+            ));
+            return;
+        }
+        let session_key = typed.filter(|_| in_session);
         leptos::task::spawn_local(async move {
             if let Some(permission) = permission {
                 if !matches!(permission.await, Ok(true)) {
@@ -203,13 +243,19 @@ fn Options() -> impl IntoView {
                     return;
                 }
             }
-            let new_key = local.api_key.is_some();
+            let new_key = matches!(local.api_key, Some(Some(_))) || session_key.is_some();
             let new_token = local.proxy_token.is_some();
-            let stored = chrome::storage_set(&local).await.is_ok()
-                && chrome::storage_sync_set(&SavedProxy { proxy_url })
+            let session_stored = match &session_key {
+                Some(k) => chrome::session_set(SESSION_KEY, &k.into()).await.is_ok(),
+                None => true,
+            };
+            let stored = session_stored
+                && chrome::storage_set(&local).await.is_ok()
+                && chrome::storage_sync_set(&SyncedProxyCleared { proxy_url: None })
                     .await
                     .is_ok();
             if stored {
+                stored_in_session.set(in_session);
                 has_key.update(|has| *has |= new_key);
                 has_token.update(|has| *has |= new_token);
                 key.set(String::new());
@@ -277,6 +323,11 @@ fn Options() -> impl IntoView {
                     prop:value=move || key.get()
                     on:input=move |ev| { key.set(event_target_value(&ev)); saved.set(false); }/>
                 <p class="hint">"Kept in this browser's extension storage. Only the botlens background worker reads it, and it is sent only to Recall."</p>
+                <label class="choice">
+                    <input type="checkbox" id="key-session" prop:checked=move || key_in_session.get()
+                        on:change=move |ev| { key_in_session.set(event_target_checked(&ev)); saved.set(false); }/>
+                    "Keep the key for this browser session only (paste it again after a restart; it is never written to disk)"
+                </label>
                 <label for="host-template">"Recall host"</label>
                 <input id="host-template" type="url" spellcheck="false" placeholder=DEFAULT_HOST_TEMPLATE
                     prop:value=move || host.get()

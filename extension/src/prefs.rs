@@ -1,16 +1,24 @@
 //! What the extension stores, and where.
 //!
-//! - `storage.local` ([`Settings`]): the key and what goes with it. Only the
-//!   background reads it (and the options page, which writes it); the
-//!   background also restricts it to extension pages where the browser allows.
+//! - `storage.local` ([`Settings`]): the key and what goes with it, the team
+//!   proxy too. Only the background reads it (and the options page, which
+//!   writes it); the background also restricts it to extension pages where the
+//!   browser allows (Chromium; docs/security.md says what that means in Firefox).
+//! - `storage.session`: the key instead, when the user keeps it for the
+//!   browser session only (`api_key`, with `key_in_session` set in `storage.local`).
 //! - `storage.sync` ([`Prefs`]): preferences that are not secret, which the
 //!   content scripts read to honour the per-site switch and the detection mode.
 //!   Items: `sites_off` (host names), `theme` (`auto`|`light`|`dark`),
-//!   `detection` (`hover`|`overview`), `proxy_url`, `meeting_links` (bool:
-//!   hovering a meeting link lists the bots sent there; off unless turned on).
+//!   `detection` (`hover`|`overview`), `meeting_links` (bool: hovering a
+//!   meeting link lists the bots sent there; off unless turned on). A
+//!   `proxy_url` there is an older version's and is read until the next Save.
 
-use botlens::recall::region::{Region, DEFAULT_HOST_TEMPLATE};
+use botlens::recall::region::{check_host_template, is_loopback, Region, DEFAULT_HOST_TEMPLATE};
 use serde::{Deserialize, Serialize};
+
+/// The `storage.session` item that holds the key when it is kept for the
+/// browser session only.
+pub const SESSION_KEY: &str = "api_key";
 
 /// `storage.local`: the key and the region it last worked in.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -25,14 +33,43 @@ pub struct Settings {
     /// The team proxy's optional shared token, sent as `Authorization: Token …`.
     #[serde(default)]
     pub proxy_token: Option<String>,
+    /// A team proxy that holds the key; when set, botlens asks it instead of Recall.
+    #[serde(default)]
+    pub proxy_url: Option<String>,
+    /// The key lives in `storage.session`: gone when the browser closes.
+    #[serde(default)]
+    pub key_in_session: bool,
 }
 
 impl Settings {
+    /// Where Recall is: the saved template when the key may go there
+    /// ([`check_host_template`]: a tampered `http://` host never gets it),
+    /// Recall itself otherwise.
     pub fn host(&self) -> &str {
         self.host_template
             .as_deref()
-            .filter(|h| !h.trim().is_empty())
+            .filter(|h| !h.trim().is_empty() && check_host_template(h).is_ok())
             .unwrap_or(DEFAULT_HOST_TEMPLATE)
+    }
+
+    /// What `storage.local` holds, completed: the key from `storage.session`
+    /// when it is kept there, and an older version's proxy URL from `storage.sync`.
+    pub fn completed(mut self, session_key: Option<String>, prefs: &Prefs) -> Settings {
+        if self.key_in_session {
+            self.api_key = session_key;
+        }
+        if self.proxy().is_none() {
+            self.proxy_url.clone_from(&prefs.proxy_url);
+        }
+        self
+    }
+
+    /// The proxy URL when one is set.
+    pub fn proxy(&self) -> Option<&str> {
+        self.proxy_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
     }
 
     pub fn has_key(&self) -> bool {
@@ -45,7 +82,7 @@ impl Settings {
 /// `storage.sync`: preferences the content scripts may read.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Prefs {
-    /// A team proxy that holds the key; when set, botlens asks it instead of Recall.
+    /// Where older versions kept the team proxy (now in [`Settings`]).
     #[serde(default)]
     pub proxy_url: Option<String>,
     /// Sites (host names) where botlens does nothing.
@@ -60,16 +97,6 @@ pub struct Prefs {
     /// Hovering a meeting link lists the bots sent there (one List Bots call).
     #[serde(default)]
     pub meeting_links: bool,
-}
-
-impl Prefs {
-    /// The proxy URL when one is set.
-    pub fn proxy(&self) -> Option<&str> {
-        self.proxy_url
-            .as_deref()
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-    }
 }
 
 /// A team proxy URL as the user typed it → its base (`scheme://host[:port][/path]`,
@@ -103,10 +130,7 @@ pub fn parse_proxy_url(text: &str) -> Result<(String, String), String> {
         .filter(|(_, port)| port.chars().all(|c| c.is_ascii_digit()))
         .map_or(authority, |(h, _)| h)
         .to_ascii_lowercase();
-    let loopback = host == "localhost"
-        || host.ends_with(".localhost")
-        || host == "127.0.0.1"
-        || host == "[::1]";
+    let loopback = is_loopback(&host);
     match scheme.as_str() {
         "https" => {}
         "http" if loopback => {}
@@ -187,9 +211,41 @@ mod tests {
         let p: Prefs = serde_json::from_str(r#"{"theme":"dark","unrelated":1}"#).unwrap();
         assert_eq!(p.theme.as_deref(), Some("dark"));
         assert!(p.sites_off.is_empty());
-        assert_eq!(p.proxy(), None);
+        assert_eq!(p.proxy_url, None);
         let s: Settings = serde_json::from_str(r#"{"api_key":" "}"#).unwrap();
         assert!(!s.has_key());
         assert_eq!(s.host(), DEFAULT_HOST_TEMPLATE);
+    }
+
+    #[test]
+    fn the_key_never_goes_to_a_clear_text_host() {
+        let s: Settings = serde_json::from_str(
+            r#"{"api_key":"k","host_template":"http://{region}.evil.example"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            s.host(),
+            DEFAULT_HOST_TEMPLATE,
+            "a tampered http host is ignored"
+        );
+        let sim: Settings =
+            serde_json::from_str(r#"{"host_template":"http://{region}.localhost:8787"}"#).unwrap();
+        assert_eq!(sim.host(), "http://{region}.localhost:8787");
+    }
+
+    #[test]
+    fn settings_complete_from_the_session_and_an_older_sync() {
+        let old_sync: Prefs = serde_json::from_str(r#"{"proxy_url":"https://p.example"}"#).unwrap();
+        let local: Settings =
+            serde_json::from_str(r#"{"api_key":"on disk","key_in_session":true}"#).unwrap();
+        let s = local.completed(Some("in session".into()), &old_sync);
+        assert_eq!(s.api_key.as_deref(), Some("in session"));
+        assert_eq!(s.proxy(), Some("https://p.example"));
+        let local: Settings =
+            serde_json::from_str(r#"{"api_key":"on disk","proxy_url":"https://new.example"}"#)
+                .unwrap();
+        let s = local.completed(Some("ignored".into()), &old_sync);
+        assert_eq!(s.api_key.as_deref(), Some("on disk"));
+        assert_eq!(s.proxy(), Some("https://new.example"));
     }
 }

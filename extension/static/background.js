@@ -5,33 +5,40 @@
 // its content scripts in a tab ("content"). The Rust side allows each only its
 // own message kinds, and answers a card frame only with its tab's token.
 // Web pages cannot reach this listener at all (no externally_connectable).
-import init, { handle_message } from "./pkg/botlens_worker.js";
+import init, { forget_tab, handle_message } from "./pkg/botlens_worker.js";
 
 const ready = init({ module_or_path: new URL("./pkg/botlens_worker_bg.wasm", import.meta.url) });
-const ownPages = chrome.runtime.getURL("");
-const cardPage = chrome.runtime.getURL("card.html");
 
 // The key lives in storage.local: where the browser supports it, keep that
 // area out of content scripts' reach altogether (they only need storage.sync).
+// Firefox has no setAccessLevel: docs/security.md says what that means there.
 if (chrome.storage.local.setAccessLevel) {
   chrome.storage.local.setAccessLevel({ accessLevel: "TRUSTED_CONTEXTS" }).catch(() => {});
 }
 
+/** "card", "page" or "content"; null for anyone else. */
+function senderKind(sender, tabId) {
+  if (sender.id !== chrome.runtime.id) return null;
+  // The card frame may be loaded from a per-session URL (use_dynamic_url), so
+  // it is told by its path on an extension origin, not by one fixed URL.
+  const url = sender.url ? new URL(sender.url) : null;
+  const own = url && (url.protocol === "chrome-extension:" || url.protocol === "moz-extension:");
+  if (own) return url.pathname === "/card.html" ? "card" : "page";
+  return tabId !== undefined ? "content" : null;
+}
+
 chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
-  if (sender.id !== chrome.runtime.id) return false;
   const tabId = sender.tab && Number.isInteger(sender.tab.id) ? sender.tab.id : undefined;
-  let from;
-  if (sender.url && sender.url.startsWith(cardPage)) {
-    from = "card";
-  } else if (sender.url && sender.url.startsWith(ownPages)) {
-    from = "page";
-  } else if (tabId !== undefined) {
-    from = "content";
-  } else {
-    return false;
-  }
+  const from = senderKind(sender, tabId);
+  if (!from) return false;
+  const frameId = Number.isInteger(sender.frameId) ? sender.frameId : undefined;
   ready
-    .then(() => handle_message(message, from, tabId))
+    .then(() => handle_message(message, from, tabId, frameId))
     .then(sendResponse, () => sendResponse(null));
   return true; // the answer comes asynchronously
+});
+
+// A closed tab's card tokens and budget share go with it.
+chrome.tabs.onRemoved.addListener((tabId) => {
+  ready.then(() => forget_tab(tabId)).catch(() => {});
 });

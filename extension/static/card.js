@@ -1,13 +1,21 @@
 // The sensor hands over its end of a MessageChannel as soon as the frame
-// loads, which may be before the wasm is ready: catch it first.
+// loads, which may be before the wasm is ready: catch it first. Any page can
+// frame card.html and post an offer too, so an offer is taken only once the
+// worker confirms its token is the one this tab's sensor registered; until
+// then the frame keeps listening (a racing page cannot lock the sensor out).
 import init, { start_card } from "./pkg/botlens_card.js";
 
 const offer = new Promise((resolve) => {
-  addEventListener("message", function onOffer(event) {
-    if (event.data && event.data.botlens === "init" && typeof event.data.token === "string" && event.ports[0]) {
-      removeEventListener("message", onOffer); // one sensor per frame; later offers are ignored
-      resolve({ port: event.ports[0], token: event.data.token });
-    }
+  let taken = false;
+  addEventListener("message", async function onOffer(event) {
+    const data = event.data;
+    if (taken || !data || data.botlens !== "init" || typeof data.token !== "string" || !event.ports[0]) return;
+    const port = event.ports[0];
+    const reply = await chrome.runtime.sendMessage({ kind: "frame_check", frame_token: data.token }).catch(() => null);
+    if (taken || reply !== "frame_confirmed") return;
+    taken = true;
+    removeEventListener("message", onOffer);
+    resolve({ port, token: data.token });
   });
 });
 await init({ module_or_path: new URL("./pkg/botlens_card_bg.wasm", import.meta.url) });

@@ -43,46 +43,78 @@
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
   }
 
+  // The card lives in an iframe inside a closed shadow root: the page sees one
+  // empty, zero-size host element, always the same, and can reach neither the
+  // frame, its URL, its size nor whether it shows. Its inline !important
+  // styles beat any stylesheet; a script that restyles the host closes the
+  // card (and the styles are put back) so it cannot be hidden or moved to
+  // steal a click.
+  const HOST_STYLE = {
+    position: "fixed", top: "0", left: "0", width: "0", height: "0", border: "0", margin: "0", padding: "0",
+    "z-index": "2147483647", visibility: "visible", display: "block", opacity: "1", transform: "none",
+    filter: "none", "clip-path": "none", mask: "none", overflow: "visible", inset: "0 auto auto 0",
+    background: "transparent", contain: "none", zoom: "1", "pointer-events": "auto", "mix-blend-mode": "normal",
+  };
+  const FRAME_STYLE = `
+    iframe { all: initial; position: fixed; top: 0; left: 0; width: 0; height: 0; border: 0; margin: 0;
+      padding: 0; visibility: hidden; display: block; background: transparent; color-scheme: normal;
+      border-radius: 10px; overflow: hidden; z-index: 2147483647; }`;
+  let host = null;
+
+  function styleHost() {
+    for (const [k, v] of Object.entries(HOST_STYLE)) host.style.setProperty(k, v, "important");
+  }
+
   function ensureFrame() {
     if (frameReady) return frameReady;
+    host = document.createElement("div");
+    styleHost();
+    const shadow = host.attachShadow({ mode: "closed" });
+    const sheet = document.createElement("style");
+    sheet.textContent = FRAME_STYLE;
     frame = document.createElement("iframe");
-    frame.src = chrome.runtime.getURL("card.html");
     frame.setAttribute("title", "botlens card");
-    frame.setAttribute("allowtransparency", "true");
     frame.setAttribute("allow", "clipboard-write"); // the card's copy buttons
-    // Inline !important beats any stylesheet the page has.
-    const style = {
-      position: "fixed", top: "0", left: "0", width: "0", height: "0", border: "0", margin: "0", padding: "0",
-      "z-index": "2147483647", visibility: "hidden", "color-scheme": "normal", background: "transparent",
-      display: "block", opacity: "1", transform: "none", "max-width": "none", "max-height": "none",
-      "pointer-events": "auto", "border-radius": "10px", "box-shadow": "none", inset: "auto",
-      overflow: "hidden", filter: "none", "clip-path": "none",
-    };
-    for (const [k, v] of Object.entries(style)) frame.style.setProperty(k, v, "important");
     frame.addEventListener("mouseenter", () => intent.cardEntered());
     frame.addEventListener("mouseleave", () => intent.cardLeft());
+    shadow.append(sheet, frame);
     // A page can frame card.html too and offer it a port of its own. The token,
     // registered with the worker by this content script and handed over with
-    // our port, is what makes the worker answer our frame and no other.
+    // our port, is what makes the worker answer our frame and no other (the
+    // frame keeps listening until the worker confirms an offer's token).
     const token = randomToken();
     const registered = chrome.runtime.sendMessage({ kind: "frame_token", token });
+    const src = chrome.runtime.getURL("card.html");
+    // Chrome serves card.html from a per-session URL (use_dynamic_url), but
+    // the page it loads has the extension's own origin: only that gets the port.
+    const frameOrigin = src.startsWith("chrome-extension:") ? `chrome-extension://${chrome.runtime.id}` : new URL(src).origin;
     frameReady = new Promise((resolve) => {
       frame.addEventListener("load", async () => {
         await registered;
         const channel = new MessageChannel();
         port = channel.port1;
         port.onmessage = (event) => fromCard(event.data);
-        frame.contentWindow.postMessage({ botlens: "init", token }, new URL(frame.src).origin, [channel.port2]);
+        frame.contentWindow.postMessage({ botlens: "init", token }, frameOrigin, [channel.port2]);
         resolve();
       }, { once: true });
     });
-    document.documentElement.appendChild(frame);
+    frame.src = src;
+    document.documentElement.appendChild(host);
     // The top layer puts the card above every stacking context of the page and
-    // out of reach of its transforms, filters and zoom.
-    if (frame.showPopover) {
-      frame.setAttribute("popover", "manual");
-      frame.showPopover();
+    // out of reach of its transforms, filters and zoom. Shown once and left so:
+    // whether a card is open is not written on the host.
+    if (host.showPopover) {
+      host.setAttribute("popover", "manual");
+      host.showPopover();
     }
+    const observer = new MutationObserver(() => {
+      if (intent.anchor) close();
+      observer.disconnect();
+      styleHost();
+      if (host.showPopover && !host.matches(":popover-open")) host.showPopover();
+      observer.observe(host, { attributes: true });
+    });
+    observer.observe(host, { attributes: true });
     return frameReady;
   }
 
@@ -113,7 +145,18 @@
   }
 
   async function show(hit, theme) {
+    if (host && !host.isConnected) {
+      // The page removed the host (a framework re-rendering <html>): start afresh.
+      frameReady = null;
+      frame = null;
+      port = null;
+    }
     await ensureFrame();
+    if (host.showPopover) {
+      // On top of whatever the page put in the top layer since.
+      if (host.matches(":popover-open")) host.hidePopover();
+      host.showPopover();
+    }
     if (hit.meeting) {
       port.postMessage({
         type: "meeting",
@@ -152,9 +195,20 @@
 
   // Keyboard: focusing a link or control that carries a bot ID shows its card;
   // ArrowDown moves focus into the card; Escape closes it and focus comes back.
+  // Only focus the user moved counts: the page's own focus() calls are trusted
+  // events too, so a focus counts once, and only right after a real key that
+  // moves focus (a page cannot fake `isTrusted` keys).
+  const FOCUS_KEYS = new Set(["Tab", "ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight", "Home", "End", "PageUp", "PageDown", "F6"]);
+  const FOCUS_AFTER_KEY_MS = 400;
+  let focusKeyAt = -Infinity;
+  document.addEventListener("keydown", (event) => {
+    if (event.isTrusted && FOCUS_KEYS.has(event.key)) focusKeyAt = performance.now();
+  }, { capture: true, passive: true });
   document.addEventListener("focusin", (event) => {
     const el = event.target;
-    if (siteOff || !event.isTrusted || !(el instanceof Element) || el === frame) return;
+    if (siteOff || !event.isTrusted || !(el instanceof Element) || el === host) return;
+    if (performance.now() - focusKeyAt > FOCUS_AFTER_KEY_MS) return;
+    focusKeyAt = -Infinity; // one focus per key press
     const hit = hover.carrierHit(el, { withText: true });
     if (hit) {
       const r = hit.box.getBoundingClientRect();

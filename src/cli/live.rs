@@ -12,7 +12,7 @@ use botlens::recall::error::ApiError;
 use botlens::recall::list::{self, ListQuery};
 use botlens::recall::lookup::{self, Lookups, Upstream};
 use botlens::recall::model::Bot;
-use botlens::recall::region::{Region, DEFAULT_HOST_TEMPLATE};
+use botlens::recall::region::{check_host_template, Region, DEFAULT_HOST_TEMPLATE};
 use botlens::recall::retry::Retries;
 use botlens::recall::time::Timestamp;
 
@@ -85,11 +85,7 @@ impl Live {
             .host
             .clone()
             .unwrap_or_else(|| DEFAULT_HOST_TEMPLATE.to_string());
-        if !host.contains("://") {
-            return Err(format!(
-                "--host must be a URL template such as {DEFAULT_HOST_TEMPLATE}"
-            ));
-        }
+        check_host_template(&host).map_err(|e| format!("--host {host}: {e}"))?;
         Ok(Live {
             http: super::http::client(&host, "botlens-cli")?,
             key,

@@ -237,18 +237,29 @@ pub(super) fn cell(text: &str) -> String {
 }
 
 /// Text from outside as Markdown that renders as the same text: secrets
-/// masked, every character Markdown or HTML would act on escaped, one line.
+/// masked, every character Markdown or HTML would act on escaped, one line,
+/// and no link either — GitHub-flavoured Markdown turns a bare `https://…`,
+/// `www.…` or e-mail address into one, so those are broken up by escapes
+/// that render as nothing.
 pub fn plain(text: &str) -> String {
+    let text = redact(text);
     let mut out = String::new();
-    for c in redact(text).chars() {
+    let mut rest = text.as_str();
+    while let Some(c) = rest.chars().next() {
         match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '!' | '~' | '&' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '!' | '~' | '&' | '@' => {
                 out.push('\\');
                 out.push(c);
             }
+            ':' if rest.starts_with("://") => {
+                out.push_str(r":\/");
+                rest = &rest[1..]; // the first '/' is written escaped
+            }
+            '.' if out.to_ascii_lowercase().ends_with("www") => out.push_str(r"\."),
             '\n' | '\r' => out.push(' '),
             c => out.push(c),
         }
+        rest = &rest[c.len_utf8()..];
     }
     out
 }
@@ -315,7 +326,7 @@ mod tests {
     fn a_meeting_organisers_words_paste_as_text() {
         let bot: crate::recall::model::Bot = serde_json::from_str(
             r#"{"id": "4e6a8c0e-2b4d-4f6a-9c8e-0a2c4e6a8c0e",
-                "bot_name": "Notes ![x](https://evil.example/track.png)",
+                "bot_name": "Notes ![x](https://evil.example/track.png) www.evil.example",
                 "meeting_metadata": {"title": "<img src=https://evil.example/p.png> [click](https://evil.example)"},
                 "video_url": "https://example.com/v.mp4",
                 "status_changes": [{"code": "done", "created_at": "2024-01-01T00:00:00Z"}]}"#,
@@ -324,13 +335,14 @@ mod tests {
         let md = markdown(&crate::diagnose::diagnose(&bot, None, None, None, None));
         // Escaped, a character is shown as it is: take the escaped ones out, then look.
         let unescaped = md.replace("\\<", "").replace("\\[", "").replace("\\!", "");
-        for live in ["![x](", "<img", "[click]("] {
+        for live in ["![x](", "<img", "[click](", "https://evil", "www.evil"] {
             assert!(
                 !unescaped.contains(live),
                 "{live} is live Markdown or HTML in:\n{md}"
             );
         }
         assert!(md.contains(r"\!\[x\]"), "{md}");
+        assert!(md.contains(r"https:\//evil.example/p.png"), "{md}");
     }
 
     #[test]

@@ -13,5 +13,6 @@ pub mod lookup;
 pub mod model;
 pub mod region;
 pub mod retry;
+pub mod share;
 pub mod shared;
 pub mod time;

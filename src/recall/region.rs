@@ -72,6 +72,39 @@ pub fn bot_in_url(url: &str) -> Option<(String, Option<Region>)> {
 /// Where the API lives unless the user says otherwise.
 pub const DEFAULT_HOST_TEMPLATE: &str = "https://{region}.recall.ai";
 
+/// Is this host name this computer? (`http://` is allowed there only.)
+pub fn is_loopback(host: &str) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    host == "localhost" || host.ends_with(".localhost") || host == "127.0.0.1" || host == "[::1]"
+}
+
+/// May the key be sent to this host template? It must be `https://` (plain
+/// `http://` only on loopback, for the simulator), with a host and no user
+/// name, query or fragment. The error says what to change.
+pub fn check_host_template(template: &str) -> Result<(), String> {
+    let t = template.trim();
+    let (scheme, rest) = t
+        .split_once("://")
+        .ok_or("The Recall host must start with https://")?;
+    let authority = rest.split('/').next().unwrap_or_default();
+    let host = authority
+        .rsplit_once(':')
+        .filter(|(_, port)| port.chars().all(|c| c.is_ascii_digit()))
+        .map_or(authority, |(h, _)| h);
+    if host.is_empty() || authority.contains('@') || rest.contains(['?', '#']) {
+        return Err("The Recall host is a host name only, like https://{region}.recall.ai".into());
+    }
+    match scheme.to_ascii_lowercase().as_str() {
+        "https" => Ok(()),
+        "http" if is_loopback(host) => Ok(()),
+        _ => Err(
+            "The Recall host must use https:// — the key would cross the network in clear text \
+             (http:// only on this computer, for the simulator)."
+                .into(),
+        ),
+    }
+}
+
 /// Replace `{region}` in a host template such as `http://{region}.localhost:8787`.
 /// A trailing slash is dropped so paths can be appended as they are.
 pub fn expand_host_template(template: &str, region: Region) -> String {
@@ -79,6 +112,36 @@ pub fn expand_host_template(template: &str, region: Region) -> String {
         .trim()
         .trim_end_matches('/')
         .replace("{region}", region.label())
+}
+
+#[cfg(test)]
+mod host_tests {
+    use super::*;
+
+    #[test]
+    fn the_key_goes_over_https_or_stays_on_this_computer() {
+        for ok in [
+            DEFAULT_HOST_TEMPLATE,
+            "https://api.recall.ai",
+            "http://{region}.localhost:8787",
+            "http://127.0.0.1:9000/",
+            "http://[::1]:80",
+        ] {
+            assert_eq!(check_host_template(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "http://{region}.recall.ai",
+            "http://evil.example",
+            "http://localhost.evil.example",
+            "ftp://x",
+            "https://user:pw@x.example",
+            "https://x.example/?a=1",
+            "recall.ai",
+            "https://",
+        ] {
+            assert!(check_host_template(bad).is_err(), "{bad}");
+        }
+    }
 }
 
 impl fmt::Display for Region {

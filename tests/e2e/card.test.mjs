@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
-  artifacts, cardFrame, configure, hoverAndRead, launchWithExtension, moveAway, root, servePages, sleep,
+  artifacts, cardBox, cardFrame, configure, hoverAndRead, launchWithExtension, moveAway, root, servePages, sleep,
   startSimulator,
 } from "./harness.mjs";
 
@@ -33,7 +33,7 @@ describe("card in the extension", () => {
   // (the page shows through those, and the frame's height depends on the room
   // below the anchor, which differs between the pages).
   async function frameShot(page) {
-    const box = await (await page.$("iframe[src^='chrome-extension://']")).boundingBox();
+    const box = await cardBox(page);
     return page.screenshot({ clip: { x: box.x + 12, y: box.y + 12, width: 356, height: 248 } });
   }
 
@@ -61,7 +61,7 @@ describe("card in the extension", () => {
     await page.goto(`${site.url}/ordinary.html`);
     const before = sim.log().split("\n").filter((l) => l.includes(DENIED)).length;
     await hoverAndRead(page, browser.origin, DENIED);
-    const frame = await cardFrame(page, browser.origin);
+    const frame = await cardFrame(page);
     const requests = () => sim.log().split("\n").filter((l) => l.includes(DENIED));
     assert.ok(!requests().some((l) => l.includes("/logs/")), "no logs fetched before the section opens");
     await frame.click("[data-section='logs'] summary");
@@ -79,7 +79,7 @@ describe("card in the extension", () => {
     await page.evaluate((id) => { document.body.insertAdjacentHTML("afterbegin", `<p id="live">live ${id}</p>`); }, LIVE);
     const first = await hoverAndRead(page, browser.origin, LIVE);
     assert.equal(first.verdict, "in_progress", first.text);
-    const frame = await cardFrame(page, browser.origin);
+    const frame = await cardFrame(page);
     const count = () => frame.$$eval("[data-section='timeline'] .timeline li", (l) => l.length);
     const start = await count();
     await frame.waitForFunction(
@@ -94,10 +94,15 @@ describe("card in the extension", () => {
     const page = await browser.context.newPage();
     await page.goto(`${site.url}/ordinary.html`);
     await page.evaluate((id) => {
-      document.body.insertAdjacentHTML("afterbegin", `<a id="kb" href="/bots/${id}">open bot</a>`);
+      document.body.insertAdjacentHTML("afterbegin", `<button id="before">before</button><a id="kb" href="/bots/${id}">open bot</a>`);
     }, DENIED);
+    // The page's own focus() opens nothing: only focus a key moved counts.
     await page.focus("#kb");
-    const frame = await cardFrame(page, browser.origin);
+    await sleep(800);
+    assert.ok(!page.frames().some((f) => /card\.html/.test(f.url())), "programmatic focus opens no card");
+    await page.focus("#before");
+    await page.keyboard.press("Tab");
+    const frame = await cardFrame(page);
     await frame.waitForSelector(`.botlens-card[data-bot-id="${DENIED}"][data-state="ready"]`, { state: "attached" });
     await page.keyboard.press("ArrowDown");
     await frame.waitForFunction(() => document.activeElement && document.activeElement.classList.contains("botlens-card"));
@@ -110,29 +115,32 @@ describe("card in the extension", () => {
     const TEAMS = "7c1e4b2a-9d3f-4e8a-b5c6-2f1a0d9e8b74";
     const page = await browser.context.newPage();
     await page.goto(`${site.url}/ordinary.html`);
-    await hoverAndRead(page, browser.origin, DENIED); // the page can now read our frame's URL
+    await hoverAndRead(page, browser.origin, DENIED);
     await moveAway(page);
     const asked = () => sim.log().split("\n").filter((l) => l.includes(TEAMS)).length;
     const before = asked();
-    const seen = await page.evaluate(async (id) => {
-      const ours = [...document.querySelectorAll("iframe")].find((f) => f.src.startsWith("chrome-extension://"));
-      const fake = document.createElement("iframe");
-      fake.src = ours.src;
-      document.body.appendChild(fake);
-      await new Promise((r) => fake.addEventListener("load", r, { once: true }));
-      const channel = new MessageChannel();
+    // The page cannot read our frame's URL; it tries every URL it could know:
+    // the store ID's (Chrome serves the card from a per-session one) and ours.
+    const ours = (await cardFrame(page)).url();
+    const seen = await page.evaluate(async ([id, urls]) => {
       const heard = [];
-      channel.port1.onmessage = (e) => heard.push(e.data);
-      fake.contentWindow.postMessage({ botlens: "init", token: crypto.randomUUID() }, "*", [channel.port2]);
-      await new Promise((r) => setTimeout(r, 300));
-      channel.port1.postMessage({ type: "hover", text: `bot ${id}`, offset: 6,
-        anchor: { left: 10, top: 10, width: 100, height: 16 }, viewport: { width: 800, height: 600 } });
+      for (const url of urls) {
+        const fake = document.createElement("iframe");
+        fake.src = url;
+        document.body.appendChild(fake);
+        await new Promise((r) => { fake.addEventListener("load", r, { once: true }); setTimeout(r, 2000); });
+        const channel = new MessageChannel();
+        channel.port1.onmessage = (e) => heard.push(e.data);
+        fake.contentWindow.postMessage({ botlens: "init", token: crypto.randomUUID() }, "*", [channel.port2]);
+        await new Promise((r) => setTimeout(r, 300));
+        channel.port1.postMessage({ type: "hover", text: `bot ${id}`, offset: 6,
+          anchor: { left: 10, top: 10, width: 100, height: 16 }, viewport: { width: 800, height: 600 } });
+      }
       await new Promise((r) => setTimeout(r, 2000));
       return heard;
-    }, TEAMS);
-    assert.equal(asked(), before, "the worker fetched nothing for the page's own frame");
-    assert.ok(seen.every((m) => Object.keys(m).every((k) => ["type", "x", "y", "width", "height"].includes(k))),
-      `only placement reached the page: ${JSON.stringify(seen)}`);
+    }, [TEAMS, [`${browser.origin}/card.html`, ours]]);
+    assert.equal(asked(), before, "the worker fetched nothing for the page's own frames");
+    assert.deepEqual(seen, [], "the page's frames took no offer, so nothing came back");
     await page.close();
   });
 
@@ -140,7 +148,7 @@ describe("card in the extension", () => {
     const page = await browser.context.newPage();
     await page.goto(`${site.url}/ordinary.html`);
     let card = await hoverAndRead(page, browser.origin, DENIED);
-    const frame = await cardFrame(page, browser.origin);
+    const frame = await cardFrame(page);
     assert.equal(await frame.$eval(".botlens-card", (c) => c.dataset.theme), "light");
     await page.screenshot({ path: join(artifacts, "card-light.png"), clip: { x: 0, y: 0, width: 640, height: 560 } });
     await moveAway(page);

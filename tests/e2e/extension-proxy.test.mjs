@@ -62,7 +62,7 @@ describe("extension with a team proxy", () => {
     const card = await hoverAndRead(page, browser.origin, EU_BOT);
     assert.equal(card.state, "ready", card.text);
     assert.equal(card.verdict, "failed");
-    const frame = await cardFrame(page, browser.origin);
+    const frame = await cardFrame(page);
     const region = await frame.$eval(".botlens-card .region", (e) => ({ text: e.textContent, title: e.title }));
     assert.deepEqual(region, { text: "eu-central-1", title: "region" });
     const explorer = await frame.$eval(".botlens-card a[href*='/dashboard/explorer/bot/']", (a) => a.href);

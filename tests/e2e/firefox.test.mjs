@@ -84,6 +84,77 @@ describe("extension in Firefox ESR", { skip: missing.length ? `missing: ${missin
     }
   }
 
+  /**
+   * Wait until the card shows, then switch into its frame. The page's DOM
+   * cannot reach it (a closed shadow root); WebDriver can, as the page's only
+   * frame, by index.
+   */
+  async function enterCard(timeout = 15000) {
+    const end = Date.now() + timeout;
+    for (;;) {
+      try {
+        await wd("POST", "/frame", { id: 0 });
+        if (await run("return innerWidth > 0 && innerHeight > 0")) return;
+        await wd("POST", "/frame/parent", {});
+      } catch {
+        // no frame yet
+      }
+      if (Date.now() > end) throw new Error("the card never showed");
+      await sleep(100);
+    }
+  }
+
+  /** Is a card showing? (Asked from inside its frame.) */
+  async function cardShowing() {
+    try {
+      await wd("POST", "/frame", { id: 0 });
+    } catch {
+      return false;
+    }
+    try {
+      return await run("return innerWidth > 0 && innerHeight > 0");
+    } finally {
+      await wd("POST", "/frame/parent", {});
+    }
+  }
+
+  /** Rest the real pointer on the first occurrence of `needle` in the page. */
+  async function hover(needle) {
+    const point = await run(`
+      const needle = arguments[0];
+      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const at = node.data.indexOf(needle);
+        if (at < 0) continue;
+        node.parentElement.scrollIntoView({ block: "center" });
+        const range = document.createRange();
+        range.setStart(node, at);
+        range.setEnd(node, at + needle.length);
+        const r = range.getClientRects()[0];
+        return { x: Math.round(r.left + Math.min(r.width / 2, 40)), y: Math.round(r.top + r.height / 2) };
+      }
+      return null;`, needle);
+    assert.ok(point, `${needle} is on the page`);
+    await wd("POST", "/actions", {
+      actions: [{
+        type: "pointer", id: "mouse", parameters: { pointerType: "mouse" },
+        actions: [
+          { type: "pointerMove", x: point.x - 30, y: point.y + 40, duration: 0 },
+          { type: "pointerMove", x: point.x, y: point.y, duration: 100 },
+          { type: "pause", duration: 500 },
+        ],
+      }],
+    });
+  }
+
+  async function moveAway() {
+    await wd("POST", "/actions", {
+      actions: [{ type: "pointer", id: "mouse", parameters: { pointerType: "mouse" },
+        actions: [{ type: "pointerMove", x: 3, y: 3, duration: 50 }] }],
+    });
+    for (let i = 0; i < 100 && (await cardShowing()); i++) await sleep(100);
+  }
+
   before(async () => {
     sim = await startSimulator(["--scenarios", join(root, "tests/e2e/scenarios")]);
     site = await servePages(join(root, "tests/e2e/pages"));
@@ -150,35 +221,8 @@ describe("extension in Firefox ESR", { skip: missing.length ? `missing: ${missin
     // A page with bot IDs; rest the pointer on one.
     const id = "a1c3e5f7-9b2d-4f6e-8a1c-3e5f7a9b2d4f"; // us-west-2: found after the region search
     await wd("POST", "/url", { url: `${site.url}/ordinary.html` });
-    const point = await run(`
-      const needle = arguments[0];
-      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-        const at = node.data.indexOf(needle);
-        if (at < 0) continue;
-        node.parentElement.scrollIntoView({ block: "center" });
-        const range = document.createRange();
-        range.setStart(node, at);
-        range.setEnd(node, at + needle.length);
-        const r = range.getClientRects()[0];
-        return { x: Math.round(r.left + Math.min(r.width / 2, 40)), y: Math.round(r.top + r.height / 2) };
-      }
-      return null;`, id);
-    assert.ok(point, "the ID is on the page");
-    await wd("POST", "/actions", {
-      actions: [{
-        type: "pointer", id: "mouse", parameters: { pointerType: "mouse" },
-        actions: [
-          { type: "pointerMove", x: point.x - 30, y: point.y + 40, duration: 0 },
-          { type: "pointerMove", x: point.x, y: point.y, duration: 100 },
-          { type: "pause", duration: 500 },
-        ],
-      }],
-    });
-    await waitFor(`const f = [...document.querySelectorAll("iframe")].find((e) => e.src.startsWith("moz-extension:"));
-      return f && getComputedStyle(f).visibility === "visible"`);
-    const frame = await run(`return [...document.querySelectorAll("iframe")].find((e) => e.src.startsWith("moz-extension:"))`);
-    await wd("POST", "/frame", { id: frame });
+    await hover(id);
+    await enterCard();
     const card = await waitFor(`const c = document.querySelector('.botlens-card[data-bot-id="${id}"]:not([data-state="loading"])');
       return c && { state: c.dataset.state, verdict: c.dataset.verdict, reason: c.dataset.reason, text: c.innerText }`);
     await wd("POST", "/frame/parent", {});
@@ -205,10 +249,7 @@ describe("extension in Firefox ESR", { skip: missing.length ? `missing: ${missin
         ],
       }],
     });
-    await waitFor(`const f = [...document.querySelectorAll("iframe")].find((e) => e.src.startsWith("moz-extension:"));
-      return f && getComputedStyle(f).visibility === "visible"`);
-    const frame = await run(`return [...document.querySelectorAll("iframe")].find((e) => e.src.startsWith("moz-extension:"))`);
-    await wd("POST", "/frame", { id: frame });
+    await enterCard();
     const rows = await waitFor(`if (!document.querySelector('.botlens-meeting[data-listed="listed"]')) return null;
       return [...document.querySelectorAll('.botlens-meeting li')].map((li) => [li.dataset.botId, li.dataset.reason])`);
     assert.deepEqual(rows, [
@@ -281,5 +322,41 @@ describe("extension in Firefox ESR", { skip: missing.length ? `missing: ${missin
     ]);
     assert.ok(ranges.includes("open the board-meeting bot"), JSON.stringify(ranges));
     assert.deepEqual(await run("return window.__mutations"), []);
+  });
+
+  test("hostile page: its own focus() calls start no look-up", async () => {
+    await wd("POST", "/url", { url: `${site.url}/focus-flood.html` });
+    const asked = () => new Set(sim.log().match(/f10d0000-0000-4000-8000-[0-9a-f]{12}/g) || []).size;
+    await run("window.floodFocus()");
+    await sleep(3000);
+    assert.equal(asked(), 0, "300 focus() calls by the page: no look-up");
+    assert.equal(await cardShowing(), false);
+  });
+
+  test("hostile page: nothing it can read differs between a real bot and an unknown ID", async () => {
+    await wd("POST", "/url", { url: `${site.url}/observer.html` });
+    await run(`document.body.insertAdjacentHTML("beforeend", "<p>bot a1c3e5f7-9b2d-4f6e-8a1c-3e5f7a9b2d4f</p>")`);
+    const look = async (id) => {
+      await hover(id);
+      await enterCard();
+      const state = await waitFor(`const c = document.querySelector('.botlens-card[data-bot-id="${id}"]:not([data-state="loading"])');
+        return c && c.dataset.state`);
+      await wd("POST", "/frame/parent", {});
+      await sleep(600);
+      const seen = JSON.parse(await run("return window.snapshot()"));
+      await moveAway();
+      await sleep(300);
+      return { state, seen, after: JSON.parse(await run("return window.snapshot()")) };
+    };
+    await look("11111111-2222-4333-8444-666666666666");
+    const real = await look("a1c3e5f7-9b2d-4f6e-8a1c-3e5f7a9b2d4f");
+    const unknown = await look("11111111-2222-4333-8444-555555555555");
+    assert.equal(real.state, "ready");
+    assert.equal(unknown.state, "error");
+    const strip = (s) => ({ ...s, html: s.html.replace(/a1c3e5f7-9b2d-4f6e-8a1c-3e5f7a9b2d4f|11111111-2222-4333-8444-555555555555/g, "ID") });
+    assert.deepEqual(strip(real.seen), strip(unknown.seen));
+    assert.deepEqual(real.after, unknown.after);
+    assert.ok(!/moz-extension:/.test(JSON.stringify([real, unknown])), "the add-on's URL is nowhere the page can read");
+    assert.equal(real.seen.iframes, 0);
   });
 });

@@ -105,14 +105,31 @@ export async function configure(browser, { key, host }) {
   await page.close();
 }
 
-/** The card frame in `page`, once the sensor has created it. */
-export async function cardFrame(page, origin) {
+/** Is `frame` botlens's card? Its URL may be per-session (use_dynamic_url), so by path. */
+export const isCard = (frame) => /^(chrome|moz)-extension:\/\/[^/]+\/card\.html/.test(frame.url());
+
+/**
+ * The card frame in `page`, once the sensor has created it. The page cannot
+ * see it (a closed shadow root); the browser's own frame tree can.
+ */
+export async function cardFrame(page) {
   for (let i = 0; i < 100; i++) {
-    const frame = page.frames().find((f) => f.url().startsWith(origin));
+    const frame = page.frames().find(isCard);
     if (frame) return frame;
     await sleep(50);
   }
   throw new Error("the card frame never appeared");
+}
+
+/** Is the card showing? The frame is zero-sized while hidden; asked from inside it. */
+export async function cardShown(page) {
+  const frame = page.frames().find(isCard);
+  return Boolean(frame) && frame.evaluate(() => innerWidth > 0 && innerHeight > 0).catch(() => false);
+}
+
+/** Where the card frame is on the screen (for screenshots). */
+export async function cardBox(page) {
+  return (await (await cardFrame(page)).frameElement()).boundingBox();
 }
 
 /** Rest the real mouse pointer on the first occurrence of `text` in the page. */
@@ -140,7 +157,7 @@ export async function hoverText(page, text) {
 /** Hover a bot ID and read the card's DOM contract once it has settled. */
 export async function hoverAndRead(page, origin, id, timeout = 10000) {
   await hoverText(page, id);
-  const frame = await cardFrame(page, origin);
+  const frame = await cardFrame(page);
   const card = await frame.waitForSelector(
     `.botlens-card[data-bot-id="${id.toLowerCase()}"]:not([data-state="loading"])`,
     { state: "attached", timeout },
@@ -160,10 +177,8 @@ export async function hoverAndRead(page, origin, id, timeout = 10000) {
 /** Move the pointer away and wait for the frame to hide. */
 export async function moveAway(page) {
   await page.mouse.move(5, 5, { steps: 3 });
-  await page.waitForFunction(() => {
-    const f = [...document.querySelectorAll("iframe")].find((e) => e.src.startsWith("chrome-extension://"));
-    return !f || getComputedStyle(f).visibility === "hidden";
-  }, null, { timeout: 10000 });
+  for (let i = 0; i < 200 && (await cardShown(page)); i++) await sleep(50);
+  if (await cardShown(page)) throw new Error("the card did not close");
 }
 
 export function sleep(ms) {

@@ -6,7 +6,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
-  cardFrame, configure, launchWithExtension, moveAway, root, servePages, sleep, startSimulator,
+  cardFrame, cardShown, configure, launchWithExtension, moveAway, root, servePages, sleep, startSimulator,
 } from "./harness.mjs";
 
 const MEETING_BOTS = [1, 2, 3].map((i) => `3ee7e2e0-0000-4000-8000-00000000000${i}`);
@@ -17,13 +17,6 @@ async function hoverLink(page, id) {
   const box = await page.locator(`#${id}`).boundingBox();
   await page.mouse.move(box.x + 10, box.y + 40);
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 4 });
-}
-
-async function frameVisible(page, origin) {
-  return page.evaluate((o) => {
-    const f = [...document.querySelectorAll("iframe")].find((e) => e.src.startsWith(o));
-    return Boolean(f) && getComputedStyle(f).visibility === "visible";
-  }, origin);
 }
 
 describe("meeting links in Chromium", () => {
@@ -46,7 +39,7 @@ describe("meeting links in Chromium", () => {
     const before = listCalls(sim);
     await hoverLink(page, "weekly");
     await sleep(900);
-    assert.equal(await frameVisible(page, browser.origin), false);
+    assert.equal(await cardShown(page), false);
     assert.equal(listCalls(sim), before, "no List Bots call");
     await page.close();
   });
@@ -63,7 +56,7 @@ describe("meeting links in Chromium", () => {
     await page.goto(`${site.url}/meeting.html`);
     const before = listCalls(sim);
     await hoverLink(page, "weekly");
-    const frame = await cardFrame(page, browser.origin);
+    const frame = await cardFrame(page);
     const list = await frame.waitForSelector('.botlens-meeting[data-listed="listed"]', { state: "attached", timeout: 10000 });
     assert.equal(await list.getAttribute("data-platform"), "google_meet");
     const rows = await frame.$$eval(".botlens-meeting li", (lis) => lis.map((li) => ({
@@ -73,7 +66,7 @@ describe("meeting links in Chromium", () => {
     assert.deepEqual(rows.map((r) => r.reason), ["meeting_requires_sign_in", "google_meet_bot_blocked", "timeout_exceeded_waiting_room"]);
     assert.ok(rows.every((r) => r.verdict === "failed"), JSON.stringify(rows));
     assert.match(await frame.$eval(".botlens-meeting .summary", (p) => p.textContent), /^3 bots: 3 failed/);
-    assert.ok(await frameVisible(page, browser.origin), "the list is shown");
+    assert.ok(await cardShown(page), "the list is shown");
     assert.equal(listCalls(sim) - before, 1, "one List Bots call");
 
     // A bot of the list opens its own card, with the way back.
@@ -94,7 +87,7 @@ describe("meeting links in Chromium", () => {
     await moveAway(page);
     await hoverLink(page, "home");
     await sleep(900);
-    assert.equal(await frameVisible(page, browser.origin), false, "meet.google.com/ is not a meeting");
+    assert.equal(await cardShown(page), false, "meet.google.com/ is not a meeting");
     await hoverLink(page, "nobody");
     const none = await frame.waitForSelector('.botlens-meeting[data-listed="listed"][data-platform="zoom"]', { state: "attached", timeout: 10000 });
     assert.match(await none.innerText(), /No bot of this workspace was sent to this meeting/);

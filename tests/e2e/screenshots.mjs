@@ -3,7 +3,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import {
-  configure, hoverAndRead, launchWithExtension, moveAway, root, servePages, sleep, startSimulator,
+  cardBox, configure, hoverAndRead, launchWithExtension, moveAway, root, servePages, sleep, startSimulator,
 } from "./harness.mjs";
 
 const out = process.argv[2] || join(root, "tests/e2e/artifacts");
@@ -32,8 +32,7 @@ try {
     for (const [name, id] of Object.entries(bots)) {
       await hoverAndRead(page, browser.origin, id);
       await sleep(400);
-      const frame = await page.$("iframe[src^='chrome-extension://']");
-      await frame.screenshot({ path: join(out, `card-${name}-${theme}.png`) });
+      await page.screenshot({ path: join(out, `card-${name}-${theme}.png`), clip: await cardBox(page) });
       await moveAway(page);
     }
     await page.close();

@@ -24,7 +24,7 @@ pub struct Output {
     pub embed_pkg: PathBuf,
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Browser {
     Chrome,
     Firefox,
@@ -45,6 +45,9 @@ const LOOPBACK_HOSTS: [&str; 3] = [
     "http://localhost/*",
     "http://*.localhost/*",
 ];
+
+/// Image sources the test builds' pages also allow (the simulator's screenshots).
+const LOOPBACK_IMAGES: &str = "http://127.0.0.1:* http://localhost:* http://*.localhost:*";
 
 /// The wasm modules: the extension's three (the worker carries the engine; the
 /// card frame carries only the card; the other pages share the third) and the
@@ -162,9 +165,11 @@ fn manifest(browser: Browser, loopback: bool) -> Result<Value> {
         serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
     m["host_permissions"] = json!(RECALL_HOSTS);
     match browser {
-        // Chrome runs the background as a module service worker.
+        // Chrome runs the background as a module service worker, and serves the
+        // card frame from a per-session URL, so no page can fingerprint the install.
         Browser::Chrome => {
-            m["background"] = json!({"service_worker": "background.js", "type": "module"})
+            m["background"] = json!({"service_worker": "background.js", "type": "module"});
+            m["web_accessible_resources"][0]["use_dynamic_url"] = json!(true);
         }
         // Firefox runs it as an event page and needs an add-on ID (also for storage.sync) and a data-collection statement.
         Browser::Firefox => {
@@ -179,6 +184,11 @@ fn manifest(browser: Browser, loopback: bool) -> Result<Value> {
     if loopback {
         if let Some(hosts) = m["host_permissions"].as_array_mut() {
             hosts.extend(LOOPBACK_HOSTS.iter().map(|h| json!(h)));
+        }
+        // The simulator's screenshots, served over plain http on loopback.
+        let csp = &mut m["content_security_policy"]["extension_pages"];
+        if let Some(policy) = csp.as_str() {
+            *csp = json!(format!("{policy} {LOOPBACK_IMAGES}"));
         }
         m["name"] = json!("botlens (test build)");
     } else {
@@ -384,7 +394,13 @@ mod tests {
             assert_eq!(m["optional_host_permissions"], json!(["https://*/*"]));
             assert_eq!(
                 m["content_security_policy"]["extension_pages"],
-                json!("script-src 'self' 'wasm-unsafe-eval'; object-src 'self'")
+                json!("script-src 'self' 'wasm-unsafe-eval'; object-src 'self'; img-src 'self' https:")
+            );
+            // Chrome serves the card frame from a per-session URL; Firefox's is per install.
+            let dynamic = &m["web_accessible_resources"][0]["use_dynamic_url"];
+            assert_eq!(
+                dynamic.as_bool(),
+                (browser == Browser::Chrome).then_some(true)
             );
             let scripts = &m["content_scripts"][0]["js"];
             assert_eq!(scripts[0], "hover.js");

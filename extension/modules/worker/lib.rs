@@ -7,6 +7,17 @@ use wasm_bindgen::prelude::*;
 /// Every message of the content script, the card and the pages
 /// ([`botlens_extension::background::handle_message`]).
 #[wasm_bindgen]
-pub async fn handle_message(message: JsValue, from: String, tab_id: Option<i32>) -> JsValue {
-    botlens_extension::background::handle_message(message, from, tab_id).await
+pub async fn handle_message(
+    message: JsValue,
+    from: String,
+    tab_id: Option<i32>,
+    frame_id: Option<i32>,
+) -> JsValue {
+    botlens_extension::background::handle_message(message, from, tab_id, frame_id).await
+}
+
+/// A tab closed ([`botlens_extension::background::forget_tab`]).
+#[wasm_bindgen]
+pub async fn forget_tab(tab_id: i32) {
+    botlens_extension::background::forget_tab(tab_id).await;
 }
