@@ -5,6 +5,28 @@
 // then the frame keeps listening (a racing page cannot lock the sensor out).
 import init, { start_card } from "./pkg/botlens_card.js";
 
+// A click counts only while the card is seen whole: a page that lays a
+// see-through overlay over it (pointer-events: none) or fades it out to make
+// the user press "Copy report" unknowingly gets nothing. Where the browser can
+// tell (IntersectionObserver v2: Chromium), clicks on an occluded card are dropped
+// before the card's own handlers see them.
+const canTell = "isVisible" in (globalThis.IntersectionObserverEntry?.prototype ?? {});
+let seenWhole = !canTell;
+// Written on the frame's own root (the page cannot read it): tests wait for it.
+document.documentElement.dataset.seen = String(seenWhole);
+if (canTell) {
+  new IntersectionObserver((entries) => {
+    for (const entry of entries) seenWhole = entry.isVisible;
+    document.documentElement.dataset.seen = String(seenWhole);
+  }, { trackVisibility: true, delay: 100 }).observe(document.documentElement);
+  addEventListener("click", (event) => {
+    if (!seenWhole) {
+      event.stopImmediatePropagation();
+      event.preventDefault();
+    }
+  }, true);
+}
+
 const offer = new Promise((resolve) => {
   let taken = false;
   addEventListener("message", async function onOffer(event) {

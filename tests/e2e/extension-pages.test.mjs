@@ -333,6 +333,28 @@ describe("a hostile page", () => {
     await page.close();
   });
 
+  test("a see-through sheet laid over the card makes its buttons inert", async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${site.url}/observer.html`);
+    const card = await hoverAndRead(page, browser.origin, WEST_BOT);
+    assert.equal(card.state, "ready", card.text);
+    const frame = await cardFrame(page);
+    await frame.evaluate(() => {
+      window.__copied = [];
+      navigator.clipboard.writeText = (text) => { window.__copied.push(text); return Promise.resolve(); };
+    });
+    const copy = "button[aria-label^='Copy a Markdown report']";
+    await page.evaluate(() => window.cover());
+    await frame.waitForSelector('html[data-seen="false"]', { state: "attached" }); // re-checked every 100 ms
+    await frame.click(copy, { force: true });
+    assert.equal(await frame.evaluate(() => window.__copied.length), 0, "a covered card copies nothing");
+    await page.evaluate(() => window.uncover());
+    await frame.waitForSelector('html[data-seen="true"]', { state: "attached" });
+    await frame.click(copy);
+    assert.equal(await frame.evaluate(() => window.__copied.length), 1, "seen whole, it copies");
+    await page.close();
+  });
+
   test("gets neither the key nor the bot's data, and its synthetic hovers open nothing", async () => {
     const page = await browser.context.newPage();
     const errors = [];

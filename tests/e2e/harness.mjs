@@ -162,6 +162,8 @@ export async function hoverAndRead(page, origin, id, timeout = 10000) {
     `.botlens-card[data-bot-id="${id.toLowerCase()}"]:not([data-state="loading"])`,
     { state: "attached", timeout },
   );
+  // The card takes clicks once the browser has seen it whole (card.js).
+  await frame.waitForSelector('html[data-seen="true"]', { state: "attached", timeout });
   const read = (name) => card.getAttribute(name);
   return {
     id: id.toLowerCase(),

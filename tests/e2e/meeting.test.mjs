@@ -58,6 +58,7 @@ describe("meeting links in Chromium", () => {
     await hoverLink(page, "weekly");
     const frame = await cardFrame(page);
     const list = await frame.waitForSelector('.botlens-meeting[data-listed="listed"]', { state: "attached", timeout: 10000 });
+    await frame.waitForSelector('html[data-seen="true"]', { state: "attached" }); // clicks count once seen whole
     assert.equal(await list.getAttribute("data-platform"), "google_meet");
     const rows = await frame.$$eval(".botlens-meeting li", (lis) => lis.map((li) => ({
       id: li.dataset.botId, verdict: li.dataset.verdict, reason: li.dataset.reason || null, whose: li.dataset.whoseMove || null,
