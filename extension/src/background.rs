@@ -99,9 +99,35 @@ pub async fn handle_message(
             }
             _ => to_js(&ContentReply::Refused),
         },
-        Request::PageBots { count } => {
+        Request::PageBots { count, fresh } => {
             if let Some(tab) = tab_id {
-                let _ = chrome::set_badge(tab, &badge_text(count)).await;
+                let total = FRAME_COUNTS.with_borrow_mut(|counts| {
+                    let frames = counts.entry(tab).or_default();
+                    let frame = frame_id.unwrap_or(0);
+                    // A new top document: the frames of the page before are gone.
+                    if fresh && frame == 0 {
+                        frames.clear();
+                    }
+                    frames.insert(frame, count);
+                    frames.values().sum::<u32>()
+                });
+                let _ = chrome::set_badge(tab, &badge_text(total)).await;
+            }
+            to_js(&ContentReply::Done)
+        }
+        Request::CardOpened { token } => {
+            if let Some(tab) = tab_id {
+                if frame_allowed(Some(&token), Some(tab)).await {
+                    let _ = chrome::tell_tab(tab, &to_tab("close_card", "keep", &token)).await;
+                }
+            }
+            to_js(&ContentReply::Done)
+        }
+        Request::PointerAway { token } => {
+            if let Some(tab) = tab_id {
+                if frame_allowed(Some(&token), Some(tab)).await {
+                    let _ = chrome::tell_tab(tab, &to_tab("pointer_left", "token", &token)).await;
+                }
             }
             to_js(&ContentReply::Done)
         }
@@ -128,9 +154,19 @@ async fn register_frame(token: &str, tab: i32, frame: i32) -> Result<(), String>
     chrome::session_set(&slot, &token.into()).await
 }
 
-/// The tab closed: its card frames' tokens and its share of the budget go.
+/// `{kind, <field>: token}` for the sensors of a tab: `close_card` (every one
+/// but `keep`'s closes its card), `pointer_left` (`token`'s closes its card).
+fn to_tab(kind: &str, field: &str, token: &str) -> JsValue {
+    let message = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&message, &"kind".into(), &kind.into());
+    let _ = js_sys::Reflect::set(&message, &field.into(), &token.into());
+    message.into()
+}
+
+/// The tab closed: its card frames' tokens, its share of the budget and its counts go.
 pub async fn forget_tab(tab_id: i32) {
     SHARES.with_borrow_mut(|s| s.forget(&tab_id));
+    FRAME_COUNTS.with_borrow_mut(|c| c.remove(&tab_id));
     if let Ok(items) = chrome::session_items().await {
         let keys = keys_of_tab(tab_id, items.iter().map(|(k, v)| (k.as_str(), v.as_f64())));
         let _ = chrome::session_remove(&keys).await;
@@ -425,6 +461,8 @@ thread_local! {
     /// Each tab's share of the budget: a page cannot spend what the other
     /// tabs need (`recall::share`).
     static SHARES: RefCell<Shares<i32, String>> = RefCell::new(Shares::new(share::TAB));
+    /// The overview's count of each frame of each tab: the badge is their sum.
+    static FRAME_COUNTS: RefCell<HashMap<i32, HashMap<i32, u32>>> = RefCell::default();
     /// Meetings listed lately: (when, answer) by key fingerprint and link.
     static MEETINGS: RefCell<HashMap<String, (f64, Reply)>> = RefCell::default();
     /// A fingerprint of the key, host and proxy the cache was filled with.

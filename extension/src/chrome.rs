@@ -201,6 +201,11 @@ pub async fn ask_tab<Q: Serialize, A: DeserializeOwned>(
     from_js(call(tabs_send_message(tab_id, &to_js(message)?)).await?)
 }
 
+/// Send a message to every frame of a tab, not waiting for an answer.
+pub async fn tell_tab(tab_id: i32, message: &JsValue) -> Result<(), String> {
+    call(tabs_send_message(tab_id, message)).await.map(drop)
+}
+
 /// Open a URL (one of the extension's pages) in a new tab.
 pub async fn open_tab(url: &str) -> Result<(), String> {
     #[derive(Serialize)]

@@ -9,7 +9,9 @@
 //! | `frame_check` | the card frame | (its `frame_token`, as every card frame message) | [`Reply::FrameConfirmed`] or [`Reply::Failed`] |
 //! | `test_key` | extension pages | `key`, `host`, `proxy` (all optional: the saved ones) | [`Reply::KeyWorks`] or [`Reply::Failed`] |
 //! | `classify` | content scripts | `texts`: ≤ [`MAX_TEXTS`] strings of ≤ [`MAX_TEXT_LEN`] UTF-16 units | [`ContentReply::Classified`] |
-//! | `page_bots` | content scripts | `count`: distinct IDs on the page (the toolbar badge of the sender's tab) | [`ContentReply::Done`] |
+//! | `page_bots` | content scripts | `count`: distinct IDs in the sender's frame, `fresh` (the badge: the sum over the tab's frames) | [`ContentReply::Done`] |
+//! | `card_opened` | content scripts | `token`: the sensor's own (its tab's other frames close their cards) | [`ContentReply::Done`] |
+//! | `pointer_away` | content scripts | `token` of another frame's card (the pointer moves elsewhere: it closes) | [`ContentReply::Done`] |
 //! | `frame_token` | content scripts | `token`: a lowercase UUID the sensor made for the card frame it opens | [`ContentReply::Done`] or [`ContentReply::Refused`] |
 //!
 //! The card frame is an extension page that any web page could frame itself,
@@ -84,9 +86,22 @@ pub enum Request {
     Classify {
         texts: Vec<String>,
     },
-    /// Content scripts: the overview found this many distinct IDs.
+    /// Content scripts: the overview found this many distinct IDs in the
+    /// sender's frame (`fresh`: the first count of its document).
     PageBots {
         count: u32,
+        #[serde(default)]
+        fresh: bool,
+    },
+    /// Content scripts: the sensor with this token opened a card; the tab's
+    /// other frames close theirs.
+    CardOpened {
+        token: String,
+    },
+    /// Content scripts: the pointer moves in the sender's frame, away from
+    /// the card of `token` (another frame of the tab), which then closes.
+    PointerAway {
+        token: String,
     },
     /// Content scripts: the card frame this sensor opens will carry `token`.
     FrameToken {
@@ -149,7 +164,11 @@ impl Request {
     pub fn check(&self, from: Sender) -> Result<(), Refusal> {
         let content = matches!(
             self,
-            Request::Classify { .. } | Request::PageBots { .. } | Request::FrameToken { .. }
+            Request::Classify { .. }
+                | Request::PageBots { .. }
+                | Request::FrameToken { .. }
+                | Request::CardOpened { .. }
+                | Request::PointerAway { .. }
         );
         match (from, content, self) {
             (Sender::CardFrame { .. }, _, Request::FrameCheck) => {}
@@ -158,7 +177,10 @@ impl Request {
             | (Sender::ContentScript { .. }, true, _) => {}
             _ => return Err(Refusal::NotPermitted),
         }
-        if let Request::FrameToken { token } = self {
+        if let Request::FrameToken { token }
+        | Request::CardOpened { token }
+        | Request::PointerAway { token } = self
+        {
             if !valid_id(token) {
                 return Err(Refusal::TooLarge);
             }
@@ -322,7 +344,10 @@ mod tests {
         let classify = Request::Classify {
             texts: vec!["x".into()],
         };
-        let badge = Request::PageBots { count: 2 };
+        let badge = Request::PageBots {
+            count: 2,
+            fresh: false,
+        };
         let test = from_json(r#"{"kind":"test_key"}"#).unwrap();
         assert_eq!(bot.check(page), Ok(()));
         assert_eq!(test.check(page), Ok(()));
@@ -423,7 +448,12 @@ mod tests {
                 Some(Err(ApiError::InvalidId { .. }))
             ));
         }
-        assert!(Request::PageBots { count: 1 }.bot_endpoint().is_none());
+        assert!(Request::PageBots {
+            count: 1,
+            fresh: true,
+        }
+        .bot_endpoint()
+        .is_none());
     }
 
     #[test]

@@ -5,7 +5,7 @@
 // its content scripts in a tab ("content"). The Rust side allows each only its
 // own message kinds, and answers a card frame only with its tab's token.
 // Web pages cannot reach this listener at all (no externally_connectable).
-import init, { forget_tab, handle_message } from "./pkg/botlens_worker.js";
+import init, { bot_in, forget_tab, handle_message } from "./pkg/botlens_worker.js";
 
 const ready = init({ module_or_path: new URL("./pkg/botlens_worker_bg.wasm", import.meta.url) });
 
@@ -42,3 +42,40 @@ chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
 chrome.tabs.onRemoved.addListener((tabId) => {
   ready.then(() => forget_tab(tabId)).catch(() => {});
 });
+
+// Ways in where hovering cannot reach: "Look up with botlens" on a selection
+// or a link, the keyboard shortcut on a selection, the omnibox keyword `bot`.
+// A selection's card opens at the selection, in the frame that holds it; a
+// link, an omnibox entry or a selection no sensor can show opens the full view.
+const MENU = "botlens-lookup";
+chrome.runtime.onInstalled.addListener(() => {
+  chrome.contextMenus.create({ id: MENU, title: "Look up with botlens", contexts: ["selection", "link"] }, () => void chrome.runtime.lastError);
+});
+
+async function openFullView(text, disposition = "newForegroundTab") {
+  await ready;
+  const id = bot_in(String(text || "").slice(0, 4096));
+  const url = chrome.runtime.getURL(id ? `explorer.html#${id}` : "explorer.html");
+  if (disposition === "currentTab") await chrome.tabs.update({ url });
+  else await chrome.tabs.create({ url, active: disposition !== "newBackgroundTab" });
+}
+
+/** Ask the tab's sensor(s) to open the card at the selection; `true` when one did. */
+async function lookUpSelection(tabId, frameId) {
+  const options = Number.isInteger(frameId) ? { frameId } : undefined;
+  const reply = await chrome.tabs.sendMessage(tabId, { kind: "lookup_selection" }, options).catch(() => null);
+  return Boolean(reply && reply.shown);
+}
+
+chrome.contextMenus.onClicked.addListener(async (info, tab) => {
+  if (info.menuItemId !== MENU) return;
+  const shown = info.selectionText && tab && Number.isInteger(tab.id) && (await lookUpSelection(tab.id, info.frameId));
+  if (!shown) await openFullView(info.selectionText || info.linkUrl);
+});
+
+chrome.commands.onCommand.addListener((command, tab) => {
+  if (command === "lookup-selection" && tab && Number.isInteger(tab.id)) lookUpSelection(tab.id).catch(() => {});
+});
+
+chrome.omnibox.setDefaultSuggestion({ description: "Look up a bot ID or Explorer URL with botlens" });
+chrome.omnibox.onInputEntered.addListener((text, disposition) => { openFullView(text, disposition).catch(() => {}); });

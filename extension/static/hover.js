@@ -1,12 +1,14 @@
 // botlens hover layer: what the extension's content scripts and the embed share.
 // Which page text is never read (the skip list, the same as the Rust HTML scan's:
 // tests/skip_list.rs compares them), the ID-shaped text or attribute under the
-// pointer (or, when wanted, the meeting link), and hover intent (rest, grace period to reach the card, Escape).
+// pointer (or, when wanted, the meeting link), and hover intent (rest, grace
+// period to reach the card, Escape). Finding text anywhere — shadow roots,
+// split text, table headers, read-only fields — is reach.js's, loaded first.
 //
-// One classic script for two worlds: the extension lists it first among its
-// content scripts (they share one isolated world); the embed's botlens.mjs
-// imports it for its side effect. Either way it defines `botlensHover` once.
-// It reads the page and never writes to it.
+// One classic script for two worlds: the extension lists it (after reach.js)
+// among its content scripts (they share one isolated world); the embed's
+// botlens.mjs imports both for their side effect. Either way it defines
+// `botlensHover` once. It reads the page and never writes to it.
 (() => {
   "use strict";
   if (globalThis.botlensHover) return;
@@ -24,19 +26,36 @@
   const CONTEXT = 120; // characters of text on each side given to the detection rules
   const ATTRIBUTES = ["href", "title", "aria-label"]; // and every data-* attribute
 
+  const reach = globalThis.botlensReach; // reach.js, loaded before this script
+  // The same skip list but editors: hovering text in an editor nobody is
+  // typing in opens its card; the scans (overview, CLI) still skip drafts.
+  const SKIP_BUT_EDITORS = [...SKIP_TAGS, OPT_OUT].join(",");
+  const EDITOR = EDITABLE.map((v) => `[contenteditable='${v}' i]`).join(",");
+
   /** The node is in text botlens does not read (`also`: a channel's own elements). */
   function skipped(node, also = "") {
     const el = node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement;
     return !el || el.closest(also ? `${SKIP},${also}` : SKIP) !== null || document.documentElement.matches(OPT_OUT);
   }
 
-  function caretAt(x, y) {
-    if (document.caretPositionFromPoint) {
-      const pos = document.caretPositionFromPoint(x, y);
-      return pos && { node: pos.offsetNode, offset: pos.offset };
-    }
-    const range = document.caretRangeFromPoint && document.caretRangeFromPoint(x, y);
-    return range && { node: range.startContainer, offset: range.startOffset };
+  /** The element with focus, inside shadow roots too. */
+  function activeElement() {
+    let el = document.activeElement;
+    while (el && el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement;
+    return el;
+  }
+
+  /**
+   * The node is in text a hover does not read: the skip list across shadow
+   * roots, and an editor only while the user is typing in it.
+   */
+  function hoverSkipped(node, also = "") {
+    const el = node.nodeType === Node.ELEMENT_NODE ? node : reach.parentOf(node);
+    if (!el || document.documentElement.matches(OPT_OUT)) return true;
+    if (reach.closestDeep(el, also ? `${SKIP_BUT_EDITORS},${also}` : SKIP_BUT_EDITORS)) return true;
+    const editor = reach.closestDeep(el, EDITOR);
+    const active = editor && activeElement();
+    return Boolean(editor && active && (editor === active || editor.contains(active)));
   }
 
   function contains(rect, x, y) {
@@ -51,32 +70,11 @@
   // attribute it came from (null for text), its live anchor (`box`: the Range over the
   // ID, or the element carrying it), the element it lives in (`context`), and `id`.
 
-  /** The ID-shaped text under the pointer. */
-  function textHit(x, y, also) {
-    const caret = caretAt(x, y);
-    if (!caret || caret.node.nodeType !== Node.TEXT_NODE || skipped(caret.node, also)) return null;
-    const data = caret.node.data;
-    const from = Math.max(0, caret.offset - CONTEXT);
-    const text = data.slice(from, Math.min(data.length, caret.offset + CONTEXT));
-    for (const m of text.matchAll(new RegExp(UUID_SOURCE, "g"))) {
-      const start = from + m.index;
-      const end = start + m[0].length;
-      if (caret.offset < start || caret.offset > end) continue;
-      const range = document.createRange();
-      range.setStart(caret.node, start);
-      range.setEnd(caret.node, end);
-      // The caret snaps to the nearest text: an ID far from the pointer is not under it.
-      if (!contains(range.getBoundingClientRect(), x, y)) return null;
-      return { text, offset: caret.offset - from, attribute: null, box: range, context: caret.node.parentElement, id: m[0].toLowerCase() };
-    }
-    return null;
-  }
-
   /** An ID in the link, label or data-* attribute of `el` or an ancestor (with `withText`, `el`'s own text too). */
   function carrierHit(el, { also, withText = false } = {}) {
-    if (!el || skipped(el, also)) return null;
+    if (!el || hoverSkipped(el, also)) return null;
     const one = new RegExp(UUID_SOURCE);
-    for (let node = el; node && node !== document.body && node.nodeType === Node.ELEMENT_NODE; node = node.parentElement) {
+    for (let node = el; node && node !== document.body && node.nodeType === Node.ELEMENT_NODE; node = reach.parentOf(node)) {
       const names = [...ATTRIBUTES, ...node.getAttributeNames().filter((n) => n.startsWith("data-"))];
       const sources = names.map((name) => [name, node.getAttribute(name)]);
       if (withText && node === el) sources.push([null, (el.textContent || "").slice(0, 2000)]);
@@ -91,9 +89,11 @@
     return null;
   }
 
-  /** What is under the pointer: text first, then a carrying element. */
+  /** What is under the pointer: a read-only field's text, page text, then a carrying element. */
   function hitAt(x, y, also) {
-    return textHit(x, y, also) || carrierHit(document.elementFromPoint(x, y), { also });
+    return reach.fieldHitAt(x, y, CONTEXT)
+      || reach.textHitAt(x, y, (n) => hoverSkipped(n, also), CONTEXT)
+      || carrierHit(reach.deepElementAt(x, y), { also });
   }
 
   // Quick filter only: the Rust rules (detect::meeting) decide what is a meeting link.
@@ -101,15 +101,15 @@
 
   /** The meeting link under the pointer: an `<a href>` to a meeting platform. */
   function meetingHit(x, y, also) {
-    const el = document.elementFromPoint(x, y);
-    const link = el && el.closest("a[href]");
-    if (!link || skipped(link, also) || !MEETING_HOSTS.test(link.href)) return null;
+    const el = reach.deepElementAt(x, y);
+    const link = el && reach.closestDeep(el, "a[href]");
+    if (!link || hoverSkipped(link, also) || !MEETING_HOSTS.test(link.href)) return null;
     return { meeting: link.href, box: link, context: link, id: `meeting:${link.href}` };
   }
 
   /** "dark" when the page behind (x, y) is dark, so the card can match it. */
   function pageTheme(x, y) {
-    for (let el = document.elementFromPoint(x, y); el; el = el.parentElement) {
+    for (let el = reach.deepElementAt(x, y); el; el = reach.parentOf(el)) {
       const m = getComputedStyle(el).backgroundColor.match(/rgba?\(([\d.]+),\s*([\d.]+),\s*([\d.]+)(?:,\s*([\d.]+))?/);
       if (!m || (m[4] !== undefined && Number(m[4]) < 0.5)) continue; // transparent: look further up
       const luminance = (0.2126 * m[1] + 0.7152 * m[2] + 0.0722 * m[3]) / 255;
@@ -166,6 +166,11 @@
     document.addEventListener("keydown", (event) => {
       if (event.isTrusted && event.key === "Escape" && state.anchor) o.close();
     }, { capture: true });
+    // The pointer left this document (into the page around this frame, or out
+    // of the window): no more moves come here to say so.
+    document.addEventListener("pointerout", (event) => {
+      if (event.isTrusted && !event.relatedTarget && state.anchor && !overCard) scheduleClose();
+    }, { capture: true, passive: true });
     addEventListener("scroll", () => state.anchor && o.scrollCloses() && o.close(), { capture: true, passive: true });
     return Object.assign(state, {
       /** A card opened another way (keyboard focus): it follows the same rules. */
@@ -187,11 +192,15 @@
         overCard = false;
         scheduleClose();
       },
+      /** The pointer is elsewhere now (another frame saw it). */
+      left() {
+        if (!overCard) scheduleClose();
+      },
     });
   }
 
   globalThis.botlensHover = Object.freeze({
     SKIP_TAGS, EDITABLE, SKIP, UUID_SOURCE, CONTEXT, ATTRIBUTES,
-    skipped, contains, plainRect, textHit, carrierHit, hitAt, meetingHit, pageTheme, viewport, intent,
+    skipped, hoverSkipped, contains, plainRect, carrierHit, hitAt, meetingHit, pageTheme, viewport, intent,
   });
 })();

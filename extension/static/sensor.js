@@ -82,7 +82,7 @@
     // registered with the worker by this content script and handed over with
     // our port, is what makes the worker answer our frame and no other (the
     // frame keeps listening until the worker confirms an offer's token).
-    const token = randomToken();
+    token = randomToken();
     const registered = chrome.runtime.sendMessage({ kind: "frame_token", token });
     const src = chrome.runtime.getURL("card.html");
     // Chrome serves card.html from a per-session URL (use_dynamic_url), but
@@ -144,6 +144,59 @@
     if (returnTo && returnTo.isConnected) returnTo.focus(); // opened from the keyboard: focus goes back
   }
 
+  // One card per tab: every frame runs a sensor, and a card opening in one
+  // closes the others (the worker tells the tab's frames, naming the one to keep).
+  let token = null;
+  // The token of a card open in another frame of the tab. A frame does not
+  // always hear that the pointer left it (Chromium tells a frame of another
+  // origin nothing), but the frame the pointer moves in next does: it says so
+  // once, and that card closes as if the pointer had left it here.
+  let elsewhere = null;
+  document.addEventListener("pointermove", (event) => {
+    if (!event.isTrusted || !elsewhere) return;
+    chrome.runtime.sendMessage({ kind: "pointer_away", token: elsewhere }).catch(() => {});
+    elsewhere = null;
+  }, { capture: true, passive: true });
+  chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
+    if (sender.id !== chrome.runtime.id || sender.tab || !message) return false;
+    if (message.kind === "close_card" && message.keep !== token) {
+      if (intent.anchor) close();
+      elsewhere = message.keep;
+    }
+    if (message.kind === "pointer_left" && message.token === token && intent.anchor) intent.left();
+    if (message.kind === "lookup_selection") {
+      // The user asked (menu item or shortcut): the card opens at the selection,
+      // editable fields included. Frames with nothing selected stay silent.
+      const hit = selectionHit();
+      if (!hit) return false;
+      const r = hit.box.getBoundingClientRect();
+      intent.opened(hit, {});
+      show(hit, hover.pageTheme(r.left + 1, r.top + 1));
+      sendResponse({ shown: true });
+    }
+    return false;
+  });
+
+  /** The first bot-shaped ID in the selection (or a field's selected text), as a hit. */
+  function selectionHit() {
+    const field = document.activeElement;
+    let text = "";
+    let box = null;
+    if (field && (field.localName === "input" || field.localName === "textarea") && field.selectionEnd > field.selectionStart) {
+      text = field.value.slice(field.selectionStart, field.selectionEnd);
+      box = field;
+    } else {
+      const selection = getSelection();
+      if (!selection || selection.rangeCount === 0 || selection.isCollapsed) return null;
+      text = selection.toString();
+      box = selection.getRangeAt(0).cloneRange();
+    }
+    const m = text.match(new RegExp(hover.UUID_SOURCE));
+    if (!m) return null;
+    const from = Math.max(0, m.index - hover.CONTEXT);
+    return { text: text.slice(from, m.index + 36 + hover.CONTEXT), offset: m.index - from + 1, attribute: null, box, context: field, id: m[0].toLowerCase() };
+  }
+
   async function show(hit, theme) {
     if (host && !host.isConnected) {
       // The page removed the host (a framework re-rendering <html>): start afresh.
@@ -157,6 +210,7 @@
       if (host.matches(":popover-open")) host.hidePopover();
       host.showPopover();
     }
+    chrome.runtime.sendMessage({ kind: "card_opened", token }).catch(() => {});
     if (hit.meeting) {
       port.postMessage({
         type: "meeting",
@@ -182,7 +236,7 @@
   const intent = hover.intent({
     restMs: REST_MS,
     closeMs: CLOSE_MS,
-    card: () => frame,
+    card: () => host,
     open(hit, x, y) {
       if (siteOff) return false;
       show(hit, hover.pageTheme(x, y));
@@ -205,7 +259,7 @@
     if (event.isTrusted && FOCUS_KEYS.has(event.key)) focusKeyAt = performance.now();
   }, { capture: true, passive: true });
   document.addEventListener("focusin", (event) => {
-    const el = event.target;
+    const el = event.composedPath()[0]; // inside an open shadow root too
     if (siteOff || !event.isTrusted || !(el instanceof Element) || el === host) return;
     if (performance.now() - focusKeyAt > FOCUS_AFTER_KEY_MS) return;
     focusKeyAt = -Infinity; // one focus per key press

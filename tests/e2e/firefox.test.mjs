@@ -92,30 +92,32 @@ describe("extension in Firefox ESR", { skip: missing.length ? `missing: ${missin
   async function enterCard(timeout = 15000) {
     const end = Date.now() + timeout;
     for (;;) {
-      try {
-        await wd("POST", "/frame", { id: 0 });
-        if (await run("return innerWidth > 0 && innerHeight > 0")) return;
-        await wd("POST", "/frame/parent", {});
-      } catch {
-        // no frame yet
-      }
+      if (await intoShownCard()) return;
       if (Date.now() > end) throw new Error("the card never showed");
       await sleep(100);
     }
   }
 
-  /** Is a card showing? (Asked from inside its frame.) */
-  async function cardShowing() {
-    try {
-      await wd("POST", "/frame", { id: 0 });
-    } catch {
-      return false;
-    }
-    try {
-      return await run("return innerWidth > 0 && innerHeight > 0");
-    } finally {
+  /** Switch into the current context's shown card frame, if there is one. */
+  async function intoShownCard() {
+    for (let i = 0; i < 6; i++) {
+      try {
+        await wd("POST", "/frame", { id: i });
+      } catch {
+        return false; // no frame at this index
+      }
+      const card = await run("return location.protocol === 'moz-extension:' && innerWidth > 0 && innerHeight > 0").catch(() => false);
+      if (card) return true;
       await wd("POST", "/frame/parent", {});
     }
+    return false;
+  }
+
+  /** Is a card showing in the current context? (Asked from inside its frame.) */
+  async function cardShowing() {
+    if (!(await intoShownCard())) return false;
+    await wd("POST", "/frame/parent", {});
+    return true;
   }
 
   /** Rest the real pointer on the first occurrence of `needle` in the page. */
@@ -322,6 +324,82 @@ describe("extension in Firefox ESR", { skip: missing.length ? `missing: ${missin
     ]);
     assert.ok(ranges.includes("open the board-meeting bot"), JSON.stringify(ranges));
     assert.deepEqual(await run("return window.__mutations"), []);
+  });
+
+  // Hover anywhere (tests/e2e/pages/reach/, as reach.test.mjs in Chromium).
+  /** Rest the pointer on the middle of the element `script` returns, in the current context. */
+  async function restOn(script) {
+    const p = await run(`const e = (() => { ${script} })(); e.scrollIntoView({ block: "center" });
+      const r = e.getBoundingClientRect(); return { x: Math.round(r.left + r.width / 2), y: Math.round(r.top + r.height / 2) }`);
+    await wd("POST", "/actions", {
+      actions: [{ type: "pointer", id: "mouse", parameters: { pointerType: "mouse" },
+        actions: [
+          { type: "pointerMove", x: Math.max(0, p.x - 25), y: p.y + 35, duration: 0 },
+          { type: "pointerMove", x: p.x, y: p.y, duration: 100 },
+          { type: "pause", duration: 500 },
+        ] }],
+    });
+  }
+
+  /** The shown card's bot in the current context, or null when none opens. */
+  async function cardBot(expectNone = false) {
+    if (expectNone) {
+      await sleep(900);
+      return (await cardShowing()) ? "a card" : null;
+    }
+    await enterCard();
+    const id = await waitFor(`const c = document.querySelector('.botlens-card:not([data-state="loading"])'); return c && c.dataset.botId`);
+    await wd("POST", "/frame/parent", {});
+    await wd("POST", "/actions", { actions: [{ type: "pointer", id: "mouse", parameters: { pointerType: "mouse" },
+      actions: [{ type: "pointerMove", x: 2, y: 2, duration: 50 }] }] });
+    for (let i = 0; i < 40 && (await cardShowing()); i++) await sleep(100);
+    return id;
+  }
+
+  test("reach: shadow roots, split text, neighbouring context, editors, read-only fields", async () => {
+    await wd("POST", "/url", { url: `${site.url}/reach/shadow.html` });
+    await sleep(1200);
+    await restOn(`return document.querySelector("acme-table").shadowRoot.querySelector("acme-row").shadowRoot.querySelector("#id")`);
+    assert.equal(await cardBot(), "a1c3e5f7-9b2d-4f6e-8a1c-3e5f7a9b2d4f", "two shadow roots deep");
+    await restOn(`return document.querySelector("acme-late").shadowRoot.querySelector("#id")`);
+    assert.equal(await cardBot(), "7c1e4b2a-9d3f-4e8a-b5c6-2f1a0d9e8b74", "a root attached after load");
+
+    await wd("POST", "/url", { url: `${site.url}/reach/split.html` });
+    await restOn(`return document.querySelector("#marked")`);
+    assert.equal(await cardBot(), "a1c3e5f7-9b2d-4f6e-8a1c-3e5f7a9b2d4f", "<mark> in the middle");
+    await restOn(`return document.querySelector("#tok2")`);
+    assert.equal(await cardBot(), "b2d4f6a8-1c3e-4a5b-8d7f-9e0a1b2c3d4e", "a span per token");
+
+    await wd("POST", "/url", { url: `${site.url}/reach/context.html` });
+    await restOn(`return document.querySelector("#rec")`);
+    assert.equal(await cardBot(true), null, '"recording_id": in the key span');
+    await restOn(`return document.querySelector("#bot-cell")`);
+    assert.equal(await cardBot(), "4e6a8c0e-2b4d-4f6a-9c8e-0a2c4e6a8c0e", "under a Bot ID header");
+    await restOn(`return document.querySelector("#rec-cell")`);
+    assert.equal(await cardBot(true), null, "under a Recording ID header");
+
+    await wd("POST", "/url", { url: `${site.url}/reach/editor.html` });
+    await restOn(`return document.querySelector("#id")`);
+    assert.equal(await cardBot(), "a1c3e5f7-9b2d-4f6e-8a1c-3e5f7a9b2d4f", "an editor nobody types in");
+
+    await wd("POST", "/url", { url: `${site.url}/reach/fields.html` });
+    await restOn(`return document.querySelector("#dis")`); // the ID fills the field: its middle is on the ID
+    assert.equal(await cardBot(), "7c1e4b2a-9d3f-4e8a-b5c6-2f1a0d9e8b74", "a disabled input");
+    await restOn(`return document.querySelector("#edit")`);
+    assert.equal(await cardBot(true), null, "an editable input");
+  });
+
+  test("reach: a frame of another origin and one two deep", async () => {
+    await wd("POST", "/url", { url: `${site.url}/reach/frames.html` });
+    await sleep(800);
+    await wd("POST", "/frame", { id: { [ELEMENT]: await find("#other") } });
+    await restOn(`return document.querySelector("#id")`);
+    assert.equal(await cardBot(), "b2d4f6a8-1c3e-4a5b-8d7f-9e0a1b2c3d4e", "a cross-origin frame");
+    await wd("POST", "/frame", { id: { [ELEMENT]: await find("#deep") } });
+    await restOn(`return document.querySelector("#id")`);
+    assert.equal(await cardBot(), "7c1e4b2a-9d3f-4e8a-b5c6-2f1a0d9e8b74", "two deep");
+    await wd("POST", "/frame/parent", {});
+    await wd("POST", "/frame/parent", {});
   });
 
   test("hostile page: its own focus() calls start no look-up", async () => {

@@ -11,7 +11,8 @@
 // botlens proxy, and this page only sends it bot IDs and geometry.
 // The key lives in the proxy; nothing here ever sees it.
 
-// The hover layer the extension's content script uses too (hover.js, next to this file).
+// The hover layer the extension's content script uses too (reach.js and hover.js, next to this file).
+import "./reach.js";
 import "./hover.js";
 
 const layer = globalThis.botlensHover;

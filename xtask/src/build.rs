@@ -39,6 +39,10 @@ const RECALL_HOSTS: [&str; 5] = [
     "https://api.recall.ai/*",
 ];
 
+/// What the store builds may ask for: the key and preferences, and the
+/// "Look up with botlens" menu item. Nothing that reads tabs or pages.
+const PERMISSIONS: [&str; 2] = ["storage", "contextMenus"];
+
 /// The simulator on loopback: test builds only, never in dist/.
 const LOOPBACK_HOSTS: [&str; 3] = [
     "http://127.0.0.1/*",
@@ -147,13 +151,18 @@ fn bindgen(package: &str, profile: &str, pkg: &Path) -> Result {
     fs::write(&stamp, this_build).map_err(|e| format!("{}: {e}", stamp.display()))
 }
 
-/// The embed: `www/static/*`, the hover layer it shares with the extension
-/// (one source: `extension/static/hover.js`) and the wasm package side by side.
+/// The hover layer the embed shares with the extension (one source each, in
+/// `extension/static/`).
+const HOVER_LAYER: [&str; 2] = ["reach.js", "hover.js"];
+
+/// The embed: `www/static/*`, the hover layer and the wasm package side by side.
 fn assemble_embed(pkg: &Path, dir: &Path) -> Result {
     let _ = fs::remove_dir_all(dir);
     copy_dir(&root().join("www/static"), dir)?;
-    let shared = root().join("extension/static/hover.js");
-    fs::copy(&shared, dir.join("hover.js")).map_err(|e| format!("{}: {e}", shared.display()))?;
+    for file in HOVER_LAYER {
+        let shared = root().join("extension/static").join(file);
+        fs::copy(&shared, dir.join(file)).map_err(|e| format!("{}: {e}", shared.display()))?;
+    }
     copy_dir(pkg, &dir.join("pkg"))
 }
 
@@ -216,9 +225,9 @@ fn check_store_manifest(m: &Value) -> Result {
             "store manifest asks for hosts beyond Recall's: {hosts:?}"
         ));
     }
-    if strings("permissions") != ["storage"] {
+    if strings("permissions") != PERMISSIONS {
         return Err(format!(
-            "store manifest permissions must be [\"storage\"], not {:?}",
+            "store manifest permissions must be {PERMISSIONS:?}, not {:?}",
             strings("permissions")
         ));
     }
@@ -331,6 +340,7 @@ fn print_embed_sizes(out: &Output) -> Result {
     let loader = [
         "botlens.js",
         "botlens.mjs",
+        "reach.js",
         "hover.js",
         "card-frame.js",
         "card.html",
@@ -378,7 +388,7 @@ mod tests {
     }
 
     #[test]
-    fn store_builds_ask_only_for_recall_and_storage() {
+    fn store_builds_ask_only_for_recall_storage_and_a_menu_item() {
         for browser in [Browser::Chrome, Browser::Firefox] {
             let m = manifest(browser, false).expect("store manifest");
             let hosts: Vec<&str> = m["host_permissions"]
@@ -388,7 +398,7 @@ mod tests {
                 .filter_map(Value::as_str)
                 .collect();
             assert_eq!(hosts, RECALL_HOSTS);
-            assert_eq!(m["permissions"], json!(["storage"]));
+            assert_eq!(m["permissions"], json!(PERMISSIONS));
             assert!(!m.to_string().contains("localhost"));
             assert!(!m.to_string().contains("127.0.0.1"));
             assert_eq!(m["optional_host_permissions"], json!(["https://*/*"]));
@@ -403,9 +413,10 @@ mod tests {
                 (browser == Browser::Chrome).then_some(true)
             );
             let scripts = &m["content_scripts"][0]["js"];
-            assert_eq!(scripts[0], "hover.js");
-            assert_eq!(scripts[1], "sensor.js");
-            assert_eq!(scripts.as_array().map(Vec::len), Some(8), "{scripts}");
+            assert_eq!(scripts[0], "reach.js");
+            assert_eq!(scripts[1], "hover.js");
+            assert_eq!(scripts[2], "sensor.js");
+            assert_eq!(scripts.as_array().map(Vec::len), Some(9), "{scripts}");
         }
     }
 
@@ -419,7 +430,7 @@ mod tests {
             .any(|h| h == "http://127.0.0.1/*"));
         assert!(check_store_manifest(&m).is_err());
         let mut broad = manifest(Browser::Firefox, false).unwrap();
-        broad["permissions"] = json!(["storage", "tabs"]);
+        broad["permissions"] = json!(["storage", "contextMenus", "tabs"]);
         assert!(check_store_manifest(&broad).is_err());
     }
 }

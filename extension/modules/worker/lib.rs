@@ -21,3 +21,10 @@ pub async fn handle_message(
 pub async fn forget_tab(tab_id: i32) {
     botlens_extension::background::forget_tab(tab_id).await;
 }
+
+/// The bot ID in what the user selected or typed (a menu item, the omnibox):
+/// [`botlens_extension::messages::bot_in`], the popup's look-up box's rule.
+#[wasm_bindgen]
+pub fn bot_in(text: &str) -> Option<String> {
+    botlens_extension::messages::bot_in(text)
+}

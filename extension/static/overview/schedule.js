@@ -40,7 +40,8 @@ function finish() {
     show(true);
     if (ids.size !== reported) {
       reported = ids.size;
-      chrome.runtime.sendMessage({ kind: "page_bots", count: reported }).catch(stopForGood);
+      chrome.runtime.sendMessage({ kind: "page_bots", count: reported, fresh: !countSent }).catch(stopForGood);
+      countSent = true;
     }
   }
   const done = waiters;

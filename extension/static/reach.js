@@ -1,0 +1,288 @@
+// botlens reach: what is under the pointer, wherever it sits. Part of the
+// hover layer (hover.js loads after it and builds on it), shared by the
+// extension's content scripts and the embed. It reads the page, never writes.
+//
+// - Open shadow roots, nested: the deepest element under the pointer.
+// - Split text: an ID broken by inline elements (<mark>, a span per token,
+//   <wbr>, soft hyphens) is read as one, from the text nodes around the
+//   pointer within their block.
+// - Context across elements: the key span before a value span is in that
+//   text; a table cell (or ARIA grid cell) gets its column header, a <dd> its
+//   <dt>, a form field its label, as the label before the value. The Rust rules
+//   (src/detect) then decide, as they do for `botlens scan`: no rule lives here.
+// - Read-only and disabled <input>/<textarea>: the characters under the pointer
+//   are found by measuring the field's text with its own font.
+(() => {
+  "use strict";
+  if (globalThis.botlensReach) return;
+
+  const UUID = /[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/g;
+  // Characters a page inserts to let text break, which are not in the ID.
+  const INVISIBLE = /[\u00AD\u200B\u200C\u200D\u2060\uFEFF]/;
+  const MAX_NODES = 400; // text nodes looked at around the pointer, each way at most
+
+  function contains(rect, x, y) {
+    return x >= rect.left - 1 && x <= rect.right + 1 && y >= rect.top - 1 && y <= rect.bottom + 1;
+  }
+
+  /** The deepest element at (x, y), through open shadow roots. */
+  function deepElementAt(x, y) {
+    let el = document.elementFromPoint(x, y);
+    for (let depth = 0; el && el.shadowRoot && depth < 32; depth++) {
+      const inner = el.shadowRoot.elementFromPoint(x, y);
+      if (!inner || inner === el) break;
+      el = inner;
+    }
+    return el;
+  }
+
+  /** The element holding `node`, across a shadow root's boundary. */
+  function parentOf(node) {
+    if (node.parentElement) return node.parentElement;
+    const root = node.parentNode;
+    return root && root.host ? root.host : null;
+  }
+
+  /** `closest(selector)` that climbs out of shadow roots. */
+  function closestDeep(el, selector) {
+    for (let node = el; node; node = node.getRootNode().host || null) {
+      const found = node.closest(selector);
+      if (found) return found;
+    }
+    return null;
+  }
+
+  const INLINE = new Set(["inline", "contents", "inline-block", "inline-flex", "inline-grid", "ruby", "ruby-text"]);
+
+  /** The block that holds `el`: the root of the text read around the pointer. */
+  function blockOf(el) {
+    for (let node = el; node; node = node.parentElement) {
+      const tag = node.localName;
+      if (tag === "td" || tag === "th" || tag === "dd" || tag === "dt" || tag === "li") return node;
+      const role = node.getAttribute("role");
+      if (role === "gridcell" || role === "cell" || role === "rowheader" || role === "columnheader") return node;
+      if (!INLINE.has(getComputedStyle(node).display)) return node;
+      if (!node.parentElement) return node;
+    }
+    return el;
+  }
+
+  /** The text node under (x, y) inside `el` (its shadow tree included). */
+  function textNodeAt(el, x, y) {
+    const range = document.createRange();
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(), seen = 0; n && seen < 4 * MAX_NODES; n = walker.nextNode(), seen++) {
+      if (!n.data.trim()) continue;
+      range.selectNodeContents(n);
+      for (const r of range.getClientRects()) if (contains(r, x, y)) return n;
+    }
+    // The caret APIs find text the element's own walk missed (very long blocks).
+    const pos = document.caretPositionFromPoint
+      ? document.caretPositionFromPoint(x, y)
+      : document.caretRangeFromPoint && document.caretRangeFromPoint(x, y);
+    const node = pos && (pos.offsetNode || pos.startContainer);
+    return node && node.nodeType === Node.TEXT_NODE && el.contains(node) ? node : null;
+  }
+
+  /**
+   * The text around `node` within `root`, as one string, with a map back to
+   * the DOM: `at[i]` is [textNode, offset] of character i (null for a
+   * separator). Text in another block than `node`'s is set apart by a newline.
+   */
+  function textAround(node, root, skip, reach) {
+    const filter = { acceptNode: (n) => (skip(n) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT) };
+    const walk = (step) => {
+      const w = document.createTreeWalker(root, NodeFilter.SHOW_TEXT, filter);
+      w.currentNode = node;
+      const out = [];
+      let length = 0;
+      for (let n = step(w); n && length < reach && out.length < MAX_NODES; n = step(w)) {
+        out.push(n);
+        length += n.data.length;
+      }
+      return out;
+    };
+    const nodes = [...walk((w) => w.previousNode()).reverse(), node, ...walk((w) => w.nextNode())];
+    let text = "";
+    const at = [];
+    let block = null;
+    for (const n of nodes) {
+      const b = blockOf(parentOf(n));
+      if (block && b !== block && !text.endsWith("\n")) {
+        text += "\n";
+        at.push(null);
+      }
+      block = b;
+      for (let i = 0; i < n.data.length; i++) {
+        const c = n.data[i];
+        if (INVISIBLE.test(c)) continue;
+        text += c;
+        at.push([n, i]);
+      }
+    }
+    return { text, at };
+  }
+
+  function visible(text) {
+    return (text || "").replace(/\s+/g, " ").trim().slice(0, 80);
+  }
+
+  /** The label a cell's column, a term or a field gives the value it holds. */
+  function labelOf(block) {
+    const cell = block.closest("td, th, [role=gridcell], [role=cell]");
+    if (cell) {
+      const row = cell.parentElement;
+      const cells = row ? [...row.children] : [];
+      // Colspans shift the column: count them.
+      let column = 0;
+      for (const c of cells) {
+        if (c === cell) break;
+        column += Number(c.getAttribute("colspan")) || 1;
+      }
+      const table = cell.closest("table, [role=grid], [role=table], [role=treegrid]");
+      const head = table && table.querySelector("tr:has(> th), [role=row]:has(> [role=columnheader])");
+      if (head && head !== row) {
+        let at = 0;
+        for (const h of head.children) {
+          const span = Number(h.getAttribute("colspan")) || 1;
+          if (column >= at && column < at + span) return visible(h.textContent);
+          at += span;
+        }
+      }
+      return null;
+    }
+    if (block.localName === "dd") {
+      let dt = block.previousElementSibling;
+      while (dt && dt.localName !== "dt") dt = dt.previousElementSibling;
+      return dt ? visible(dt.textContent) : null;
+    }
+    return null;
+  }
+
+  /**
+   * The ID-shaped text under the pointer in the page's text, read across
+   * inline elements and shadow roots. `skip(node)` says what is never read.
+   */
+  function textHitAt(x, y, skip, context) {
+    const el = deepElementAt(x, y);
+    if (!el) return null;
+    const node = textNodeAt(el, x, y);
+    if (!node || skip(node)) return null;
+    const block = blockOf(parentOf(node));
+    const { text, at } = textAround(node, block, skip, context + 40);
+    const label = labelOf(block);
+    const prefix = label ? `${label}\t` : "";
+    for (const m of text.matchAll(UUID)) {
+      const first = at[m.index];
+      const last = at[m.index + m[0].length - 1];
+      if (!first || !last) continue;
+      const range = document.createRange();
+      range.setStart(first[0], first[1]);
+      range.setEnd(last[0], last[1] + 1);
+      if (![...range.getClientRects()].some((r) => contains(r, x, y))) continue;
+      const from = Math.max(0, m.index - context);
+      const snippet = text.slice(from, m.index + m[0].length + context);
+      return {
+        text: prefix + snippet,
+        offset: prefix.length + m.index - from + 1, // inside the ID: the rules pick it, not a neighbour
+        attribute: null,
+        box: range,
+        context: parentOf(first[0]),
+        id: m[0].toLowerCase(),
+      };
+    }
+    return null;
+  }
+
+  // ---- form fields ----
+
+  const FIELD_TYPES = new Set(["text", "search", "url", "email", "tel", ""]);
+
+  /** A field whose text the user reads but does not type into. */
+  function readOnlyField(el) {
+    if (!el) return false;
+    const input = el.localName === "input" && FIELD_TYPES.has((el.getAttribute("type") || "").toLowerCase());
+    return (input || el.localName === "textarea") && (el.readOnly || el.disabled);
+  }
+
+  function fieldLabel(field) {
+    const aria = field.getAttribute("aria-label");
+    if (aria) return visible(aria);
+    const byFor = field.id && field.getRootNode().querySelector?.(`label[for="${CSS.escape(field.id)}"]`);
+    const label = byFor || field.closest("label");
+    if (label) return visible(label.textContent.replace(field.value, ""));
+    return null;
+  }
+
+  let canvas = null;
+
+  /** Lines of the field's text as the browser lays them out: [start, end, top] in characters and pixels. */
+  function layout(field, style, measure, width) {
+    const value = field.value;
+    if (field.localName === "input") return [[0, value.length, 0]];
+    const lineHeight = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.2;
+    const lines = [];
+    let start = 0;
+    for (const paragraph of value.split("\n")) {
+      let lineStart = start;
+      let lastBreak = -1;
+      for (let i = start; i <= start + paragraph.length; i++) {
+        if (i < start + paragraph.length && value[i] === " ") lastBreak = i + 1;
+        if (i > lineStart && measure(value.slice(lineStart, i)) > width) {
+          const end = lastBreak > lineStart ? lastBreak : i - 1;
+          lines.push([lineStart, end, lines.length * lineHeight]);
+          lineStart = end;
+          lastBreak = -1;
+        }
+      }
+      lines.push([lineStart, start + paragraph.length, lines.length * lineHeight]);
+      start += paragraph.length + 1;
+    }
+    return lines.map(([s, e, top]) => [s, e, top, lineHeight]);
+  }
+
+  /** The ID under the pointer in a read-only or disabled field's text. */
+  function fieldHitAt(x, y, context) {
+    const field = deepElementAt(x, y);
+    if (!readOnlyField(field)) return null;
+    const style = getComputedStyle(field);
+    canvas = canvas || document.createElement("canvas"); // never attached to the page
+    const ctx = canvas.getContext("2d");
+    ctx.font = `${style.fontStyle} ${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+    const measure = (s) => ctx.measureText(s).width;
+    const r = field.getBoundingClientRect();
+    const left = r.left + parseFloat(style.borderLeftWidth) + parseFloat(style.paddingLeft) - field.scrollLeft;
+    const top = r.top + parseFloat(style.borderTopWidth) + parseFloat(style.paddingTop) - field.scrollTop;
+    const width = field.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    const lines = layout(field, style, measure, width);
+    const lineHeight = field.localName === "input" ? r.height : lines[0][3];
+    const line = field.localName === "input"
+      ? lines[0]
+      : lines.find(([, , t]) => y >= top + t && y < top + t + lineHeight);
+    if (!line) return null;
+    const value = field.value;
+    for (const m of value.slice(line[0], line[1]).matchAll(UUID)) {
+      const start = line[0] + m.index;
+      const from = left + measure(value.slice(line[0], start));
+      const to = from + measure(m[0]);
+      if (x < from - 1 || x > to + 1) continue;
+      const label = fieldLabel(field);
+      const prefix = label ? `${label}\t` : "";
+      const cut = Math.max(0, start - context);
+      const boxTop = field.localName === "input" ? r.top : top + line[2];
+      return {
+        text: prefix + value.slice(cut, start + m[0].length + context),
+        offset: prefix.length + start - cut + 1,
+        attribute: null,
+        box: { getBoundingClientRect: () => ({ left: from, top: boxTop, right: to, bottom: boxTop + lineHeight, width: to - from, height: lineHeight }) },
+        context: field,
+        id: m[0].toLowerCase(),
+      };
+    }
+    return null;
+  }
+
+  globalThis.botlensReach = Object.freeze({
+    UUID, deepElementAt, closestDeep, parentOf, textHitAt, fieldHitAt, readOnlyField,
+  });
+})();
