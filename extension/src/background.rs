@@ -34,8 +34,8 @@ use wasm_bindgen::JsCast;
 
 use crate::chrome;
 use crate::messages::{
-    badge_text, classify, frame_slot_key, frame_token_key, keys_of_tab, valid_id, ContentReply,
-    Reply, Request, Sender,
+    badge_text, classify, frame_slot_key, frame_token_key, keys_of_tab, page_count, valid_id,
+    ContentReply, Reply, Request, Sender,
 };
 pub use crate::prefs::Settings;
 use crate::prefs::{parse_proxy_url, Prefs, SESSION_KEY};
@@ -99,17 +99,16 @@ pub async fn handle_message(
             }
             _ => to_js(&ContentReply::Refused),
         },
-        Request::PageBots { count, fresh } => {
+        Request::PageBots { count, since } => {
             if let Some(tab) = tab_id {
                 let total = FRAME_COUNTS.with_borrow_mut(|counts| {
                     let frames = counts.entry(tab).or_default();
-                    let frame = frame_id.unwrap_or(0);
-                    // A new top document: the frames of the page before are gone.
-                    if fresh && frame == 0 {
-                        frames.clear();
+                    frames.insert(frame_id.unwrap_or(0), (since, count));
+                    let total = page_count(frames);
+                    if let Some(&(top, _)) = frames.get(&0) {
+                        frames.retain(|_, (since, _)| *since >= top);
                     }
-                    frames.insert(frame, count);
-                    frames.values().sum::<u32>()
+                    total
                 });
                 let _ = chrome::set_badge(tab, &badge_text(total)).await;
             }
@@ -462,7 +461,7 @@ thread_local! {
     /// tabs need (`recall::share`).
     static SHARES: RefCell<Shares<i32, String>> = RefCell::new(Shares::new(share::TAB));
     /// The overview's count of each frame of each tab: the badge is their sum.
-    static FRAME_COUNTS: RefCell<HashMap<i32, HashMap<i32, u32>>> = RefCell::default();
+    static FRAME_COUNTS: RefCell<HashMap<i32, HashMap<i32, (f64, u32)>>> = RefCell::default();
     /// Meetings listed lately: (when, answer) by key fingerprint and link.
     static MEETINGS: RefCell<HashMap<String, (f64, Reply)>> = RefCell::default();
     /// A fingerprint of the key, host and proxy the cache was filled with.

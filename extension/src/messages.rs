@@ -9,7 +9,7 @@
 //! | `frame_check` | the card frame | (its `frame_token`, as every card frame message) | [`Reply::FrameConfirmed`] or [`Reply::Failed`] |
 //! | `test_key` | extension pages | `key`, `host`, `proxy` (all optional: the saved ones) | [`Reply::KeyWorks`] or [`Reply::Failed`] |
 //! | `classify` | content scripts | `texts`: ≤ [`MAX_TEXTS`] strings of ≤ [`MAX_TEXT_LEN`] UTF-16 units | [`ContentReply::Classified`] |
-//! | `page_bots` | content scripts | `count`: distinct IDs in the sender's frame, `fresh` (the badge: the sum over the tab's frames) | [`ContentReply::Done`] |
+//! | `page_bots` | content scripts | `count`: distinct IDs in the sender's frame, `since` (the badge: the sum over the frames of the tab's page, [`page_count`]) | [`ContentReply::Done`] |
 //! | `card_opened` | content scripts | `token`: the sensor's own (its tab's other frames close their cards) | [`ContentReply::Done`] |
 //! | `pointer_away` | content scripts | `token` of another frame's card (the pointer moves elsewhere: it closes) | [`ContentReply::Done`] |
 //! | `frame_token` | content scripts | `token`: a lowercase UUID the sensor made for the card frame it opens | [`ContentReply::Done`] or [`ContentReply::Refused`] |
@@ -41,7 +41,7 @@ pub const MAX_TEXT_LEN: usize = 8192;
 pub const MAX_BADGE: u32 = 999;
 
 /// Every message kind the background understands.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Request {
     Bot {
@@ -87,11 +87,12 @@ pub enum Request {
         texts: Vec<String>,
     },
     /// Content scripts: the overview found this many distinct IDs in the
-    /// sender's frame (`fresh`: the first count of its document).
+    /// sender's frame, whose document began loading at `since` (ms since the
+    /// epoch): frames older than the tab's top document are a page gone by.
     PageBots {
         count: u32,
         #[serde(default)]
-        fresh: bool,
+        since: f64,
     },
     /// Content scripts: the sensor with this token opened a card; the tab's
     /// other frames close theirs.
@@ -317,6 +318,18 @@ pub fn classify(texts: &[String]) -> Vec<Vec<Classified>> {
         .collect()
 }
 
+/// The IDs on a tab's page: the sum over its frames (`frame → (since, count)`)
+/// whose documents began loading no earlier than the top frame's (frame 0):
+/// the frames of a page the tab has left are not counted.
+pub fn page_count(frames: &std::collections::HashMap<i32, (f64, u32)>) -> u32 {
+    let top = frames.get(&0).map(|(since, _)| *since);
+    frames
+        .values()
+        .filter(|(since, _)| top.is_none_or(|t| *since >= t))
+        .map(|(_, count)| count)
+        .sum()
+}
+
 /// The toolbar badge text for a count of IDs on a page: empty for none.
 pub fn badge_text(count: u32) -> String {
     match count {
@@ -346,7 +359,7 @@ mod tests {
         };
         let badge = Request::PageBots {
             count: 2,
-            fresh: false,
+            since: 0.0,
         };
         let test = from_json(r#"{"kind":"test_key"}"#).unwrap();
         assert_eq!(bot.check(page), Ok(()));
@@ -450,7 +463,7 @@ mod tests {
         }
         assert!(Request::PageBots {
             count: 1,
-            fresh: true,
+            since: 1.0,
         }
         .bot_endpoint()
         .is_none());
@@ -487,6 +500,18 @@ mod tests {
             None
         );
         assert_eq!(bot_in("not an id"), None);
+    }
+
+    #[test]
+    fn the_badge_counts_the_frames_of_the_page_shown() {
+        let mut frames = std::collections::HashMap::new();
+        frames.insert(3, (100.0, 2)); // a frame of the page before
+        frames.insert(4, (205.0, 1));
+        frames.insert(0, (200.0, 5));
+        frames.insert(7, (210.0, 1));
+        assert_eq!(page_count(&frames), 7);
+        frames.remove(&0);
+        assert_eq!(page_count(&frames), 4, "no top count yet: every frame");
     }
 
     #[test]

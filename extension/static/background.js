@@ -67,15 +67,22 @@ async function lookUpSelection(tabId, frameId) {
   return Boolean(reply && reply.shown);
 }
 
-chrome.contextMenus.onClicked.addListener(async (info, tab) => {
-  if (info.menuItemId !== MENU) return;
-  const shown = info.selectionText && tab && Number.isInteger(tab.id) && (await lookUpSelection(tab.id, info.frameId));
-  if (!shown) await openFullView(info.selectionText || info.linkUrl);
-});
-
-chrome.commands.onCommand.addListener((command, tab) => {
-  if (command === "lookup-selection" && tab && Number.isInteger(tab.id)) lookUpSelection(tab.id).catch(() => {});
-});
-
+const waysIn = {
+  async menu(info, tab) {
+    if (info.menuItemId !== MENU) return;
+    const shown = info.selectionText && tab && Number.isInteger(tab.id) && (await lookUpSelection(tab.id, info.frameId));
+    if (!shown) await openFullView(info.selectionText || info.linkUrl);
+  },
+  async command(command, tab) {
+    if (command === "lookup-selection" && tab && Number.isInteger(tab.id)) await lookUpSelection(tab.id);
+  },
+  async omnibox(text, disposition) {
+    await openFullView(text, disposition);
+  },
+};
+chrome.contextMenus.onClicked.addListener((info, tab) => { waysIn.menu(info, tab).catch(() => {}); });
+chrome.commands.onCommand.addListener((command, tab) => { waysIn.command(command, tab).catch(() => {}); });
 chrome.omnibox.setDefaultSuggestion({ description: "Look up a bot ID or Explorer URL with botlens" });
-chrome.omnibox.onInputEntered.addListener((text, disposition) => { openFullView(text, disposition).catch(() => {}); });
+chrome.omnibox.onInputEntered.addListener((text, disposition) => { waysIn.omnibox(text, disposition).catch(() => {}); });
+// The end-to-end tests call these as the browser would (no page can reach the worker).
+globalThis.botlensWaysIn = waysIn;

@@ -229,4 +229,65 @@ describe("hover anywhere in Chromium", () => {
     assert.ok(gap < 40, `the card is next to the ID (gap ${gap.toFixed(0)} px)`);
     await away(page);
   });
+
+  test("where hovering cannot reach: the menu item, the shortcut and the omnibox", async () => {
+    const tabOf = (url) => browser.worker.evaluate(async (u) => (await chrome.tabs.query({ url: u }))[0], url);
+    // The shortcut on an ID selected in an editable field: the card opens at the field.
+    await page.goto(`${site.url}/reach/fields.html`);
+    await page.focus("#edit");
+    await page.evaluate(() => document.querySelector("#edit").setSelectionRange(0, 36));
+    let tab = await tabOf(page.url());
+    await browser.worker.evaluate(([t]) => globalThis.botlensWaysIn.command("lookup-selection", t), [tab]);
+    assert.equal((await shownCard(page))?.id, B2D4, "the shortcut on a selection in a field");
+    await page.keyboard.press("Escape");
+
+    // The menu item on a selection inside a cross-origin frame: the card opens in that frame.
+    await page.goto(`${site.url}/reach/frames.html`);
+    await sleep(500);
+    const outer = page.frames().find((f) => f.url().endsWith("/reach/outer.html"));
+    await outer.evaluate(() => getSelection().selectAllChildren(document.querySelector("#id")));
+    tab = await tabOf(page.url());
+    const frameId = await browser.worker.evaluate(() => null); // the menu names the frame; unknown here: every frame is asked
+    await browser.worker.evaluate(([t, f]) => globalThis.botlensWaysIn.menu(
+      { menuItemId: "botlens-lookup", selectionText: "b2d4f6a8-1c3e-4a5b-8d7f-9e0a1b2c3d4e", frameId: f ?? undefined }, t), [tab, frameId]);
+    assert.equal((await shownCard(page))?.id, B2D4, "the menu item on a selection in a frame");
+    await away(page, "menu");
+
+    // The menu item on a link, and the omnibox: the full view.
+    for (const run of [
+      (t) => globalThis.botlensWaysIn.menu({ menuItemId: "botlens-lookup", linkUrl: "https://eu-central-1.recall.ai/dashboard/explorer/bot/b2d4f6a8-1c3e-4a5b-8d7f-9e0a1b2c3d4e" }, t),
+      () => globalThis.botlensWaysIn.omnibox("  B2D4F6A8-1C3E-4A5B-8D7F-9E0A1B2C3D4E ", "newForegroundTab"),
+    ]) {
+      const [full] = await Promise.all([
+        browser.context.waitForEvent("page"),
+        browser.worker.evaluate(([fn, t]) => (0, eval)(fn)(t), [run.toString(), tab]),
+      ]);
+      await full.waitForLoadState();
+      const card = await full.waitForSelector(`.botlens-card[data-bot-id="${B2D4}"][data-state="ready"]`, { state: "attached", timeout: 15000 });
+      assert.equal(await card.getAttribute("data-reason"), "meeting_requires_sign_in");
+      await full.close();
+    }
+  });
+
+  test("overview mode: the toolbar counts the IDs of every frame", async () => {
+    const options = await browser.context.newPage();
+    await options.goto(`${browser.origin}/options.html`);
+    await options.check("#detection-overview");
+    await sleep(300);
+    const url = `${site.url}/reach/frames.html?overview`;
+    const framed = await browser.context.newPage();
+    await framed.goto(url);
+    let badge = "";
+    for (let i = 0; i < 80 && badge !== "4"; i++) {
+      await sleep(100);
+      badge = await browser.worker.evaluate(async (u) => {
+        const [tab] = await chrome.tabs.query({ url: u });
+        return tab ? chrome.action.getBadgeText({ tabId: tab.id }) : "";
+      }, url);
+    }
+    assert.equal(badge, "4", "one ID in each of the four frames");
+    await options.check("#detection-hover");
+    await options.close();
+    await framed.close();
+  });
 });

@@ -47,7 +47,7 @@ function reconsider() {
     const had = reported > 0;
     reset();
     reported = 0;
-    if (had && !dead) chrome.runtime.sendMessage({ kind: "page_bots", count: 0 }).catch(() => {});
+    if (had && !dead) chrome.runtime.sendMessage({ kind: "page_bots", count: 0, since: performance.timeOrigin }).catch(() => {});
     if (!dead && pageOff()) watchHtml(); // come back when the page opts in again
     return;
   }
@@ -59,7 +59,7 @@ function reconsider() {
     const had = reported > 0;
     reset();
     reported = -1;
-    if (had) chrome.runtime.sendMessage({ kind: "page_bots", count: 0 }).catch(() => {});
+    if (had) chrome.runtime.sendMessage({ kind: "page_bots", count: 0, since: performance.timeOrigin }).catch(() => {});
   }
 }
 

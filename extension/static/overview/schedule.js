@@ -40,8 +40,7 @@ function finish() {
     show(true);
     if (ids.size !== reported) {
       reported = ids.size;
-      chrome.runtime.sendMessage({ kind: "page_bots", count: reported, fresh: !countSent }).catch(stopForGood);
-      countSent = true;
+      chrome.runtime.sendMessage({ kind: "page_bots", count: reported, since: performance.timeOrigin }).catch(stopForGood);
     }
   }
   const done = waiters;

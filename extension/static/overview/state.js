@@ -13,9 +13,9 @@
 //       at most 200 texts of at most 8192 UTF-16 units each; results[i] are the reportable
 //       IDs of texts[i] ("bot" or "candidate"), start/end in UTF-16 units. {outcome: "refused"}
 //       when the batch is out of bounds.
-//   {kind: "page_bots", count, fresh}     → {outcome: "done"}; this frame's count: the badge of
-//       this tab is the sum over its frames (sent in overview mode only, when the count changed
-//       after a pass; `fresh` on a document's first).
+//   {kind: "page_bots", count, since}     → {outcome: "done"}; this frame's count: the badge of
+//       this tab is the sum over the frames of its current page (sent in overview mode only,
+//       when the count changed after a pass; `since`: when this document began loading).
 // - from the popup, chrome.tabs.sendMessage(tabId, …), answered only to the extension's pages:
 //   {kind: "list_bots"} → {host, off, bots: [{id, kind}]}; scans first if the page was not scanned.
 //   {kind: "mark_bots", ids} → {marked}: marks those IDs' occurrences (::highlight(botlens-marked))
@@ -140,8 +140,6 @@ let generation = 0; // bumped on reset: answers for an older generation are drop
 let passDone = true;
 let waiters = []; // resolved when the queue is drained
 let reported = -1;
-// The first count this document sends: the worker then forgets the tab's older frames.
-let countSent = false;
 let observer = null;
 
 const idle = window.requestIdleCallback
