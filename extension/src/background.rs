@@ -461,7 +461,7 @@ thread_local! {
     /// tabs need (`recall::share`).
     static SHARES: RefCell<Shares<i32, String>> = RefCell::new(Shares::new(share::TAB));
     /// The overview's count of each frame of each tab: the badge is their sum.
-    static FRAME_COUNTS: RefCell<HashMap<i32, HashMap<i32, (f64, u32)>>> = RefCell::default();
+    static FRAME_COUNTS: RefCell<HashMap<i32, FrameCounts>> = RefCell::default();
     /// Meetings listed lately: (when, answer) by key fingerprint and link.
     static MEETINGS: RefCell<HashMap<String, (f64, Reply)>> = RefCell::default();
     /// A fingerprint of the key, host and proxy the cache was filled with.

@@ -318,10 +318,14 @@ pub fn classify(texts: &[String]) -> Vec<Vec<Classified>> {
         .collect()
 }
 
-/// The IDs on a tab's page: the sum over its frames (`frame → (since, count)`)
-/// whose documents began loading no earlier than the top frame's (frame 0):
-/// the frames of a page the tab has left are not counted.
-pub fn page_count(frames: &std::collections::HashMap<i32, (f64, u32)>) -> u32 {
+/// Each frame of a tab (by frame ID): when its document began loading, and
+/// the IDs the overview counted in it.
+pub type FrameCounts = std::collections::HashMap<i32, (f64, u32)>;
+
+/// The IDs on a tab's page: the sum over its frames whose documents began
+/// loading no earlier than the top frame's (frame 0): the frames of a page the
+/// tab has left are not counted.
+pub fn page_count(frames: &FrameCounts) -> u32 {
     let top = frames.get(&0).map(|(since, _)| *since);
     frames
         .values()
