@@ -35,7 +35,7 @@ use wasm_bindgen::JsCast;
 use crate::chrome;
 use crate::messages::{
     badge_text, classify, frame_slot_key, frame_token_key, keys_of_tab, page_count, valid_id,
-    ContentReply, Reply, Request, Sender,
+    ContentReply, FrameCounts, Reply, Request, Sender,
 };
 pub use crate::prefs::Settings;
 use crate::prefs::{parse_proxy_url, Prefs, SESSION_KEY};
