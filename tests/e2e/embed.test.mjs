@@ -50,6 +50,17 @@ function pages(proxy) {
 <body><p id="bottom">bot_id: ${HEALTHY}</p><p id="right">bot_id: ${SIGN_IN}</p>
 <p id="tall">bot_id: ${DENIED}</p>
 <div id="pane"><div style="height:1200px;padding-top:60px"><p>bot_id: ${LOBBY}</p></div></div></body></html>`,
+    // The same reach as the extension's sensor (one hover layer): an open shadow root, an ID
+    // split by a search highlight, a read-only field.
+    "reach.html": `<!doctype html><html><head><meta charset="utf-8"><title>reach</title>
+<style>body{font:14px sans-serif;margin:40px} input{font:14px monospace;width:480px}</style>
+<script src="${embed}/botlens.js" data-api-base="${proxy}" defer></script></head>
+<body><acme-row></acme-row>
+<p>bot_id ${SIGN_IN.slice(0, 9)}<mark id="mark">${SIGN_IN.slice(9, 13)}</mark>${SIGN_IN.slice(13)}</p>
+<p><label for="ro">Bot ID</label> <input id="ro" readonly value="${LOBBY}"></p>
+<script>customElements.define("acme-row", class extends HTMLElement { connectedCallback() {
+  this.attachShadow({ mode: "open" }).innerHTML = '<p>bot <code id="in-shadow">${HEALTHY}</code></p>'; } });</script>
+</body></html>`,
     "strict-csp.html": `<!doctype html><html><head><meta charset="utf-8"><title>strict</title>
 <script src="${embed}/botlens.js" data-api-base="${proxy}" defer></script></head>
 <body><p>bot_id: ${HEALTHY}</p><botlens-card bot-id="${LOBBY}" api-base="${proxy}"></botlens-card>
@@ -121,6 +132,23 @@ describe("embed in Chromium", () => {
     assert.ok((await page.textContent("table")).includes(`bot_id: ${HEALTHY}`));
     assert.deepEqual(errors, []);
     await page.screenshot({ path: join(artifacts, "embed-script-tag.png") });
+    await page.close();
+  });
+
+  test("the embed reaches what the extension reaches: shadow roots, split IDs, read-only fields", async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+    await page.goto(`${site.url}/reach.html`);
+    await page.waitForSelector("[data-botlens-host=hover]", { state: "attached" });
+    for (const [selector, id] of [["acme-row #in-shadow", HEALTHY], ["#mark", SIGN_IN], ["#ro", LOBBY]]) {
+      const box = await page.locator(selector).boundingBox();
+      await page.mouse.move(box.x - 20, box.y + 30);
+      await page.mouse.move(box.x + Math.min(box.width / 2, 60), box.y + box.height / 2, { steps: 4 });
+      const card = await settledCard(page, id);
+      assert.equal(card.state, "ready", selector);
+      await page.keyboard.press("Escape");
+      await page.mouse.move(3, 3);
+      await sleep(400);
+    }
     await page.close();
   });
 
