@@ -7,8 +7,8 @@
 //   <wbr>, soft hyphens) is read as one, from the text nodes around the
 //   pointer within their block.
 // - Context across elements: the key span before a value span is in that
-//   text; a table cell (or ARIA grid cell) gets its column header, a <dd> its
-//   <dt>, a form field its label, as the label before the value. The Rust rules
+//   text; a table cell (or ARIA grid cell) gets its row so far and its column
+//   header, a <dd> its <dt>, a form field its label, before the value. The Rust rules
 //   (src/detect) then decide, as they do for `botlens scan`: no rule lives here.
 // - Read-only and disabled <input>/<textarea>: the characters under the pointer
 //   are found by measuring the field's text with its own font.
@@ -58,9 +58,7 @@
   function blockOf(el) {
     for (let node = el; node; node = node.parentElement) {
       const tag = node.localName;
-      if (tag === "td" || tag === "th" || tag === "dd" || tag === "dt" || tag === "li") return node;
-      const role = node.getAttribute("role");
-      if (role === "gridcell" || role === "cell" || role === "rowheader" || role === "columnheader") return node;
+      if (tag === "dd" || tag === "dt" || tag === "li" || node.matches(CELL)) return node;
       if (!INLINE.has(getComputedStyle(node).display)) return node;
       if (!node.parentElement) return node;
     }
@@ -69,6 +67,13 @@
 
   /** The text node under (x, y) inside `el` (its shadow tree included). */
   function textNodeAt(el, x, y) {
+    // The caret APIs answer at once for the page's own tree; inside a shadow
+    // root they stop at the host, and the element's text nodes are measured.
+    const pos = document.caretPositionFromPoint
+      ? document.caretPositionFromPoint(x, y)
+      : document.caretRangeFromPoint && document.caretRangeFromPoint(x, y);
+    const caret = pos && (pos.offsetNode || pos.startContainer);
+    if (caret && caret.nodeType === Node.TEXT_NODE && el.contains(caret)) return caret;
     const range = document.createRange();
     const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
     for (let n = walker.nextNode(), seen = 0; n && seen < 4 * MAX_NODES; n = walker.nextNode(), seen++) {
@@ -76,12 +81,7 @@
       range.selectNodeContents(n);
       for (const r of range.getClientRects()) if (contains(r, x, y)) return n;
     }
-    // The caret APIs find text the element's own walk missed (very long blocks).
-    const pos = document.caretPositionFromPoint
-      ? document.caretPositionFromPoint(x, y)
-      : document.caretRangeFromPoint && document.caretRangeFromPoint(x, y);
-    const node = pos && (pos.offsetNode || pos.startContainer);
-    return node && node.nodeType === Node.TEXT_NODE && el.contains(node) ? node : null;
+    return null;
   }
 
   /**
@@ -106,8 +106,11 @@
     let text = "";
     const at = [];
     let block = null;
+    const blocks = new Map(); // element → its block: one style read per element
     for (const n of nodes) {
-      const b = blockOf(parentOf(n));
+      const parent = parentOf(n);
+      if (!blocks.has(parent)) blocks.set(parent, blockOf(parent));
+      const b = blocks.get(parent);
       if (block && b !== block && !text.endsWith("\n")) {
         text += "\n";
         at.push(null);
@@ -127,36 +130,63 @@
     return (text || "").replace(/\s+/g, " ").trim().slice(0, 80);
   }
 
-  /** The label a cell's column, a term or a field gives the value it holds. */
-  function labelOf(block) {
-    const cell = block.closest("td, th, [role=gridcell], [role=cell]");
+  const CELL = "td, th, [role=gridcell], [role=cell], [role=rowheader], [role=columnheader]";
+
+  /** A cell's column: its own aria-colindex, else its place in the row (colspans counted). */
+  function columnOf(cell) {
+    const aria = Number(cell.getAttribute("aria-colindex"));
+    if (aria) return { aria };
+    let column = 0;
+    for (const c of cell.parentElement ? cell.parentElement.children : []) {
+      if (c === cell) break;
+      if (c.matches(CELL)) column += Number(c.getAttribute("colspan")) || 1;
+    }
+    return { column };
+  }
+
+  /** The header of `cell`'s column: a <thead> row, a row of <th>, or ARIA column headers. */
+  function columnHeader(cell) {
+    const table = cell.closest("table, [role=grid], [role=table], [role=treegrid]");
+    if (!table) return null;
+    const where = columnOf(cell);
+    if (where.aria) {
+      const h = table.querySelector(`[role=columnheader][aria-colindex="${where.aria}"]`);
+      return h && h !== cell ? visible(h.textContent) : null;
+    }
+    const head = (table.tHead && table.tHead.rows[0])
+      || table.querySelector("tr:has(> th):not(:has(> td)), [role=row]:has(> [role=columnheader])");
+    if (!head || head === cell.parentElement) return null;
+    let at = 0;
+    for (const h of head.children) {
+      if (!h.matches(CELL)) continue;
+      const span = Number(h.getAttribute("colspan")) || 1;
+      if (where.column >= at && where.column < at + span) return visible(h.textContent);
+      at += span;
+    }
+    return null;
+  }
+
+  /**
+   * What reads before `block`'s text, as `botlens scan` reads an HTML page
+   * (src/detect/html.rs): a cell's row so far, cells apart by tabs, then its
+   * column header as its label; a <dd>'s term.
+   */
+  function before(block) {
+    const cell = block.closest(CELL);
     if (cell) {
-      const row = cell.parentElement;
-      const cells = row ? [...row.children] : [];
-      // Colspans shift the column: count them.
-      let column = 0;
-      for (const c of cells) {
-        if (c === cell) break;
-        column += Number(c.getAttribute("colspan")) || 1;
+      const row = [];
+      for (let c = cell.previousElementSibling; c && row.length < 8; c = c.previousElementSibling) {
+        if (c.matches(CELL)) row.unshift(visible(c.textContent));
       }
-      const table = cell.closest("table, [role=grid], [role=table], [role=treegrid]");
-      const head = table && table.querySelector("tr:has(> th), [role=row]:has(> [role=columnheader])");
-      if (head && head !== row) {
-        let at = 0;
-        for (const h of head.children) {
-          const span = Number(h.getAttribute("colspan")) || 1;
-          if (column >= at && column < at + span) return visible(h.textContent);
-          at += span;
-        }
-      }
-      return null;
+      const header = columnHeader(cell);
+      return [...row, ...(header ? [header] : [])].map((t) => `${t}\t`).join("");
     }
     if (block.localName === "dd") {
       let dt = block.previousElementSibling;
       while (dt && dt.localName !== "dt") dt = dt.previousElementSibling;
-      return dt ? visible(dt.textContent) : null;
+      return dt ? `${visible(dt.textContent)}\t` : "";
     }
-    return null;
+    return "";
   }
 
   /**
@@ -170,8 +200,7 @@
     if (!node || skip(node)) return null;
     const block = blockOf(parentOf(node));
     const { text, at } = textAround(node, block, skip, context + 40);
-    const label = labelOf(block);
-    const prefix = label ? `${label}\t` : "";
+    const prefix = before(block);
     for (const m of text.matchAll(UUID)) {
       const first = at[m.index];
       const last = at[m.index + m[0].length - 1];
@@ -251,10 +280,17 @@
     ctx.font = `${style.fontStyle} ${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
     const measure = (s) => ctx.measureText(s).width;
     const r = field.getBoundingClientRect();
-    const left = r.left + parseFloat(style.borderLeftWidth) + parseFloat(style.paddingLeft) - field.scrollLeft;
+    let left = r.left + parseFloat(style.borderLeftWidth) + parseFloat(style.paddingLeft) - field.scrollLeft;
     const top = r.top + parseFloat(style.borderTopWidth) + parseFloat(style.paddingTop) - field.scrollTop;
     const width = field.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
     const lines = layout(field, style, measure, width);
+    if (field.localName === "input") {
+      // A short value sits where the field aligns it.
+      const free = width - measure(field.value);
+      const align = style.textAlign;
+      if (free > 0 && (align === "right" || align === "end")) left += free;
+      else if (free > 0 && align === "center") left += free / 2;
+    }
     const lineHeight = field.localName === "input" ? r.height : lines[0][3];
     const line = field.localName === "input"
       ? lines[0]

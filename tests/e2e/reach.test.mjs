@@ -134,6 +134,8 @@ describe("hover anywhere in Chromium", () => {
     await expectCard(page, page.locator("#bot"), B2D4, '"bot_id": in the key span');
     await expectCard(page, page.locator("#rec-cell"), null, "under a Recording ID header");
     await expectCard(page, page.locator("#bot-cell"), E4A6, "under a Bot ID header");
+    await expectCard(page, page.locator("#kv-rec"), null, "beside a Recording ID row header");
+    await expectCard(page, page.locator("#kv-bot"), A1C3, "beside a Bot ID row header");
     await expectCard(page, page.locator("#tx-cell"), null, "under an ARIA Transcript ID columnheader");
     await expectCard(page, page.locator("#grid-bot"), C7E1, "under an ARIA Bot columnheader");
     await expectCard(page, page.locator("#dd-rec"), null, "a <dd> of Recording");
