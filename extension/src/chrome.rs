@@ -193,6 +193,50 @@ pub async fn active_tab() -> Option<i32> {
     tabs.first().and_then(|t| t.id)
 }
 
+#[wasm_bindgen(inline_js = r#"
+export function ask_frames(tabId, message, maxMs) {
+  return new Promise((resolve) => {
+    const replies = [];
+    let frames = 0;
+    let port = null;
+    const done = () => { clearTimeout(timer); try { port.disconnect(); } catch {} resolve(replies); };
+    const timer = setTimeout(done, maxMs);
+    try {
+      port = chrome.tabs.connect(tabId, { name: "botlens-frames" });
+    } catch {
+      return done();
+    }
+    port.onMessage.addListener((m) => {
+      if (m && m.hello) frames += 1;
+      else replies.push(m);
+      if (frames > 0 && replies.length >= frames) setTimeout(() => replies.length >= frames && done(), 50);
+    });
+    port.onDisconnect.addListener(done);
+    port.postMessage(message);
+  });
+}
+"#)]
+extern "C" {
+    /// Every frame of a tab: a port to all of them; each says hello, then answers.
+    fn ask_frames(tab_id: i32, message: &JsValue, max_ms: u32) -> js_sys::Promise;
+}
+
+/// Ask every frame of a tab and gather their answers (those that came within `max_ms`).
+pub async fn ask_every_frame<Q: Serialize, A: DeserializeOwned>(
+    tab_id: i32,
+    message: &Q,
+    max_ms: u32,
+) -> Result<Vec<A>, String> {
+    let replies = JsFuture::from(ask_frames(tab_id, &to_js(message)?, max_ms))
+        .await
+        .map_err(describe)?;
+    let replies: Vec<JsValue> = js_sys::Array::from(&replies).iter().collect();
+    Ok(replies
+        .iter()
+        .filter_map(|r| from_js(r.clone()).ok())
+        .collect())
+}
+
 /// Ask the content script of a tab something and wait for its answer.
 pub async fn ask_tab<Q: Serialize, A: DeserializeOwned>(
     tab_id: i32,

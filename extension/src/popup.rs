@@ -34,13 +34,42 @@ struct ListBots {
     kind: &'static str,
 }
 
-/// The content script's answer.
+/// A frame's content script's answer.
 #[derive(Clone, Debug, Default, Deserialize)]
 struct PageList {
     #[serde(default)]
     host: String,
+    /// The tab's top frame (its host is the site's).
+    #[serde(default)]
+    top: bool,
     #[serde(default)]
     bots: Vec<PageBot>,
+}
+
+impl PageList {
+    /// The page's list from every frame's: the top frame's host, each ID once
+    /// (a bot in any frame is a bot), in the frames' order.
+    fn merged(frames: Vec<PageList>) -> Option<PageList> {
+        let host = frames
+            .iter()
+            .find(|f| f.top)
+            .or(frames.first())?
+            .host
+            .clone();
+        let mut bots: Vec<PageBot> = Vec::new();
+        for bot in frames.into_iter().flat_map(|f| f.bots) {
+            match bots.iter_mut().find(|b| b.id == bot.id) {
+                Some(seen) if bot.kind == "bot" => seen.kind = bot.kind,
+                Some(_) => {}
+                None => bots.push(bot),
+            }
+        }
+        Some(PageList {
+            host,
+            top: true,
+            bots,
+        })
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -83,8 +112,10 @@ fn Popup() -> impl IntoView {
             return;
         };
         tab.set(Some(tab_id));
-        let answer = chrome::ask_tab::<_, PageList>(tab_id, &ListBots { kind: "list_bots" }).await;
-        let Ok(page) = answer else {
+        let answer =
+            chrome::ask_every_frame::<_, PageList>(tab_id, &ListBots { kind: "list_bots" }, 10_000)
+                .await;
+        let Some(page) = answer.ok().and_then(PageList::merged) else {
             list.set(Some(Err(())));
             return;
         };

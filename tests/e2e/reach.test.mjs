@@ -292,4 +292,20 @@ describe("hover anywhere in Chromium", () => {
     await options.close();
     await framed.close();
   });
+
+  test("the popup lists the bots of every frame", async () => {
+    const framed = await browser.context.newPage();
+    await framed.goto(`${site.url}/reach/frames.html`);
+    await sleep(800);
+    const popup = await browser.context.newPage();
+    await framed.bringToFront(); // the popup asks about the active tab
+    await popup.goto(`${browser.origin}/popup.html`);
+    await popup.waitForSelector("#bots li", { state: "attached", timeout: 15000 });
+    await sleep(500);
+    const ids = await popup.$$eval("#bots li", (lis) => lis.map((li) => li.dataset.botId).sort());
+    assert.deepEqual(ids, [B2D4, C7E1, F9E8, A1C3].sort(), "one ID from each of the four frames");
+    assert.equal(await popup.textContent("#site"), "127.0.0.1", "the top frame's site");
+    await popup.close();
+    await framed.close();
+  });
 });

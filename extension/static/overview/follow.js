@@ -97,32 +97,48 @@ if (!window.__botlensOverview) {
     apply(items);
   });
 
-  chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
-    // Only the extension's own pages ask: the popup (in no tab), or one of its pages opened
-    // in a tab (Firefox then names the tab; the page's URL is still the extension's).
-    const ownPage = !sender.tab || (typeof sender.url === "string" && sender.url.startsWith(ownFrames));
-    if (sender.id !== chrome.runtime.id || !ownPage) return false;
+  // Only the extension's own pages ask: the popup (in no tab), or one of its pages opened
+  // in a tab (Firefox then names the tab; the page's URL is still the extension's).
+  const ownPage = (sender) => sender.id === chrome.runtime.id
+    && (!sender.tab || (typeof sender.url === "string" && sender.url.startsWith(ownFrames)));
+
+  /** Answer `message` through `reply`; true when the answer comes later. */
+  function answer(message, reply) {
     if (message && message.kind === "mark_bots") {
       const wanted = Array.isArray(message.ids)
         ? message.ids.filter((id) => typeof id === "string" && id.length === 36 && hasUuid(id)).slice(0, 500)
         : [];
-      sendResponse({ marked: active() ? mark(new Set(wanted.map((id) => id.toLowerCase()))) : 0 });
+      reply({ marked: active() ? mark(new Set(wanted.map((id) => id.toLowerCase()))) : 0 });
       return false;
     }
     if (!message || message.kind !== "list_bots") return false;
     const off = !active();
-    const answer = () => sendResponse({
+    const send = () => reply({
       host: site,
+      top: window === window.top,
       off,
       bots: off ? [] : [...ids].map(([id, { kind }]) => ({ id, kind })),
     });
     if (off) {
-      answer();
+      send();
       return false;
     }
     // Overview mode keeps up with the page; hover mode reads it now.
     const ready = mode === "overview" && passDone ? Promise.resolve() : fullPass();
-    ready.then(answer, answer);
-    return true; // answered asynchronously
+    ready.then(send, send);
+    return true;
+  }
+
+  chrome.runtime.onMessage.addListener((message, sender, sendResponse) =>
+    ownPage(sender) ? answer(message, sendResponse) : false);
+
+  // Every frame of the tab at once (the popup's list and triage): a port reaches
+  // them all. Each says hello first, so the asker knows how many lists to wait for.
+  chrome.runtime.onConnect.addListener((port) => {
+    if (port.name !== "botlens-frames" || !ownPage(port.sender)) return;
+    port.postMessage({ hello: true });
+    port.onMessage.addListener((message) => answer(message, (reply) => {
+      try { port.postMessage(reply); } catch { /* the popup closed */ }
+    }));
   });
 }
