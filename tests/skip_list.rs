@@ -12,7 +12,7 @@
 
 use std::path::Path;
 
-use botlens::detect::html::{EDITABLE_VALUES, OPT_OUT, SKIPPED_ELEMENTS};
+use botlens::detect::html::{BLOCK_ELEMENTS, EDITABLE_VALUES, OPT_OUT, SKIPPED_ELEMENTS};
 
 fn read(path: &str) -> String {
     let full = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
@@ -23,7 +23,7 @@ fn read(path: &str) -> String {
 fn constant(script: &str, name: &str) -> serde_json::Value {
     let start = script
         .find(&format!("const {name} = "))
-        .unwrap_or_else(|| panic!("hover.js has no const {name}"));
+        .unwrap_or_else(|| panic!("the script has no const {name}"));
     let value = &script[start + name.len() + 9..];
     let end = value.find(";\n").expect("the constant ends its line");
     serde_json::from_str(&value[..end]).unwrap_or_else(|e| panic!("{name}: {e}"))
@@ -59,6 +59,19 @@ fn the_hover_layer_skips_what_the_html_scan_skips() {
         Some(format!("[{}={} i]", OPT_OUT.0, OPT_OUT.1).as_str()),
         "the page's opt-out"
     );
+}
+
+#[test]
+fn the_hover_layer_reads_lines_as_the_html_scan_does() {
+    let reach = read("extension/static/reach.js");
+    let tags = constant(&reach, "BLOCK_TAGS");
+    let js: Vec<&str> = tags
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(js, BLOCK_ELEMENTS, "block elements, in the same order");
 }
 
 /// Every script of the extension and the embed, at any depth, but hover.js.

@@ -52,15 +52,19 @@
     return null;
   }
 
+  // Elements that start a new line of text, as `botlens scan` reads HTML
+  // (src/detect/html.rs; tests/skip_list.rs compares the lists). Reading by
+  // tag, not by CSS, keeps the page's answer the scanner's.
+  const BLOCK_TAGS = ["address", "article", "aside", "blockquote", "body", "br", "caption", "details", "dialog", "div", "dl", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "html", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "tfoot", "thead", "tr", "ul"];
+  const BLOCK = new Set([...BLOCK_TAGS, "dd", "dt"]);
   const INLINE = new Set(["inline", "contents", "inline-block", "inline-flex", "inline-grid", "ruby", "ruby-text"]);
 
   /** The block that holds `el`: the root of the text read around the pointer. */
   function blockOf(el) {
     for (let node = el; node; node = node.parentElement) {
-      const tag = node.localName;
-      if (tag === "dd" || tag === "dt" || tag === "li" || node.matches(CELL)) return node;
-      if (!INLINE.has(getComputedStyle(node).display)) return node;
-      if (!node.parentElement) return node;
+      if (BLOCK.has(node.localName) || node.matches(CELL) || !node.parentElement) return node;
+      // A web component the scanner cannot know: what the browser shows decides.
+      if (node.localName.includes("-") && !INLINE.has(getComputedStyle(node).display)) return node;
     }
     return el;
   }
@@ -132,33 +136,39 @@
 
   const CELL = "td, th, [role=gridcell], [role=cell], [role=rowheader], [role=columnheader]";
 
+  const ROW = "tr, [role=row]";
+
+  /** The cells of a row, in order (cells of a table nested in one are not its own). */
+  function cellsOf(row) {
+    return [...row.querySelectorAll(CELL)].filter((c) => c.closest(ROW) === row);
+  }
+
   /** A cell's column: its own aria-colindex, else its place in the row (colspans counted). */
-  function columnOf(cell) {
+  function columnOf(cell, row) {
     const aria = Number(cell.getAttribute("aria-colindex"));
     if (aria) return { aria };
     let column = 0;
-    for (const c of cell.parentElement ? cell.parentElement.children : []) {
+    for (const c of cellsOf(row)) {
       if (c === cell) break;
-      if (c.matches(CELL)) column += Number(c.getAttribute("colspan")) || 1;
+      column += Number(c.getAttribute("colspan")) || 1;
     }
     return { column };
   }
 
   /** The header of `cell`'s column: a <thead> row, a row of <th>, or ARIA column headers. */
-  function columnHeader(cell) {
+  function columnHeader(cell, row) {
     const table = cell.closest("table, [role=grid], [role=table], [role=treegrid]");
     if (!table) return null;
-    const where = columnOf(cell);
+    const where = columnOf(cell, row);
     if (where.aria) {
       const h = table.querySelector(`[role=columnheader][aria-colindex="${where.aria}"]`);
       return h && h !== cell ? visible(h.textContent) : null;
     }
     const head = (table.tHead && table.tHead.rows[0])
-      || table.querySelector("tr:has(> th):not(:has(> td)), [role=row]:has(> [role=columnheader])");
-    if (!head || head === cell.parentElement) return null;
+      || table.querySelector("tr:has(> th):not(:has(> td)), [role=row]:has([role=columnheader])");
+    if (!head || head === row) return null;
     let at = 0;
-    for (const h of head.children) {
-      if (!h.matches(CELL)) continue;
+    for (const h of cellsOf(head)) {
       const span = Number(h.getAttribute("colspan")) || 1;
       if (where.column >= at && where.column < at + span) return visible(h.textContent);
       at += span;
@@ -173,13 +183,12 @@
    */
   function before(block) {
     const cell = block.closest(CELL);
-    if (cell) {
-      const row = [];
-      for (let c = cell.previousElementSibling; c && row.length < 8; c = c.previousElementSibling) {
-        if (c.matches(CELL)) row.unshift(visible(c.textContent));
-      }
-      const header = columnHeader(cell);
-      return [...row, ...(header ? [header] : [])].map((t) => `${t}\t`).join("");
+    const row = cell && cell.closest(ROW);
+    if (row) {
+      const cells = cellsOf(row);
+      const soFar = cells.slice(Math.max(0, cells.indexOf(cell) - 8), cells.indexOf(cell)).map((c) => visible(c.textContent));
+      const header = columnHeader(cell, row);
+      return [...soFar, ...(header ? [header] : [])].map((t) => `${t}\t`).join("");
     }
     if (block.localName === "dd") {
       let dt = block.previousElementSibling;

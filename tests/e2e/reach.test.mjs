@@ -138,6 +138,8 @@ describe("hover anywhere in Chromium", () => {
     await expectCard(page, page.locator("#kv-bot"), A1C3, "beside a Bot ID row header");
     await expectCard(page, page.locator("#tx-cell"), null, "under an ARIA Transcript ID columnheader");
     await expectCard(page, page.locator("#grid-bot"), C7E1, "under an ARIA Bot columnheader");
+    await expectCard(page, page.locator("#ag-rec"), null, "a data grid's Recording ID column (aria-colindex)");
+    await expectCard(page, page.locator("#ag-bot"), B2D4, "a data grid's Bot ID column, in a wrapper");
     await expectCard(page, page.locator("#dd-rec"), null, "a <dd> of Recording");
     await expectCard(page, page.locator("#dd-bot"), F9E8, "a <dd> of Bot");
   });
