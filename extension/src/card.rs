@@ -134,6 +134,11 @@ pub fn start_card(port: MessagePort, frame_token: String) {
         refresh: Some(Callback::new(|()| reload())),
         close: Some(Callback::new(|()| post(&ToSensor::Close))),
         open: Some(Callback::new(open_from_list)),
+        open_options: Some(Callback::new(|()| {
+            leptos::task::spawn_local(async {
+                let _ = chrome::open_options().await;
+            });
+        })),
         back: Some(Callback::new(|()| back_to_list())),
     };
     leptos::mount::mount_to_body(move || {

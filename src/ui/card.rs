@@ -36,6 +36,8 @@ pub struct CardActions {
     pub want_logs: Option<Callback<()>>,
     pub refresh: Option<Callback<()>>,
     pub close: Option<Callback<()>>,
+    /// Open the options page (the extension: a key problem's way out).
+    pub open_options: Option<Callback<()>>,
     /// Open a bot's card from a list (a meeting's bots).
     pub open: Option<Callback<String>>,
     /// Back from a bot's card to the list it was opened from.
@@ -159,7 +161,10 @@ fn Diagnosed(
                 <CopyButton text=d.bot_id.clone() label="Copy bot ID" class="id">{short}</CopyButton>
                 <span class="name">{d.bot_name.clone()}</span>
                 <span class="platform">{d.platform_name.clone()}</span>
-                <span class=format!("pill pill-{verdict}") title=d.status_label.clone()>{status}</span>
+                // The verdict in a word (colour never carries the meaning alone); the raw status beside it on hover.
+                <span class=format!("pill pill-{verdict}") title=format!("status: {status} — {}", d.status_label)>
+                    {d.verdict.label()}
+                </span>
             </header>
             <Banner d=d.clone()/>
             {(!d.metadata.is_empty()).then(|| view! {
@@ -226,6 +231,7 @@ fn Failure(
     theme: Signal<Theme>,
 ) -> impl IntoView {
     let transient = error.is_transient();
+    let key_problem = matches!(error, ApiError::NoKey | ApiError::Unauthorized { .. });
     let short = short_id(&bot_id);
     view! {
         <section class="botlens-card" role="dialog" aria-label=label_for(&bot_id)
@@ -234,7 +240,7 @@ fn Failure(
             <Back back/>
             <header class="head">
                 <CopyButton text=bot_id.clone() label="Copy bot ID" class="id">{short}</CopyButton>
-                <span class="pill pill-error">"no data"</span>
+                <span class=format!("pill pill-{}", error_tone(&error))>{error_word(&error)}</span>
             </header>
             <div class="banner banner-error">
                 <h2 class="title">{error.to_string()}</h2>
@@ -246,8 +252,43 @@ fn Failure(
                         {if transient { "Try again now" } else { "Try again" }}
                     </button>
                 })}
+                {actions.open_options.filter(|_| key_problem).map(|open| view! {
+                    <button type="button" class="action" data-action="options" on:click=move |_| open.run(())>
+                        "Open options"
+                    </button>
+                })}
             </footer>
         </section>
+    }
+}
+
+/// A failure in a word or two, so "no such bot", "slow down" and "check the
+/// key" never look the same.
+fn error_word(error: &ApiError) -> &'static str {
+    match error {
+        ApiError::NoKey => "no key",
+        ApiError::Unauthorized { .. } => "key refused",
+        ApiError::NotFound { .. } => "not found",
+        ApiError::InvalidId { .. } => "not a bot ID",
+        ApiError::Throttled { .. } => "throttled",
+        ApiError::Server { .. } => "Recall error",
+        ApiError::Unreachable { .. } => "unreachable",
+        ApiError::Blocked => "blocked",
+        ApiError::Malformed { .. } => "unreadable",
+        ApiError::Refused { .. } => "refused",
+        ApiError::NotPermitted => "not permitted",
+        ApiError::Unsupported { .. } => "unsupported",
+    }
+}
+
+/// How serious it looks: passing trouble is a warning, the rest an error.
+fn error_tone(error: &ApiError) -> &'static str {
+    if error.is_transient() {
+        "warning"
+    } else if matches!(error, ApiError::NotFound { .. }) {
+        "unknown"
+    } else {
+        "error"
     }
 }
 

@@ -93,8 +93,9 @@ fn Sent(d: Diagnosis, open: Option<Callback<String>>) -> impl IntoView {
     view! {
         <li data-bot-id=d.bot_id.clone() data-verdict=verdict data-reason=d.reason.clone()
             data-whose-move=whose.map(|p| p.as_str())>
-            <span class=format!("pill pill-{verdict}") title=d.status_label.clone()>
-                {d.status.clone().unwrap_or_else(|| "no status yet".into())}
+            <span class=format!("pill pill-{verdict}")
+                title=format!("{} ({})", d.status_label, d.status.as_deref().unwrap_or("no status yet"))>
+                {d.verdict.label()}
             </span>
             {match open {
                 Some(open) => view! {

@@ -63,6 +63,23 @@ describe("extension pages in Chromium", () => {
     await sim?.stop();
   });
 
+  test("with no key, the card says so and opens the options", async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${site.url}/ordinary.html`);
+    const card = await hoverAndRead(page, browser.origin, "7c1e4b2a-9d3f-4e8a-b5c6-2f1a0d9e8b74");
+    assert.equal(card.error, "no_key", card.text);
+    const frame = await cardFrame(page);
+    assert.equal(await frame.$eval(".pill", (p) => p.textContent), "no key");
+    const [opened] = await Promise.all([
+      browser.context.waitForEvent("page"),
+      frame.click("button[data-action=options]"),
+    ]);
+    await opened.waitForLoadState();
+    assert.match(opened.url(), /\/options\.html$/);
+    await opened.close();
+    await page.close();
+  });
+
   test("test connection names the region of a region-bound key, and says when a key is valid nowhere", async () => {
     const page = await options(browser);
     await page.fill("#host-template", sim.host);

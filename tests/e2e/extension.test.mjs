@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import {
-  artifacts, configure, hoverAndRead, launchWithExtension, moveAway, root, servePages, startSimulator,
+  artifacts, cardFrame, configure, hoverAndRead, launchWithExtension, moveAway, root, servePages, startSimulator,
 } from "./harness.mjs";
 
 const scenarios = join(root, "tests/e2e/scenarios");
@@ -47,6 +47,8 @@ describe("extension in Chromium", () => {
         const card = await hoverAndRead(page, browser.origin, upper);
         assert.equal(card.state, "ready", `${id}: ${card.text}`);
         assert.deepEqual({ verdict: card.verdict, reason: card.reason, status: card.status }, want, id);
+        const pill = await (await cardFrame(page, browser.origin)).$eval(".pill", (p) => p.textContent);
+        assert.equal(pill, { healthy: "Healthy", failed: "Failed" }[want.verdict], `${id}: the verdict in a word`);
         if (id.startsWith("a1c3")) {
           await page.screenshot({ path: join(artifacts, `card-${pageName.replace(".html", "")}.png`) });
         }
@@ -63,6 +65,8 @@ describe("extension in Chromium", () => {
     const card = await hoverAndRead(page, browser.origin, "11111111-2222-4333-8444-555555555555");
     assert.equal(card.state, "error");
     assert.equal(card.error, "not_found");
+    const frame = await (await import("./harness.mjs")).cardFrame(page);
+    assert.equal(await frame.$eval(".pill", (p) => p.textContent), "not found", "the failure in words, not a red \"no data\"");
     assert.match(card.text, /recordings, transcripts, screenshots/);
     await page.close();
   });

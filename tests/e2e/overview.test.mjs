@@ -189,7 +189,7 @@ describe("overview in Chromium", () => {
     await page.evaluate(() => document.documentElement.setAttribute("data-botlens", "off"));
     await waitForBadge(browser, tab, "");
     assert.equal(await highlighted(page), null);
-    assert.deepEqual(await listBots(browser, tab), { host: "127.0.0.1", off: true, bots: [] });
+    assert.deepEqual(await listBots(browser, tab), { host: "127.0.0.1", top: true, off: true, bots: [] });
     await page.evaluate(() => document.documentElement.removeAttribute("data-botlens"));
     await waitForBadge(browser, tab, String(STATIC_IDS.length));
     await page.close();
