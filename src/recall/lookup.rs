@@ -366,7 +366,11 @@ pub fn read_proxy_reply(reply: &HttpReply, base: &str) -> Result<Found, ApiError
         return match client::read_reply(reply) {
             Answer::Found(body) => Ok(Found {
                 region: reply.region.as_deref().and_then(|r| r.parse().ok()),
-                body,
+                // The proxy's media links, made absolute on the proxy asked.
+                body: body.replace(
+                    &format!("\"{}/", super::trim::PROXY_LINK),
+                    &format!("\"{}/", base.trim_end_matches('/')),
+                ),
             }),
             Answer::Failed(error) => Err(error),
             _ => Err(ApiError::Malformed {

@@ -16,3 +16,4 @@ pub mod retry;
 pub mod share;
 pub mod shared;
 pub mod time;
+pub mod trim;

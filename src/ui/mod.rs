@@ -24,6 +24,10 @@ pub mod triage;
 /// a `javascript:` or `data:` URL in an API answer never becomes clickable.
 pub fn safe_url(url: &str) -> Option<String> {
     let trimmed = url.trim();
+    // A media link of the team proxy at the page's own origin (`recall::trim`).
+    if trimmed.starts_with("/api/v1/bot/") {
+        return Some(trimmed.to_string());
+    }
     let scheme_ok = trimmed
         .get(..8)
         .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
@@ -56,6 +60,10 @@ mod tests {
         assert_eq!(safe_url("javascript:alert(1)"), None);
         assert_eq!(safe_url("data:text/html,<b>"), None);
         assert_eq!(safe_url("//x.test"), None);
+        assert_eq!(
+            safe_url("/api/v1/bot/b/media?of=bot"),
+            Some("/api/v1/bot/b/media?of=bot".into())
+        );
         assert_eq!(safe_url("héllo"), None);
     }
 }

@@ -107,6 +107,7 @@ describe("embed in Chromium", () => {
     assert.ok(await card.handle.isVisible(), "the host page's CSS hid the card");
     const host = await page.$("[data-botlens-host=hover]");
     assert.ok(host, "the card lives in the embed's own host element");
+
     assert.equal(await page.$$eval("iframe", (f) => f.length), 0, "wasm mode needs no frame");
 
     await page.keyboard.press("Escape");

@@ -507,3 +507,21 @@ fn debug_output_never_shows_the_key_or_the_token() {
     assert!(!shown.contains("secret"), "{shown}");
     assert!(shown.contains("https://p"), "{shown}");
 }
+
+#[test]
+fn proxy_media_links_become_links_to_that_proxy() {
+    let reply = HttpReply {
+        status: 200,
+        body: r#"{"video_url": "botlens-proxy:/api/v1/bot/b/media?of=bot&sig=1", "x": "botlens-proxy: not a link"}"#.into(),
+        ..HttpReply::default()
+    };
+    let found = read_proxy_reply(&reply, "https://proxy.example/botlens/").unwrap();
+    assert!(found
+        .body
+        .contains(r#""https://proxy.example/botlens/api/v1/bot/b/media?of=bot&sig=1""#));
+    let same_origin = read_proxy_reply(&reply, "").unwrap();
+    assert!(same_origin
+        .body
+        .contains(r#""/api/v1/bot/b/media?of=bot&sig=1""#));
+    assert!(same_origin.body.contains("botlens-proxy: not a link"));
+}

@@ -1,5 +1,5 @@
 //! The HTTP side: the routes, the checks of `guard` in order, CORS and the
-//! frame's CSP, the responses (Recall's JSON byte for byte, or a typed error),
+//! frame's CSP, the responses (Recall's JSON trimmed to the card's needs, media links, or a typed error),
 //! and one log line per request (the path only: never a query or a header).
 
 use std::net::{IpAddr, SocketAddr};
@@ -13,9 +13,10 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use botlens::recall::client::Endpoint;
+use botlens::recall::client::{Endpoint, Found};
 use botlens::recall::error::ApiError;
 use botlens::recall::region::Region;
+use botlens::recall::trim;
 use serde_json::json;
 use tower_http::cors::{AllowOrigin, AllowPrivateNetwork, Any, CorsLayer};
 use tower_http::services::ServeDir;
@@ -188,6 +189,7 @@ async fn api(State(proxy): State<Shared>, request: Request) -> Response {
     let client = client_ip(&request);
     let method = request.method().clone();
     let path = request.uri().path().to_string();
+    let query = request.uri().query().map(str::to_string);
     let headers = request.headers().clone();
     drop(request);
 
@@ -204,6 +206,9 @@ async fn api(State(proxy): State<Shared>, request: Request) -> Response {
             .headers_mut()
             .insert(header::ALLOW, HeaderValue::from_static("GET, OPTIONS"));
         return response;
+    }
+    if let Some(id) = media_path(&path) {
+        return media(&proxy, client, &id, query.as_deref().unwrap_or_default()).await;
     }
     let (id, endpoint) = match parse_path(&path) {
         Parsed::Api(id, endpoint) => (id, endpoint),
@@ -238,6 +243,19 @@ async fn api(State(proxy): State<Shared>, request: Request) -> Response {
         return error_response(&ApiError::throttled_for(wait_s));
     }
     let (outcome, how) = proxy.lookup(endpoint, &id).await;
+    // Only what the card needs leaves: secrets dropped, signed links replaced.
+    let outcome = outcome.and_then(|found| {
+        if endpoint == Endpoint::Logs {
+            return Ok(found);
+        }
+        match proxy.for_card(endpoint, &id, &found.body) {
+            Ok(body) => Ok(Found { body, ..found }),
+            Err(e) => Err(ApiError::Malformed {
+                status: 200,
+                detail: format!("not JSON ({e})"),
+            }),
+        }
+    });
     let mut response = match outcome {
         Ok(found) => {
             let mut response = json_response(StatusCode::OK, found.body);
@@ -254,6 +272,57 @@ async fn api(State(proxy): State<Shared>, request: Request) -> Response {
         .headers_mut()
         .insert("x-botlens-cache", HeaderValue::from_static(how));
     response.extensions_mut().insert(CacheNote(how));
+    response
+}
+
+/// `/api/v1/bot/{uuid}/media`: a media link this proxy handed out.
+fn media_path(path: &str) -> Option<String> {
+    let rest = path.strip_prefix("/api/v1/bot/")?;
+    let (id, tail) = rest.split_once('/')?;
+    (matches!(tail, "media" | "media/") && botlens::detect::is_uuid(id))
+        .then(|| id.to_ascii_lowercase())
+}
+
+/// Open a media link: check its signature, look the bot up again (cached) and
+/// redirect to the signed URL Recall gives now. Nothing else is reachable.
+async fn media(proxy: &Shared, client: Option<IpAddr>, id: &str, query: &str) -> Response {
+    let Some((endpoint, at)) = proxy.media.check(id, query) else {
+        return refuse(
+            StatusCode::FORBIDDEN,
+            "link_expired",
+            "This media link is not one this botlens proxy handed out, or it has expired: open the bot's card again.",
+        );
+    };
+    if let Err(wait_s) = proxy.admit_client(client) {
+        return error_response(&ApiError::throttled_for(wait_s));
+    }
+    let (outcome, _) = proxy.lookup(endpoint, id).await;
+    let found = match outcome {
+        Ok(found) => found,
+        Err(error) => return error_response(&error),
+    };
+    let Some(url) = trim::resolve(&found.body, &at) else {
+        return refuse(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "Recall no longer lists this media for the bot.",
+        );
+    };
+    let Ok(location) = HeaderValue::from_str(&url) else {
+        return refuse(
+            StatusCode::BAD_GATEWAY,
+            "malformed",
+            "Recall's link cannot be followed.",
+        );
+    };
+    let mut response = StatusCode::FOUND.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::LOCATION, location);
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     response
 }
 

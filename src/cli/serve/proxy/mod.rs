@@ -19,10 +19,13 @@
 //! - `guard`: who may ask (host, origin, token, each client's rate);
 //! - `upstream`: asking Recall (the core's look-up, Recall's limits, answers
 //!   kept and requests in flight shared);
-//! - `handlers`: the HTTP side (paths, CORS, responses, the log line).
+//! - `handlers`: the HTTP side (paths, CORS, responses, the log line);
+//! - `media`: the signed links that stand in for Recall's download URLs
+//!   (answers go out trimmed to what the card needs: `recall::trim`).
 
 mod guard;
 mod handlers;
+mod media;
 mod upstream;
 
 use std::collections::HashMap;
@@ -103,6 +106,11 @@ pub struct Proxy {
     lookups: Mutex<Lookups>,
     clients: Mutex<HashMap<IpAddr, Bucket>>,
     upstream: Mutex<Budget>,
+    /// Signs the media links that replace signed download URLs.
+    media: media::MediaKey,
+    /// Answers as handed out (trimmed, links signed), by a hash of Recall's:
+    /// a cached answer is trimmed once, not per request.
+    trimmed: Mutex<HashMap<Key, (u64, f64, String)>>,
 }
 
 pub type Shared = Arc<Proxy>;
@@ -126,7 +134,38 @@ impl Proxy {
             lookups: Mutex::default(),
             clients: Mutex::new(HashMap::new()),
             upstream: Mutex::new(limits),
+            media: media::MediaKey::new()?,
+            trimmed: Mutex::new(HashMap::new()),
         }))
+    }
+
+    /// Recall's `body` for this bot and endpoint as the card gets it
+    /// (`recall::trim`), trimmed once per answer.
+    pub(super) fn for_card(
+        &self,
+        endpoint: Endpoint,
+        id: &str,
+        body: &str,
+    ) -> Result<String, serde_json::Error> {
+        use std::hash::{BuildHasher, BuildHasherDefault};
+        let hash = BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default()
+            .hash_one(body);
+        let key = (endpoint, id.to_string());
+        let now = self.now_ms();
+        if let Some((h, made, out)) = lock(&self.trimmed).get(&key) {
+            // Its links work an hour: handed out again for half of it.
+            if *h == hash && now - made < 1_800_000.0 {
+                return Ok(out.clone());
+            }
+        }
+        let link = |at: &str| self.media.link(id, endpoint, at);
+        let out = botlens::recall::trim::for_card(body, &link)?;
+        let mut memo = lock(&self.trimmed);
+        if memo.len() >= 10_000 {
+            memo.clear();
+        }
+        memo.insert(key, (hash, now, out.clone()));
+        Ok(out)
     }
 
     pub(super) fn now_ms(&self) -> f64 {
