@@ -63,14 +63,21 @@ impl Bucket {
 
     /// Take one token, or say how many seconds until one is there.
     pub fn take(&mut self, per_second: f64, burst: f64, now_ms: f64) -> Result<(), f64> {
+        self.take_n(1.0, per_second, burst, now_ms)
+    }
+
+    /// Take `n` tokens (at most `burst` are ever asked for), or say how many
+    /// seconds until they are there.
+    pub fn take_n(&mut self, n: f64, per_second: f64, burst: f64, now_ms: f64) -> Result<(), f64> {
+        let n = n.min(burst);
         let elapsed = ((now_ms - self.last_ms) / 1000.0).max(0.0);
         self.tokens = (self.tokens + elapsed * per_second).min(burst);
         self.last_ms = self.last_ms.max(now_ms);
-        if self.tokens >= 1.0 {
-            self.tokens -= 1.0;
+        if self.tokens >= n {
+            self.tokens -= n;
             Ok(())
         } else {
-            Err((1.0 - self.tokens) / per_second)
+            Err((n - self.tokens) / per_second)
         }
     }
 

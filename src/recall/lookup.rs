@@ -105,6 +105,11 @@ impl Default for Lookups {
 }
 
 impl Lookups {
+    /// Where this bot was found last, while that is remembered.
+    pub fn home(&self, id: &str, now_ms: f64) -> Option<Region> {
+        self.home.get(&id.to_string(), now_ms).copied()
+    }
+
     /// Forget everything (the key, the host or the proxy changed).
     pub fn clear(&mut self) {
         self.answers.clear();

@@ -63,6 +63,12 @@ impl<K: Hash + Eq, I: PartialEq> Shares<K, I> {
     /// otherwise it costs one of its share, or says how many seconds until
     /// its share allows it.
     pub fn charge(&mut self, client: K, item: I, now_ms: f64) -> Result<(), f64> {
+        self.charge_cost(client, item, 1.0, now_ms)
+    }
+
+    /// [`charge`](Self::charge) for an item that costs `cost` (the calls it
+    /// makes: a bot no region is known for is asked in each).
+    pub fn charge_cost(&mut self, client: K, item: I, cost: f64, now_ms: f64) -> Result<(), f64> {
         let l = self.limits;
         let c = self.clients.entry(client).or_insert_with(|| Client {
             second: Bucket::full(l.burst, now_ms),
@@ -82,9 +88,9 @@ impl<K: Hash + Eq, I: PartialEq> Shares<K, I> {
         // Both windows must allow it; a refusal by the long one gives back
         // the short one's token, so waiting is not charged twice.
         let mut second = c.second;
-        second.take(l.per_second, l.burst, now_ms)?;
+        second.take_n(cost, l.per_second, l.burst, now_ms)?;
         c.minute
-            .take(l.per_minute / 60.0, l.per_minute / 2.0, now_ms)?;
+            .take_n(cost, l.per_minute / 60.0, l.per_minute / 2.0, now_ms)?;
         c.second = second;
         if c.recent.len() == REMEMBERED {
             c.recent.pop_front();

@@ -75,6 +75,27 @@ pub struct ServeArgs {
     #[arg(long, value_name = "N", default_value_t = 10.0)]
     pub client_rate: f64,
 
+    /// --proxy: look-ups Recall is asked for per minute per client (cache hits
+    /// are free): one client never takes more than this of the budget.
+    #[arg(long, value_name = "N", default_value_t = 60)]
+    pub client_share: u32,
+
+    /// --proxy: a reverse proxy in front of this one (repeatable, CIDR): its
+    /// X-Forwarded-For names the client, and --user-header is read only from it.
+    #[arg(long, value_name = "CIDR")]
+    pub trust_proxy: Vec<ipnet::IpNet>,
+
+    /// --proxy: the header the team's sign-in proxy names the user in (e.g.
+    /// X-Auth-Request-User from oauth2-proxy); requests without it, or not from
+    /// a --trust-proxy address, are refused. Budgets are then per user.
+    #[arg(long, value_name = "NAME")]
+    pub user_header: Option<String>,
+
+    /// --proxy: answer anyone who can reach it. Needed to listen beyond
+    /// loopback with neither a token nor --user-header.
+    #[arg(long)]
+    pub public: bool,
+
     /// --proxy: upstream requests per minute to Retrieve Bot and Bot Logs
     /// (Recall allows 300; the proxy keeps 10% under; screenshots get a fifth).
     #[arg(long, value_name = "N", default_value_t = proxy::RECALL_PER_MINUTE)]
@@ -259,6 +280,33 @@ fn run_proxy(args: ServeArgs) -> ExitCode {
         eprintln!("botlens serve --proxy: --client-rate must be 0 or more");
         return ExitCode::from(2);
     }
+    let user_header = match args
+        .user_header
+        .as_deref()
+        .map(axum::http::HeaderName::try_from)
+    {
+        None => None,
+        Some(Ok(name)) => Some(name),
+        Some(Err(_)) => {
+            eprintln!("botlens serve --proxy: --user-header must be a header name");
+            return ExitCode::from(2);
+        }
+    };
+    if user_header.is_some() && args.trust_proxy.is_empty() {
+        eprintln!("botlens serve --proxy: --user-header needs --trust-proxy CIDR: the header counts only from the sign-in proxy");
+        return ExitCode::from(2);
+    }
+    let addr = args
+        .addr
+        .unwrap_or(SocketAddr::from(([127, 0, 0, 1], 8788)));
+    if !addr.ip().is_loopback() && token.is_none() && user_header.is_none() && !args.public {
+        eprintln!(
+            "botlens serve --proxy: {addr} is reachable beyond this machine and nothing says who may ask: \
+             set a token (BOTLENS_PROXY_TOKEN or --token-file), or --trust-proxy CIDR --user-header NAME \
+             behind your sign-in proxy, or --public to answer anyone"
+        );
+        return ExitCode::from(2);
+    }
     let config = proxy::Config {
         key,
         region: args.region,
@@ -267,13 +315,15 @@ fn run_proxy(args: ServeArgs) -> ExitCode {
         allow_hosts: args.allow_hosts.clone(),
         token,
         client_rate: args.client_rate,
+        client_share: args.client_share,
+        identify: proxy::Identify {
+            trusted: args.trust_proxy.clone(),
+            user_header,
+        },
         upstream_per_minute: args.upstream_per_minute,
         cache: !args.no_cache,
         embed: Some(args.embed.clone()),
     };
-    let addr = args
-        .addr
-        .unwrap_or(SocketAddr::from(([127, 0, 0, 1], 8788)));
     let runtime = match runtime() {
         Ok(rt) => rt,
         Err(code) => return code,
@@ -402,6 +452,8 @@ async fn serve_demo(
                 allow_hosts: vec![],
                 token: None,
                 client_rate: 20.0,
+                client_share: 120,
+                identify: proxy::Identify::default(),
                 upstream_per_minute: proxy::RECALL_PER_MINUTE,
                 cache: true,
                 embed: None,

@@ -6,17 +6,18 @@ use std::net::IpAddr;
 
 use axum::http::{HeaderMap, HeaderValue};
 
-use super::{lock, Proxy};
+use super::{lock, Client, Key, Proxy};
 use botlens::recall::budget::Bucket;
+use botlens::recall::lookup::regions;
+use botlens::recall::share::Shares;
 
 impl Proxy {
     /// May this client send one more request now?
-    pub(super) fn admit_client(&self, client: Option<IpAddr>) -> Result<(), f64> {
+    pub(super) fn admit_client(&self, client: &Client) -> Result<(), f64> {
         let rate = self.config.client_rate;
         if rate <= 0.0 || !rate.is_finite() {
             return Ok(());
         }
-        let ip = client.unwrap_or(IpAddr::from([0, 0, 0, 0]));
         let now = self.now_ms();
         let mut clients = lock(&self.clients);
         if clients.len() > 50_000 {
@@ -24,9 +25,28 @@ impl Proxy {
             clients.retain(|_, b| now - b.last_ms() < 60_000.0);
         }
         clients
-            .entry(ip)
+            .entry(client.clone())
             .or_insert_with(|| Bucket::full(rate * 2.0, now))
             .take(rate, rate * 2.0, now)
+    }
+
+    /// May this client make Recall answer `key` (not cached)? One client never
+    /// takes more than its share of the upstream budget, whatever it asks.
+    pub(super) fn charge_share(&self, client: &Client, key: Key) -> Result<(), f64> {
+        let now = self.now_ms();
+        // What it costs: a call per region it will be asked in.
+        let remembered = *lock(&self.remembered);
+        let home = lock(&self.lookups).home(&key.1, now);
+        let cost = regions(key.0, self.config.region, remembered, home)
+            .len()
+            .max(1);
+        #[allow(clippy::cast_precision_loss)] // at most four regions
+        let cost = cost as f64;
+        let mut shares = lock(&self.shares);
+        if shares.len() > 50_000 {
+            *shares = Shares::new(super::share_limits(self.config.client_share));
+        }
+        shares.charge_cost(client.clone(), key, cost, now)
     }
 
     pub(super) fn origin_allowed(&self, origin: &str, host: Option<&str>) -> bool {
@@ -75,9 +95,15 @@ impl Proxy {
         let Some(want) = &self.config.token else {
             return true;
         };
+        // The embedding page's header, or a service's `Authorization: Bearer`.
+        let bearer = headers
+            .get(axum::http::header::AUTHORIZATION)
+            .map(HeaderValue::as_bytes)
+            .and_then(|v| v.strip_prefix(b"Bearer "));
         let got = headers
             .get("x-botlens-token")
             .map(HeaderValue::as_bytes)
+            .or(bearer)
             .unwrap_or_default();
         constant_time_eq(got, want.expose().as_bytes())
     }

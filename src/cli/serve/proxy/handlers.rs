@@ -23,7 +23,7 @@ use tower_http::services::ServeDir;
 
 use super::super::assets;
 use super::super::has_body;
-use super::{lock, Shared};
+use super::{lock, Client, Shared};
 
 /// The proxy's routes. Mounted at `/` by `--proxy` and at `/proxy` by `--demo`.
 ///
@@ -186,7 +186,7 @@ async fn healthz(State(proxy): State<Shared>) -> Response {
 
 /// Everything that is not `/healthz` or `/embed/`.
 async fn api(State(proxy): State<Shared>, request: Request) -> Response {
-    let client = client_ip(&request);
+    let peer = client_ip(&request);
     let method = request.method().clone();
     let path = request.uri().path().to_string();
     let query = request.uri().query().map(str::to_string);
@@ -207,8 +207,16 @@ async fn api(State(proxy): State<Shared>, request: Request) -> Response {
             .insert(header::ALLOW, HeaderValue::from_static("GET, OPTIONS"));
         return response;
     }
+    let client = match proxy.config.identify.client(peer, &headers) {
+        Ok(client) => client,
+        Err(_) => return refuse(
+            StatusCode::UNAUTHORIZED,
+            "identity_required",
+            "This botlens proxy answers only requests that come through the team's sign-in proxy.",
+        ),
+    };
     if let Some(id) = media_path(&path) {
-        return media(&proxy, client, &id, query.as_deref().unwrap_or_default()).await;
+        return media(&proxy, &client, &id, query.as_deref().unwrap_or_default()).await;
     }
     let (id, endpoint) = match parse_path(&path) {
         Parsed::Api(id, endpoint) => (id, endpoint),
@@ -239,8 +247,14 @@ async fn api(State(proxy): State<Shared>, request: Request) -> Response {
             "This botlens proxy needs the embedding page's token (X-Botlens-Token).",
         );
     }
-    if let Err(wait_s) = proxy.admit_client(client) {
+    if let Err(wait_s) = proxy.admit_client(&client) {
         return error_response(&ApiError::throttled_for(wait_s));
+    }
+    // Cache hits are free; what makes Recall answer comes out of the client's share.
+    if !proxy.is_cached(endpoint, &id) {
+        if let Err(wait_s) = proxy.charge_share(&client, (endpoint, id.clone())) {
+            return error_response(&ApiError::throttled_for(wait_s));
+        }
     }
     let (outcome, how) = proxy.lookup(endpoint, &id).await;
     // Only what the card needs leaves: secrets dropped, signed links replaced.
@@ -285,7 +299,7 @@ fn media_path(path: &str) -> Option<String> {
 
 /// Open a media link: check its signature, look the bot up again (cached) and
 /// redirect to the signed URL Recall gives now. Nothing else is reachable.
-async fn media(proxy: &Shared, client: Option<IpAddr>, id: &str, query: &str) -> Response {
+async fn media(proxy: &Shared, client: &Client, id: &str, query: &str) -> Response {
     let Some((endpoint, at)) = proxy.media.check(id, query) else {
         return refuse(
             StatusCode::FORBIDDEN,

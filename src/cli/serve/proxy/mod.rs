@@ -16,13 +16,16 @@
 //! The key is sent to Recall in `Authorization` and nowhere else: it is not
 //! logged, not echoed, not part of any error text.
 //!
-//! - `guard`: who may ask (host, origin, token, each client's rate);
+//! - `client`: who is asking (an SSO proxy's user, a forwarded address, an
+//!   address; IPv6 by /64);
+//! - `guard`: who may ask (host, origin, token, each client's rate and share);
 //! - `upstream`: asking Recall (the core's look-up, Recall's limits, answers
 //!   kept and requests in flight shared);
 //! - `handlers`: the HTTP side (paths, CORS, responses, the log line);
 //! - `media`: the signed links that stand in for Recall's download URLs
 //!   (answers go out trimmed to what the card needs: `recall::trim`).
 
+mod client;
 mod guard;
 mod handlers;
 mod media;
@@ -30,7 +33,6 @@ mod upstream;
 
 use std::collections::HashMap;
 use std::fmt;
-use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
@@ -43,7 +45,21 @@ use botlens::recall::region::Region;
 use tokio::sync::watch;
 
 use botlens::recall::budget::{Bucket, Budget};
+use botlens::recall::share::{ShareLimits, Shares};
+pub use client::{Client, Identify};
 pub use handlers::router;
+
+/// One client's share: `per_minute` calls Recall is asked for, a quarter of
+/// them at once (opening a card of a bot no region is known for takes six).
+fn share_limits(per_minute: u32) -> ShareLimits {
+    let per_minute = f64::from(per_minute.max(1));
+    ShareLimits {
+        per_second: (per_minute / 20.0).max(2.0),
+        burst: (per_minute / 4.0).max(12.0),
+        per_minute,
+        remember_ms: 600_000.0,
+    }
+}
 
 /// A secret that never prints.
 #[derive(Clone)]
@@ -82,8 +98,12 @@ pub struct Config {
     pub allow_hosts: Vec<String>,
     /// When set, API requests must carry `X-Botlens-Token: <token>`.
     pub token: Option<Secret>,
-    /// Requests per second per client address (burst: twice as many); 0 = no limit.
+    /// Requests per second per client (burst: twice as many); 0 = no limit.
     pub client_rate: f64,
+    /// Look-ups Recall is asked for per minute per client (cache hits are free).
+    pub client_share: u32,
+    /// How clients are told apart (`--trust-proxy`, `--user-header`).
+    pub identify: client::Identify,
     /// Upstream requests per minute for the bot and logs endpoints (screenshots: a fifth).
     pub upstream_per_minute: u32,
     pub cache: bool,
@@ -91,7 +111,7 @@ pub struct Config {
     pub embed: Option<PathBuf>,
 }
 
-type Key = (Endpoint, String);
+pub(super) type Key = (Endpoint, String);
 type Fetched = Result<Found, ApiError>;
 
 pub struct Proxy {
@@ -104,7 +124,9 @@ pub struct Proxy {
     remembered: Mutex<Option<Region>>,
     /// Where each bot was found, and the regions it is not in.
     lookups: Mutex<Lookups>,
-    clients: Mutex<HashMap<IpAddr, Bucket>>,
+    clients: Mutex<HashMap<Client, Bucket>>,
+    /// Each client's share of the upstream budget, charged for misses only.
+    shares: Mutex<Shares<Client, Key>>,
     upstream: Mutex<Budget>,
     /// Signs the media links that replace signed download URLs.
     media: media::MediaKey,
@@ -121,6 +143,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl Proxy {
     pub fn new(config: Config) -> Result<Shared, String> {
+        let config_share = config.client_share;
         let http = crate::cli::http::client(&config.upstream, "botlens-proxy")?;
         let now = Instant::now();
         let limits = Budget::new(config.upstream_per_minute, 0.0);
@@ -133,6 +156,7 @@ impl Proxy {
             inflight: Mutex::new(HashMap::new()),
             lookups: Mutex::default(),
             clients: Mutex::new(HashMap::new()),
+            shares: Mutex::new(Shares::new(share_limits(config_share))),
             upstream: Mutex::new(limits),
             media: media::MediaKey::new()?,
             trimmed: Mutex::new(HashMap::new()),

@@ -49,6 +49,14 @@ impl Proxy {
         looked.result
     }
 
+    /// Is a fresh answer for this kept (a hit costs Recall nothing)?
+    pub(super) fn is_cached(&self, endpoint: Endpoint, id: &str) -> bool {
+        self.config.cache
+            && lock(&self.cache)
+                .get(&(endpoint, id.to_string()), self.now_ms())
+                .is_some()
+    }
+
     /// The cached answer, a share of an identical request in flight, or a new upstream call.
     pub(super) async fn lookup(
         self: &Arc<Self>,

@@ -1,0 +1,173 @@
+use super::*;
+
+#[test]
+fn hands_out_only_what_the_card_needs_and_media_through_signed_links() {
+    let sim = Proc::simulator();
+    let proxy = Proc::proxy(&sim, &[], &[("BOTLENS_PROXY_TOKEN", "t0k")]);
+    let token = [("X-Botlens-Token", "t0k")];
+    let bot = proxy.send("GET", &bot_path(ZOOM_GOOD_WEST), &token);
+    assert_eq!(bot.status, 200, "{}", bot.text());
+    let text = bot.text();
+    for secret in [
+        "meeting_password",
+        "aGk3QnlvT2x6",
+        "X-Amz-Signature",
+        "token=SIMULATED",
+        "zak_url",
+    ] {
+        assert!(!text.contains(secret), "{secret} handed out: {text}");
+    }
+    let v = bot.json();
+    assert_eq!(
+        v["meeting_url"]["meeting_id"], "84731728293",
+        "what the card shows stays"
+    );
+    let link = v["recordings"][0]["media_shortcuts"]["video_mixed"]["data"]["download_url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = link.strip_prefix("botlens-proxy:").expect("a proxy link");
+    assert!(
+        path.starts_with(&format!("/api/v1/bot/{ZOOM_GOOD_WEST}/media?")),
+        "{path}"
+    );
+
+    // Opened (no token: an <img> or a click cannot send one), it redirects to
+    // the signed URL Recall gives now.
+    let opened = proxy.get(path);
+    assert_eq!(opened.status, 302, "{}", opened.text());
+    let location = opened.header("location").unwrap().to_string();
+    assert!(location.contains("/video.mp4?X-Amz-Expires"), "{location}");
+    assert_eq!(opened.header("cache-control"), Some("no-store"));
+    // A link it did not sign, or for another value, opens nothing.
+    let forged = path.replace("video_mixed", "transcript");
+    assert_eq!(proxy.get(&forged).status, 403);
+    let other_bot = path.replace(ZOOM_GOOD_WEST, NOBODY);
+    assert_eq!(proxy.get(&other_bot).status, 403);
+    // Screenshots come the same way.
+    let shots = proxy.send(
+        "GET",
+        &format!("{}screenshots/", bot_path(ZOOM_GOOD_WEST)),
+        &token,
+    );
+    assert!(
+        !shots.text().contains("X-Amz-Signature"),
+        "{}",
+        shots.text()
+    );
+}
+
+#[test]
+fn one_client_cannot_take_the_others_share_of_recall() {
+    let sim = Proc::simulator();
+    // Behind a reverse proxy on loopback: X-Forwarded-For names the client.
+    let proxy = Proc::proxy(
+        &sim,
+        &[
+            "--trust-proxy",
+            "127.0.0.1/32",
+            "--client-share",
+            "20",
+            "--client-rate",
+            "0",
+        ],
+        &[],
+    );
+    let from = |ip: &'static str| [("X-Forwarded-For", ip)];
+    // A careless script asks for 40 IDs nobody has: each costs a call per region.
+    let mut refused = 0;
+    for i in 0..40 {
+        let id = format!("0b5f5b0e-2222-4a4a-8b8b-{i:012}");
+        if proxy
+            .send("GET", &bot_path(&id), &from("203.0.113.7"))
+            .status
+            == 429
+        {
+            refused += 1;
+        }
+    }
+    assert!(
+        refused >= 30,
+        "the script got its share and no more ({refused} of 40 refused)"
+    );
+    let calls = upstream_hits(&sim, "0b5f5b0e-2222-").len();
+    assert!(
+        calls <= 20 + 4,
+        "{calls} calls to Recall for the script (share: 20)"
+    );
+    // Everyone else is served at once.
+    for id in [ZOOM_GOOD_WEST, LIVE_WEST] {
+        let got = proxy.send("GET", &bot_path(id), &from("198.51.100.9"));
+        assert_eq!(got.status, 200, "{id}: {}", got.text());
+    }
+    // Cache hits are free: the script may read what is cached as often as it likes.
+    for _ in 0..10 {
+        assert_eq!(
+            proxy
+                .send("GET", &bot_path(ZOOM_GOOD_WEST), &from("203.0.113.7"))
+                .status,
+            200
+        );
+    }
+}
+
+#[test]
+fn behind_a_sign_in_proxy_only_its_users_are_answered() {
+    let sim = Proc::simulator();
+    let proxy = Proc::proxy(
+        &sim,
+        &[
+            "--trust-proxy",
+            "127.0.0.1/32",
+            "--user-header",
+            "X-Auth-Request-User",
+        ],
+        &[],
+    );
+    let path = bot_path(ZOOM_GOOD_WEST);
+    let nobody = proxy.get(&path);
+    assert_eq!(nobody.status, 401, "{}", nobody.text());
+    assert_eq!(nobody.json()["code"], "identity_required");
+    let ada = proxy.send("GET", &path, &[("X-Auth-Request-User", "ada@example.com")]);
+    assert_eq!(ada.status, 200, "{}", ada.text());
+}
+
+#[test]
+fn beyond_loopback_it_will_not_start_without_an_access_rule() {
+    let out = Command::new(env!("CARGO_BIN_EXE_botlens"))
+        .args([
+            "serve",
+            "--proxy",
+            "--addr",
+            "0.0.0.0:0",
+            "--upstream",
+            "http://{region}.localhost:9",
+        ])
+        .env("RECALL_API_KEY", KEY)
+        .env_remove("BOTLENS_PROXY_TOKEN")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("nothing says who may ask"), "{said}");
+    assert!(!said.contains(KEY));
+}
+
+#[test]
+fn a_service_may_use_a_bearer_token() {
+    let sim = Proc::simulator();
+    let proxy = Proc::proxy(&sim, &[], &[("BOTLENS_PROXY_TOKEN", "svc-7")]);
+    let path = bot_path(ZOOM_GOOD_WEST);
+    assert_eq!(
+        proxy
+            .send("GET", &path, &[("Authorization", "Bearer svc-7")])
+            .status,
+        200
+    );
+    assert_eq!(
+        proxy
+            .send("GET", &path, &[("Authorization", "Bearer nope")])
+            .status,
+        401
+    );
+}
