@@ -81,6 +81,12 @@ impl Bucket {
         }
     }
 
+    /// The tokens there would be now, without taking any.
+    pub fn level(&self, per_second: f64, burst: f64, now_ms: f64) -> f64 {
+        let elapsed = ((now_ms - self.last_ms) / 1000.0).max(0.0);
+        (self.tokens + elapsed * per_second).min(burst)
+    }
+
     /// When it was last used.
     pub fn last_ms(&self) -> f64 {
         self.last_ms
@@ -114,6 +120,16 @@ impl Budget {
         }
         let (rate, burst) = self.limits[i];
         self.buckets[i].take(rate, burst, now_ms)
+    }
+
+    /// The calls of this kind that could go at once now (0 while blocked).
+    pub fn left(&self, call: impl Into<Call>, now_ms: f64) -> f64 {
+        let i = index(call.into());
+        if self.blocked_until_ms[i] > now_ms {
+            return 0.0;
+        }
+        let (rate, burst) = self.limits[i];
+        self.buckets[i].level(rate, burst, now_ms)
     }
 
     /// Recall answered 429: nothing of this kind for `seconds`.

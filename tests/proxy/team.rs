@@ -171,3 +171,36 @@ fn a_service_may_use_a_bearer_token() {
         401
     );
 }
+
+#[test]
+fn it_reports_what_it_does_in_prometheus_text() {
+    let sim = Proc::simulator();
+    let proxy = Proc::proxy(&sim, &[], &[]);
+    assert_eq!(proxy.get("/readyz").status, 200);
+    assert_eq!(proxy.get(&bot_path(ZOOM_GOOD_WEST)).status, 200);
+    assert_eq!(proxy.get(&bot_path(ZOOM_GOOD_WEST)).status, 200);
+    let metrics = proxy.get("/metrics");
+    assert_eq!(metrics.status, 200);
+    let text = metrics.text();
+    for line in [
+        "botlens_proxy_cache_total{result=\"miss\"} 1",
+        "botlens_proxy_cache_total{result=\"hit\"} 1",
+        "botlens_proxy_upstream_requests_total{region=\"us-west-2\",status=\"200\"} 1",
+        "botlens_proxy_upstream_seconds_count{region=\"us-west-2\"} 1",
+        "botlens_proxy_requests_total{status=\"200\"}",
+        "botlens_proxy_budget_left ",
+    ] {
+        assert!(text.contains(line), "{line} not in:\n{text}");
+    }
+    assert!(
+        !text.contains(ZOOM_GOOD_WEST) && !text.contains(KEY),
+        "no bot, no key in metrics"
+    );
+
+    // A proxy whose key Recall refuses everywhere is alive but not ready.
+    let refused = Proc::proxy(&sim, &[], &[("RECALL_API_KEY", "sk-wrong")]);
+    let _ = refused.get(&bot_path(ZOOM_GOOD_WEST));
+    let ready = refused.get("/readyz");
+    assert_eq!(ready.status, 503, "{}", ready.text());
+    assert_eq!(refused.get("/healthz").status, 200);
+}

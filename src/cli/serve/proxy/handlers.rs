@@ -23,6 +23,7 @@ use tower_http::services::ServeDir;
 
 use super::super::assets;
 use super::super::has_body;
+use super::metrics::{Cache as CacheResult, Throttle};
 use super::{lock, Client, Shared};
 
 /// The proxy's routes. Mounted at `/` by `--proxy` and at `/proxy` by `--demo`.
@@ -58,7 +59,10 @@ pub fn router<S: Clone + Send + Sync + 'static>(proxy: Shared) -> Router<S> {
         .layer(cors)
         .layer(middleware::from_fn_with_state(proxy.clone(), admit))
         .with_state(proxy.clone());
-    let mut router = Router::new().route("/healthz", get(healthz));
+    let mut router = Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics));
     if let Some(dir) = &proxy.config.embed {
         let files = Router::new()
             .fallback_service(ServeDir::new(dir))
@@ -134,6 +138,13 @@ async fn around(State(proxy): State<Shared>, request: Request, next: Next) -> Re
             }
         }
     }
+    proxy
+        .metrics
+        .requests
+        .get_or_create(&super::metrics::Status {
+            status: response.status().as_u16(),
+        })
+        .inc();
     tracing::info!(
         target: "botlens::proxy",
         method = %method,
@@ -166,6 +177,36 @@ fn client_ip(request: &Request) -> Option<IpAddr> {
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip())
+}
+
+/// Prometheus text: what the proxy did since it started (`proxy::metrics`).
+async fn metrics(State(proxy): State<Shared>) -> Response {
+    let left = lock(&proxy.upstream).left(Endpoint::Bot, proxy.now_ms());
+    #[allow(clippy::cast_possible_truncation)] // a few hundred at most
+    proxy.metrics.budget_left.set(left.floor() as i64);
+    let mut response = proxy.metrics.text().into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8"),
+    );
+    response
+}
+
+/// Ready unless the last look-up at Recall, in the last minute, found the key
+/// refused in every region, Recall unreachable or failing. Never calls Recall itself.
+async fn readyz(State(proxy): State<Shared>) -> Response {
+    let last = *lock(&proxy.last_upstream);
+    let problem = last
+        .filter(|(at, _)| proxy.now_ms() - at < 60_000.0)
+        .and_then(|(_, problem)| problem);
+    let (status, body) = match problem {
+        None => (StatusCode::OK, json!({"ready": true})),
+        Some(why) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            json!({"ready": false, "why": why}),
+        ),
+    };
+    json_response(status, body.to_string())
 }
 
 async fn healthz(State(proxy): State<Shared>) -> Response {
@@ -247,16 +288,35 @@ async fn api(State(proxy): State<Shared>, request: Request) -> Response {
             "This botlens proxy needs the embedding page's token (X-Botlens-Token).",
         );
     }
-    if let Err(wait_s) = proxy.admit_client(&client) {
+    // Cache hits are free; what makes Recall answer comes out of the client's share.
+    let admitted = proxy.admit_client(&client).and_then(|()| {
+        if proxy.is_cached(endpoint, &id) {
+            Ok(())
+        } else {
+            proxy.charge_share(&client, (endpoint, id.clone()))
+        }
+    });
+    if let Err(wait_s) = admitted {
+        proxy
+            .metrics
+            .throttled
+            .get_or_create(&Throttle { by: "client" })
+            .inc();
         return error_response(&ApiError::throttled_for(wait_s));
     }
-    // Cache hits are free; what makes Recall answer comes out of the client's share.
-    if !proxy.is_cached(endpoint, &id) {
-        if let Err(wait_s) = proxy.charge_share(&client, (endpoint, id.clone())) {
-            return error_response(&ApiError::throttled_for(wait_s));
-        }
-    }
     let (outcome, how) = proxy.lookup(endpoint, &id).await;
+    proxy
+        .metrics
+        .cache
+        .get_or_create(&CacheResult { result: how })
+        .inc();
+    if matches!(outcome, Err(ApiError::Throttled { .. })) {
+        proxy
+            .metrics
+            .throttled
+            .get_or_create(&Throttle { by: "upstream" })
+            .inc();
+    }
     // Only what the card needs leaves: secrets dropped, signed links replaced.
     let outcome = outcome.and_then(|found| {
         if endpoint == Endpoint::Logs {

@@ -22,6 +22,7 @@
 //! - `upstream`: asking Recall (the core's look-up, Recall's limits, answers
 //!   kept and requests in flight shared);
 //! - `handlers`: the HTTP side (paths, CORS, responses, the log line);
+//! - `metrics`: `/metrics` for Prometheus;
 //! - `media`: the signed links that stand in for Recall's download URLs
 //!   (answers go out trimmed to what the card needs: `recall::trim`).
 
@@ -29,6 +30,7 @@ mod client;
 mod guard;
 mod handlers;
 mod media;
+mod metrics;
 mod upstream;
 
 use std::collections::HashMap;
@@ -133,6 +135,9 @@ pub struct Proxy {
     /// Answers as handed out (trimmed, links signed), by a hash of Recall's:
     /// a cached answer is trimmed once, not per request.
     trimmed: Mutex<HashMap<Key, (u64, f64, String)>>,
+    metrics: metrics::Metrics,
+    /// The last look-up at Recall: when (`now_ms`), and what made it fail, for `/readyz`.
+    last_upstream: Mutex<Option<(f64, Option<&'static str>)>>,
 }
 
 pub type Shared = Arc<Proxy>;
@@ -160,6 +165,8 @@ impl Proxy {
             upstream: Mutex::new(limits),
             media: media::MediaKey::new()?,
             trimmed: Mutex::new(HashMap::new()),
+            metrics: metrics::Metrics::new(),
+            last_upstream: Mutex::new(None),
         }))
     }
 

@@ -9,10 +9,11 @@ use botlens::recall::budget::Budgeted;
 use botlens::recall::client::{Credential, Endpoint, HttpReply, Transport};
 use botlens::recall::error::ApiError;
 use botlens::recall::lookup::{self, Upstream};
+use botlens::recall::region::Region;
 use botlens::recall::retry::Retries;
 use tokio::sync::watch;
 
-use super::{lock, Fetched, Key, Proxy};
+use super::{lock, metrics, Fetched, Key, Proxy};
 use crate::cli::http::Uptime;
 
 impl Proxy {
@@ -28,7 +29,7 @@ impl Proxy {
         let clock = Uptime(self.started);
         // The workspace's budget, never waited for here: the client is told to come back.
         let transport = Budgeted {
-            transport: &Plain(&self.http),
+            transport: &Plain(self),
             clock: &clock,
             budget: &self.upstream,
             max_wait_ms: 0,
@@ -46,6 +47,14 @@ impl Proxy {
         if let (Some(region), None) = (looked.key_region, self.config.region) {
             *lock(&self.remembered) = Some(region);
         }
+        // What /readyz reports: a look-up that found Recall unusable.
+        let problem = match &looked.result {
+            Err(ApiError::Unauthorized { .. }) => Some("Recall refused the key in every region"),
+            Err(ApiError::Unreachable { .. }) => Some("Recall could not be reached"),
+            Err(ApiError::Server { .. }) => Some("Recall answered with a server error"),
+            _ => None,
+        };
+        *lock(&self.last_upstream) = Some((self.now_ms(), problem));
         looked.result
     }
 
@@ -113,11 +122,36 @@ impl Proxy {
     }
 }
 
-/// reqwest, through the shared native client.
-struct Plain<'a>(&'a reqwest::Client);
+/// reqwest, through the shared native client, counted in the metrics.
+struct Plain<'a>(&'a Proxy);
 
 impl Transport for Plain<'_> {
     async fn get(&self, url: &str, credential: &Credential<'_>) -> Result<HttpReply, ApiError> {
-        crate::cli::http::get(self.0, url, credential).await
+        let started = std::time::Instant::now();
+        let reply = crate::cli::http::get(&self.0.http, url, credential).await;
+        let region = region_of(url);
+        let status = reply.as_ref().map_or(0, |r| r.status);
+        let m = &self.0.metrics;
+        m.upstream
+            .get_or_create(&metrics::Upstream { region, status })
+            .inc();
+        m.upstream_seconds
+            .get_or_create(&metrics::Region { region })
+            .observe(started.elapsed().as_secs_f64());
+        if status == 429 {
+            m.throttled
+                .get_or_create(&metrics::Throttle { by: "recall" })
+                .inc();
+        }
+        reply
     }
+}
+
+/// The region a call went to (its host's first label), as a fixed label.
+fn region_of(url: &str) -> &'static str {
+    let host = url.split_once("://").map_or(url, |(_, r)| r);
+    Region::ALL
+        .into_iter()
+        .find(|r| host.starts_with(r.label()))
+        .map_or("other", Region::label)
 }
