@@ -204,3 +204,49 @@ fn it_reports_what_it_does_in_prometheus_text() {
     assert_eq!(ready.status, 503, "{}", ready.text());
     assert_eq!(refused.get("/healthz").status, 200);
 }
+
+#[test]
+fn slow_and_held_connections_do_not_take_it_down() {
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+    let sim = Proc::simulator();
+    let proxy = Proc::proxy(&sim, &["--header-timeout-ms", "500"], &[]);
+    // Closed by the proxy within `limit` (read answers end-of-stream or a reset;
+    // a read that times out means it is still open).
+    let closed_within = |stream: &mut TcpStream, limit: Duration| {
+        stream.set_read_timeout(Some(limit)).unwrap();
+        let mut buf = [0u8; 256];
+        loop {
+            match stream.read(&mut buf) {
+                Ok(0) => return true,
+                Ok(_) => {} // an answer, then the close
+                Err(e) => {
+                    return !matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    )
+                }
+            }
+        }
+    };
+    // Half-sent headers: cut off after the header timeout.
+    let mut slow = TcpStream::connect(("127.0.0.1", proxy.port)).unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        .unwrap();
+    assert!(
+        closed_within(&mut slow, Duration::from_secs(3)),
+        "a slow client is cut off"
+    );
+    // One address holding many connections gets its cap, and no more.
+    let held: Vec<TcpStream> = (0..64)
+        .map(|_| TcpStream::connect(("127.0.0.1", proxy.port)).unwrap())
+        .collect();
+    let mut over = TcpStream::connect(("127.0.0.1", proxy.port)).unwrap();
+    assert!(
+        closed_within(&mut over, Duration::from_millis(500)),
+        "the 65th is closed at once"
+    );
+    drop(held);
+    std::thread::sleep(Duration::from_millis(800));
+    assert_eq!(proxy.get("/healthz").status, 200, "and it still answers");
+}

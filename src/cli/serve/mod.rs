@@ -91,6 +91,10 @@ pub struct ServeArgs {
     #[arg(long, value_name = "NAME")]
     pub user_header: Option<String>,
 
+    /// --proxy: milliseconds a client may take to send a request's headers.
+    #[arg(long, value_name = "MS", default_value_t = 10_000, hide = true)]
+    pub header_timeout_ms: u64,
+
     /// --proxy: answer anyone who can reach it. Needed to listen beyond
     /// loopback with neither a token nor --user-header.
     #[arg(long)]
@@ -350,19 +354,12 @@ fn run_proxy(args: ServeArgs) -> ExitCode {
             args.upstream
         );
         tracing::info!(%local, upstream = %args.upstream, region = ?args.region.map(Region::label), origins = ?args.allow_origins, "proxy ready");
-        let served = axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown_signal())
-        .await;
-        match served {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("botlens serve --proxy: {e}");
-                ExitCode::FAILURE
-            }
-        }
+        let limits = proxy::listen::Limits {
+            header_read: std::time::Duration::from_millis(args.header_timeout_ms.max(1)),
+            ..proxy::listen::Limits::default()
+        };
+        proxy::listen::serve(listener, app, limits, shutdown_signal()).await;
+        ExitCode::SUCCESS
     })
 }
 

@@ -29,6 +29,7 @@
 mod client;
 mod guard;
 mod handlers;
+pub mod listen;
 mod media;
 mod metrics;
 mod upstream;

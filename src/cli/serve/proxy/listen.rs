@@ -1,0 +1,128 @@
+//! The proxy's accept loop, where axum's `serve` has no say: a client that
+//! sends its headers slowly is cut off, the number of connections is capped
+//! (in all, and per address), and on Ctrl-C or SIGTERM no new connection is
+//! taken while those open finish.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::ConnectInfo;
+use axum::Router;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto::Builder;
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use tokio::net::TcpListener;
+use tower::ServiceExt;
+
+/// The limits of the loop.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Time to send a request's headers.
+    pub header_read: Duration,
+    /// The longest a connection stays open.
+    pub connection: Duration,
+    /// Connections open at once, in all and from one address.
+    pub max_connections: usize,
+    pub max_per_client: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            header_read: Duration::from_secs(10),
+            connection: Duration::from_secs(120),
+            max_connections: 4096,
+            max_per_client: 64,
+        }
+    }
+}
+
+/// Serve `app` on `listener` until `shutdown` resolves, then let open connections finish.
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    limits: Limits,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    let open: Arc<Mutex<HashMap<IpAddr, usize>>> = Arc::default();
+    let graceful = GracefulShutdown::new();
+    let mut builder = Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read);
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(_) => continue, // out of descriptors for a moment: try again
+            },
+            () = &mut shutdown => break,
+        };
+        let Some(slot) = Slot::take(&open, peer.ip(), limits) else {
+            drop(stream); // over the cap: closed at once
+            continue;
+        };
+        let service = app
+            .clone()
+            .map_request(move |mut request: hyper::Request<Incoming>| {
+                request
+                    .extensions_mut()
+                    .insert(ConnectInfo::<SocketAddr>(peer));
+                request
+            });
+        let connection = builder
+            .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service))
+            .into_owned();
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            let _ = tokio::time::timeout(limits.connection, connection).await;
+            drop(slot);
+        });
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(10), graceful.shutdown()).await;
+}
+
+/// One open connection, counted until dropped.
+struct Slot {
+    open: Arc<Mutex<HashMap<IpAddr, usize>>>,
+    ip: IpAddr,
+}
+
+impl Slot {
+    fn take(open: &Arc<Mutex<HashMap<IpAddr, usize>>>, ip: IpAddr, limits: Limits) -> Option<Slot> {
+        let mut counts = open
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let total: usize = counts.values().sum();
+        let mine = counts.entry(ip).or_insert(0);
+        if total >= limits.max_connections || *mine >= limits.max_per_client {
+            return None;
+        }
+        *mine += 1;
+        Some(Slot {
+            open: Arc::clone(open),
+            ip,
+        })
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let mut counts = self
+            .open
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(n) = counts.get_mut(&self.ip) {
+            *n -= 1;
+            if *n == 0 {
+                counts.remove(&self.ip);
+            }
+        }
+    }
+}
