@@ -243,7 +243,7 @@ fn slow_and_held_connections_do_not_take_it_down() {
         .collect();
     let mut over = TcpStream::connect(("127.0.0.1", proxy.port)).unwrap();
     assert!(
-        closed_within(&mut over, Duration::from_millis(500)),
+        closed_within(&mut over, Duration::from_millis(200)),
         "the 65th is closed at once"
     );
     drop(held);
