@@ -546,33 +546,6 @@ fn the_upstream_budget_keeps_recall_under_its_limit() {
 }
 
 #[test]
-fn without_a_key_it_stops_with_a_clear_message() {
-    let out = Command::new(env!("CARGO_BIN_EXE_botlens"))
-        .args(["serve", "--proxy", "--addr", "127.0.0.1:0"])
-        .env_remove("RECALL_API_KEY")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("RECALL_API_KEY"));
-
-    let scratch = TempDir::new();
-    let file = scratch.path().join("key");
-    std::fs::write(&file, "\n").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_botlens"))
-        .args(["serve", "--proxy", "--addr", "127.0.0.1:0", "--key-file"])
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("is empty"));
-    let out = Command::new(env!("CARGO_BIN_EXE_botlens"))
-        .args(["serve", "--proxy", "--allow-origin", "https://x.test/path"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-}
-
-#[test]
 fn the_demo_server_mounts_a_proxy_at_slash_proxy() {
     let sim = Proc::simulator();
     assert!(sim.banner.contains("/proxy/"));

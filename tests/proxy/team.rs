@@ -250,3 +250,30 @@ fn slow_and_held_connections_do_not_take_it_down() {
     std::thread::sleep(Duration::from_millis(800));
     assert_eq!(proxy.get("/healthz").status, 200, "and it still answers");
 }
+
+#[test]
+fn without_a_key_it_stops_with_a_clear_message() {
+    let out = Command::new(env!("CARGO_BIN_EXE_botlens"))
+        .args(["serve", "--proxy", "--addr", "127.0.0.1:0"])
+        .env_remove("RECALL_API_KEY")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("RECALL_API_KEY"));
+
+    let scratch = TempDir::new();
+    let file = scratch.path().join("key");
+    std::fs::write(&file, "\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_botlens"))
+        .args(["serve", "--proxy", "--addr", "127.0.0.1:0", "--key-file"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is empty"));
+    let out = Command::new(env!("CARGO_BIN_EXE_botlens"))
+        .args(["serve", "--proxy", "--allow-origin", "https://x.test/path"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
