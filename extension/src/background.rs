@@ -39,6 +39,7 @@ use crate::messages::{
 };
 pub use crate::prefs::Settings;
 use crate::prefs::{parse_proxy_url, Prefs, SESSION_KEY};
+use crate::wire;
 
 /// Entry point called by `background.js` for every runtime message of this
 /// extension. `from` is `"page"` for the extension's own pages and
@@ -114,18 +115,18 @@ pub async fn handle_message(
             }
             to_js(&ContentReply::Done)
         }
-        Request::CardOpened { token } => {
+        // Tell the tab's sensors: a card opened (the others close theirs), or
+        // the pointer moved away from one (it closes).
+        request @ (Request::CardOpened { .. } | Request::PointerAway { .. }) => {
+            let (kind, field, token) = match &request {
+                Request::CardOpened { token } => ("close_card", "keep", token),
+                Request::PointerAway { token } => ("pointer_left", "token", token),
+                _ => unreachable!("matched above"),
+            };
             if let Some(tab) = tab_id {
-                if frame_allowed(Some(&token), Some(tab)).await {
-                    let _ = chrome::tell_tab(tab, &to_tab("close_card", "keep", &token)).await;
-                }
-            }
-            to_js(&ContentReply::Done)
-        }
-        Request::PointerAway { token } => {
-            if let Some(tab) = tab_id {
-                if frame_allowed(Some(&token), Some(tab)).await {
-                    let _ = chrome::tell_tab(tab, &to_tab("pointer_left", "token", &token)).await;
+                if frame_allowed(Some(token), Some(tab)).await {
+                    let message = wire::object(&[("kind", kind.into()), (field, token.into())]);
+                    let _ = chrome::tell_tab(tab, &message).await;
                 }
             }
             to_js(&ContentReply::Done)
@@ -151,15 +152,6 @@ async fn register_frame(token: &str, tab: i32, frame: i32) -> Result<(), String>
     }
     chrome::session_set(&frame_token_key(token), &tab.into()).await?;
     chrome::session_set(&slot, &token.into()).await
-}
-
-/// `{kind, <field>: token}` for the sensors of a tab: `close_card` (every one
-/// but `keep`'s closes its card), `pointer_left` (`token`'s closes its card).
-fn to_tab(kind: &str, field: &str, token: &str) -> JsValue {
-    let message = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&message, &"kind".into(), &kind.into());
-    let _ = js_sys::Reflect::set(&message, &field.into(), &token.into());
-    message.into()
 }
 
 /// The tab closed: its card frames' tokens, its share of the budget and its counts go.
@@ -326,12 +318,7 @@ async fn list_meeting(config: &Config, url: String) -> Result<Bots, ApiError> {
         });
     };
     let budget = BUDGET.with(Rc::clone);
-    let transport = Budgeted {
-        transport: &BrowserFetch,
-        clock: &BrowserClock,
-        budget: &*budget,
-        max_wait_ms: MAX_WAIT_MS,
-    };
+    let transport = budgeted(&budget);
     let region = match config.settings.region {
         Some(region) => region,
         None => {
@@ -417,12 +404,7 @@ async fn test_key(
         config.upstream()
     };
     let budget = BUDGET.with(Rc::clone);
-    let fetch = Budgeted {
-        transport: &BrowserFetch,
-        clock: &BrowserClock,
-        budget: &*budget,
-        max_wait_ms: MAX_WAIT_MS,
-    };
+    let fetch = budgeted(&budget);
     match lookup::test_key(&fetch, &BrowserClock, &upstream).await {
         Ok(region) => {
             if let (Some(region), Upstream::Recall { .. }, true) = (region, &upstream, saved_key) {
@@ -468,6 +450,16 @@ thread_local! {
     static FILLED_WITH: RefCell<u64> = const { RefCell::new(0) };
 }
 
+/// The browser's fetch within the extension's budget, waiting its turn up to [`MAX_WAIT_MS`].
+fn budgeted(budget: &RefCell<Budget>) -> Budgeted<'_, BrowserFetch, BrowserClock, RefCell<Budget>> {
+    Budgeted {
+        transport: &BrowserFetch,
+        clock: &BrowserClock,
+        budget,
+        max_wait_ms: MAX_WAIT_MS,
+    }
+}
+
 /// Look up through the cache, sharing a fetch already under way.
 async fn shared_lookup(upstream: Upstream, endpoint: Endpoint, id: String) -> Looked {
     // Answers fetched with another key or host must not be served.
@@ -484,14 +476,8 @@ async fn shared_lookup(upstream: Upstream, endpoint: Endpoint, id: String) -> Lo
                 let state = LOOKUPS.with(Rc::clone);
                 let budget = BUDGET.with(Rc::clone);
                 let fut: Pin<Box<dyn Future<Output = Looked>>> = Box::pin(async move {
-                    let clock = BrowserClock;
-                    let fetch = Budgeted {
-                        transport: &BrowserFetch,
-                        clock: &clock,
-                        budget: &*budget,
-                        max_wait_ms: MAX_WAIT_MS,
-                    };
-                    lookup::lookup(&*state, &fetch, &clock, &upstream, endpoint, &id).await
+                    let fetch = budgeted(&budget);
+                    lookup::lookup(&*state, &fetch, &BrowserClock, &upstream, endpoint, &id).await
                 });
                 fut.shared()
             })

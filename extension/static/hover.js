@@ -21,12 +21,11 @@
   const OPT_OUT = "[data-botlens=off i]";
   const SKIP = [...SKIP_TAGS, ...EDITABLE.map((v) => `[contenteditable='${v}' i]`), OPT_OUT].join(",");
 
+  const reach = globalThis.botlensReach; // reach.js, loaded before this script
   // Quick filter only: the Rust rules decide what is a bot ID.
-  const UUID_SOURCE = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
+  const UUID_SOURCE = reach.UUID.source;
   const CONTEXT = 120; // characters of text on each side given to the detection rules
   const ATTRIBUTES = ["href", "title", "aria-label"]; // and every data-* attribute
-
-  const reach = globalThis.botlensReach; // reach.js, loaded before this script
   // The same skip list but editors: hovering text in an editor nobody is
   // typing in opens its card; the scans (overview, CLI) still skip drafts.
   const SKIP_BUT_EDITORS = [...SKIP_TAGS, OPT_OUT].join(",");
@@ -58,9 +57,7 @@
     return Boolean(editor && active && (editor === active || editor.contains(active)));
   }
 
-  function contains(rect, x, y) {
-    return x >= rect.left - 1 && x <= rect.right + 1 && y >= rect.top - 1 && y <= rect.bottom + 1;
-  }
+  const { contains } = reach;
 
   function plainRect(r) {
     return { left: r.left, top: r.top, right: r.right, bottom: r.bottom, width: r.width, height: r.height };

@@ -328,6 +328,6 @@
   }
 
   globalThis.botlensReach = Object.freeze({
-    UUID, deepElementAt, closestDeep, parentOf, textHitAt, fieldHitAt, readOnlyField,
+    UUID, contains, deepElementAt, closestDeep, parentOf, textHitAt, fieldHitAt, readOnlyField,
   });
 })();

@@ -133,6 +133,7 @@
   }
 
   function close() {
+    announced = null;
     const returnTo = intent.anchor && intent.anchor.focusReturn;
     intent.closed();
     if (frame) {
@@ -152,6 +153,7 @@
   // origin nothing), but the frame the pointer moves in next does: it says so
   // once, and that card closes as if the pointer had left it here.
   let elsewhere = null;
+  let announced = null; // the ID of the card the tab was last told this frame opened
   document.addEventListener("pointermove", (event) => {
     if (!event.isTrusted || !elsewhere) return;
     chrome.runtime.sendMessage({ kind: "pointer_away", token: elsewhere }).catch(() => {});
@@ -210,7 +212,11 @@
       if (host.matches(":popover-open")) host.hidePopover();
       host.showPopover();
     }
-    chrome.runtime.sendMessage({ kind: "card_opened", token }).catch(() => {});
+    // Told once per card, not on every hover that only moves it.
+    if (announced !== hit.id) {
+      announced = hit.id;
+      chrome.runtime.sendMessage({ kind: "card_opened", token }).catch(() => {});
+    }
     if (hit.meeting) {
       port.postMessage({
         type: "meeting",

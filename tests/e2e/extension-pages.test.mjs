@@ -50,6 +50,14 @@ async function openPopup(browser, target) {
   return popup;
 }
 
+/** Keep what the card hands the clipboard in the frame's `__copied` (headless clipboards vary). */
+function spyOnCopies(frame) {
+  return frame.evaluate(() => {
+    window.__copied = [];
+    navigator.clipboard.writeText = (text) => { window.__copied.push(text); return Promise.resolve(); };
+  });
+}
+
 describe("extension pages in Chromium", () => {
   let sim, site, browser;
   before(async () => {
@@ -333,11 +341,7 @@ describe("a hostile page", () => {
     const card = await hoverAndRead(page, browser.origin, EVIL);
     assert.equal(card.state, "ready", card.text);
     const frame = await cardFrame(page);
-    // What the button hands the clipboard, taken as it goes (headless clipboards vary).
-    await frame.evaluate(() => {
-      window.__copied = [];
-      navigator.clipboard.writeText = (text) => { window.__copied.push(text); return Promise.resolve(); };
-    });
+    await spyOnCopies(frame);
     await frame.click("button[aria-label^='Copy a Markdown report']");
     const report = await frame.evaluate(() => window.__copied.at(-1) || "");
     assert.match(report, /e1100000-0000-4000-8000-00000000e711/);
@@ -356,10 +360,7 @@ describe("a hostile page", () => {
     const card = await hoverAndRead(page, browser.origin, WEST_BOT);
     assert.equal(card.state, "ready", card.text);
     const frame = await cardFrame(page);
-    await frame.evaluate(() => {
-      window.__copied = [];
-      navigator.clipboard.writeText = (text) => { window.__copied.push(text); return Promise.resolve(); };
-    });
+    await spyOnCopies(frame);
     const copy = "button[aria-label^='Copy a Markdown report']";
     await page.evaluate(() => window.cover());
     await frame.waitForSelector('html[data-seen="false"]', { state: "attached" }); // re-checked every 100 ms

@@ -137,23 +137,27 @@ describe("extension in Firefox ESR", { skip: missing.length ? `missing: ${missin
       }
       return null;`, needle);
     assert.ok(point, `${needle} is on the page`);
-    await wd("POST", "/actions", {
-      actions: [{
-        type: "pointer", id: "mouse", parameters: { pointerType: "mouse" },
-        actions: [
-          { type: "pointerMove", x: point.x - 30, y: point.y + 40, duration: 0 },
-          { type: "pointerMove", x: point.x, y: point.y, duration: 100 },
-          { type: "pause", duration: 500 },
-        ],
-      }],
+    await restAt(point.x, point.y);
+  }
+
+  /** The real mouse pointer, moved as WebDriver actions. */
+  function pointer(moves) {
+    return wd("POST", "/actions", {
+      actions: [{ type: "pointer", id: "mouse", parameters: { pointerType: "mouse" }, actions: moves }],
     });
   }
 
+  /** Rest the pointer on (x, y) of the current context, arriving from elsewhere as a hand would. */
+  function restAt(x, y) {
+    return pointer([
+      { type: "pointerMove", x: Math.max(0, x - 25), y: y + 35, duration: 0 },
+      { type: "pointerMove", x, y, duration: 100 },
+      { type: "pause", duration: 500 },
+    ]);
+  }
+
   async function moveAway() {
-    await wd("POST", "/actions", {
-      actions: [{ type: "pointer", id: "mouse", parameters: { pointerType: "mouse" },
-        actions: [{ type: "pointerMove", x: 3, y: 3, duration: 50 }] }],
-    });
+    await pointer([{ type: "pointerMove", x: 3, y: 3, duration: 50 }]);
     for (let i = 0; i < 100 && (await cardShowing()); i++) await sleep(100);
   }
 
@@ -241,16 +245,7 @@ describe("extension in Firefox ESR", { skip: missing.length ? `missing: ${missin
     await wd("POST", "/url", { url: `${site.url}/meeting.html` });
     const box = await run(`const r = document.querySelector('#weekly').getBoundingClientRect();
       return { x: Math.round(r.left + r.width / 2), y: Math.round(r.top + r.height / 2) }`);
-    await wd("POST", "/actions", {
-      actions: [{
-        type: "pointer", id: "mouse", parameters: { pointerType: "mouse" },
-        actions: [
-          { type: "pointerMove", x: box.x - 20, y: box.y + 40, duration: 0 },
-          { type: "pointerMove", x: box.x, y: box.y, duration: 100 },
-          { type: "pause", duration: 500 },
-        ],
-      }],
-    });
+    await restAt(box.x, box.y);
     await enterCard();
     const rows = await waitFor(`if (!document.querySelector('.botlens-meeting[data-listed="listed"]')) return null;
       return [...document.querySelectorAll('.botlens-meeting li')].map((li) => [li.dataset.botId, li.dataset.reason])`);
@@ -331,14 +326,7 @@ describe("extension in Firefox ESR", { skip: missing.length ? `missing: ${missin
   async function restOn(script) {
     const p = await run(`const e = (() => { ${script} })(); e.scrollIntoView({ block: "center" });
       const r = e.getBoundingClientRect(); return { x: Math.round(r.left + r.width / 2), y: Math.round(r.top + r.height / 2) }`);
-    await wd("POST", "/actions", {
-      actions: [{ type: "pointer", id: "mouse", parameters: { pointerType: "mouse" },
-        actions: [
-          { type: "pointerMove", x: Math.max(0, p.x - 25), y: p.y + 35, duration: 0 },
-          { type: "pointerMove", x: p.x, y: p.y, duration: 100 },
-          { type: "pause", duration: 500 },
-        ] }],
-    });
+    await restAt(p.x, p.y);
   }
 
   /** The shown card's bot in the current context, or null when none opens. */
@@ -350,9 +338,7 @@ describe("extension in Firefox ESR", { skip: missing.length ? `missing: ${missin
     await enterCard();
     const id = await waitFor(`const c = document.querySelector('.botlens-card:not([data-state="loading"])'); return c && c.dataset.botId`);
     await wd("POST", "/frame/parent", {});
-    await wd("POST", "/actions", { actions: [{ type: "pointer", id: "mouse", parameters: { pointerType: "mouse" },
-      actions: [{ type: "pointerMove", x: 2, y: 2, duration: 50 }] }] });
-    for (let i = 0; i < 40 && (await cardShowing()); i++) await sleep(100);
+    await moveAway();
     return id;
   }
 
