@@ -62,25 +62,41 @@ pub async fn get(
         .get(header::RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let bytes = response
-        .bytes()
+    let bytes = read_capped(response, status)
         .await
-        .map_err(|e| unreachable(describe(&e)))?;
-    if bytes.len() > MAX_BODY {
-        return Err(ApiError::Malformed {
-            status,
-            detail: format!(
-                "an answer of {} bytes (the limit is {MAX_BODY})",
-                bytes.len()
-            ),
-        });
-    }
+        .map_err(|e| e.unwrap_or_else(|e| unreachable(describe(&e))))?;
     Ok(HttpReply {
         status,
         body: String::from_utf8_lossy(&bytes).into_owned(),
         retry_after,
         region: None,
     })
+}
+
+/// The body, read as it streams in and given up on as soon as it passes
+/// [`MAX_BODY`] (a declared length over it is refused before any byte is read):
+/// a huge or endless answer never sits in memory.
+async fn read_capped(
+    mut response: reqwest::Response,
+    status: u16,
+) -> Result<Vec<u8>, Result<ApiError, reqwest::Error>> {
+    let too_big = |what: String| {
+        Ok(ApiError::Malformed {
+            status,
+            detail: format!("{what} (the limit is {MAX_BODY} bytes)"),
+        })
+    };
+    if let Some(declared) = response.content_length().filter(|&n| n > MAX_BODY as u64) {
+        return Err(too_big(format!("an answer of {declared} bytes")));
+    }
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(Err)? {
+        if bytes.len() + chunk.len() > MAX_BODY {
+            return Err(too_big("an answer longer than the limit".into()));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
 }
 
 /// Words for a transport failure; never the request itself (its URL or headers).

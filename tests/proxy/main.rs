@@ -99,7 +99,12 @@ impl Proc {
 
     /// A proxy in front of `sim` with the us-west-2 key from the environment.
     fn proxy(sim: &Proc, extra: &[&str], env: &[(&str, &str)]) -> Proc {
-        let upstream = format!("http://{{region}}.localhost:{}", sim.port);
+        Proc::proxy_to(sim.port, extra, env)
+    }
+
+    /// A proxy whose Recall is whatever listens on `port`.
+    fn proxy_to(port: u16, extra: &[&str], env: &[(&str, &str)]) -> Proc {
+        let upstream = format!("http://{{region}}.localhost:{port}");
         let mut args = vec![
             "serve",
             "--proxy",

@@ -277,3 +277,51 @@ fn without_a_key_it_stops_with_a_clear_message() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn an_endless_answer_from_upstream_is_cut_off_not_kept() {
+    use std::io::{Read, Write};
+    use std::net::TcpListener;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    // A "Recall" that streams a JSON string forever, chunked, with no length.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let sent = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&sent);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let counter = Arc::clone(&counter);
+            std::thread::spawn(move || {
+                let mut head = [0u8; 4096];
+                let _ = stream.read(&mut head);
+                let _ = stream.write_all(
+                    b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n5\r\n{\"a\":\r\n",
+                );
+                let chunk = format!("10000\r\n{}\r\n", "x".repeat(0x10000));
+                while stream.write_all(chunk.as_bytes()).is_ok() {
+                    counter.fetch_add(0x10000, Ordering::Relaxed);
+                    // Stop at 256 MiB: far past any cap worth having.
+                    if counter.load(Ordering::Relaxed) > 256 << 20 {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    let proxy = Proc::proxy_to(port, &["--region", "us-west-2"], &[]);
+    let resp = proxy.get(&bot_path(ZOOM_GOOD_WEST));
+    assert_eq!(resp.status, 502, "{}", resp.text());
+    assert!(resp.text().contains("limit"), "says why: {}", resp.text());
+    std::thread::sleep(Duration::from_millis(300));
+    let streamed = sent.load(Ordering::Relaxed);
+    assert!(
+        streamed < 16 << 20,
+        "the proxy stopped reading near its 8 MiB cap; upstream wrote {} MiB",
+        streamed >> 20
+    );
+    // And it still answers.
+    assert_eq!(proxy.get("/healthz").status, 200);
+}
