@@ -132,6 +132,11 @@ impl Budget {
         self.buckets[i].level(rate, burst, now_ms)
     }
 
+    /// (tokens per second, burst) for this kind of call.
+    pub fn limit(&self, call: impl Into<Call>) -> (f64, f64) {
+        self.limits[index(call.into())]
+    }
+
     /// Recall answered 429: nothing of this kind for `seconds`.
     pub fn block(&mut self, call: impl Into<Call>, seconds: f64, now_ms: f64) {
         let i = index(call.into());
@@ -161,6 +166,25 @@ fn limits(per_minute: f64) -> [(f64, f64); 4] {
     ]
 }
 
+/// Where a budget is kept: in this process (any [`Shared`] [`Budget`]), or
+/// shared by several processes (the proxy's replicas, through Redis).
+#[allow(async_fn_in_trait)] // one thread per context in the browser; no Send bound wanted
+pub trait Admission {
+    /// Spend one call now, or say how many seconds to wait.
+    async fn admit(&self, call: Call, now_ms: f64) -> Result<(), f64>;
+    /// Recall answered 429: nothing of this kind for `seconds`.
+    async fn block(&self, call: Call, seconds: f64, now_ms: f64);
+}
+
+impl<S: Shared<Budget>> Admission for S {
+    async fn admit(&self, call: Call, now_ms: f64) -> Result<(), f64> {
+        self.with(|b| b.admit(call, now_ms))
+    }
+    async fn block(&self, call: Call, seconds: f64, now_ms: f64) {
+        self.with(|b| b.block(call, seconds, now_ms));
+    }
+}
+
 /// A transport that keeps the budget: each call waits for its token up to
 /// `max_wait_ms` in all (then it is refused as throttled, Recall not asked),
 /// and a 429 pauses its kind for Recall's `Retry-After`.
@@ -171,13 +195,13 @@ pub struct Budgeted<'a, T, C, K> {
     pub max_wait_ms: u32,
 }
 
-impl<T: Transport, C: Clock, K: Shared<Budget>> Transport for Budgeted<'_, T, C, K> {
+impl<T: Transport, C: Clock, K: Admission> Transport for Budgeted<'_, T, C, K> {
     async fn get(&self, url: &str, credential: &Credential<'_>) -> Result<HttpReply, ApiError> {
         let call = Call::of_url(url);
         let mut waited_ms = 0u32;
         loop {
             let now = self.clock.now_ms();
-            match self.budget.with(|b| b.admit(call, now)) {
+            match self.budget.admit(call, now).await {
                 Ok(()) => break,
                 Err(seconds) => {
                     // Whole milliseconds, at least one; a wait past the limit is refused.
@@ -195,7 +219,7 @@ impl<T: Transport, C: Clock, K: Shared<Budget>> Transport for Budgeted<'_, T, C,
         if reply.status == 429 {
             let seconds = f64::from(retry_after_seconds(reply.retry_after.as_deref()));
             let now = self.clock.now_ms();
-            self.budget.with(|b| b.block(call, seconds, now));
+            self.budget.block(call, seconds, now).await;
         }
         Ok(reply)
     }

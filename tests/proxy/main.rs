@@ -14,6 +14,8 @@ use serde_json::Value;
 mod common;
 use common::{raw_request, Resp, TempDir};
 
+/// Replicas sharing one Redis: one budget, one cache; Redis or a replica killed mid-run.
+mod replicas;
 /// Who gets what, and how fairly: the trimmed answer, media links, clients' shares, identity.
 mod team;
 

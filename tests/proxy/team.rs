@@ -317,8 +317,10 @@ fn an_endless_answer_from_upstream_is_cut_off_not_kept() {
     assert!(resp.text().contains("limit"), "says why: {}", resp.text());
     std::thread::sleep(Duration::from_millis(300));
     let streamed = sent.load(Ordering::Relaxed);
+    // What the kernel's socket buffers on loopback hold besides (several MiB
+    // under load) is counted as written too; a proxy reading it all takes 256.
     assert!(
-        streamed < 16 << 20,
+        streamed < 64 << 20,
         "the proxy stopped reading near its 8 MiB cap; upstream wrote {} MiB",
         streamed >> 20
     );

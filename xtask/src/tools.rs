@@ -36,6 +36,9 @@ pub fn ensure(need: Need) -> Result {
     if need >= Need::Firefox {
         firefox()?;
     }
+    if need >= Need::Everything {
+        redis()?;
+    }
     Ok(())
 }
 
@@ -138,28 +141,44 @@ pub fn chromedriver() -> PathBuf {
 }
 
 fn browser() -> Result {
-    if Path::new("/usr/bin/chromium").exists() && chromedriver().exists() {
+    debian_packages(
+        Path::new("/usr/bin/chromium").exists() && chromedriver().exists(),
+        &["chromium", "chromium-driver"],
+        "Chromium and chromedriver are needed at /usr/bin/chromium and /usr/bin/chromedriver. \
+         On Debian or Ubuntu run: sudo apt-get install chromium chromium-driver",
+    )
+}
+
+/// Where redis-server is (Debian puts it in /usr/bin).
+pub fn redis_server() -> PathBuf {
+    PathBuf::from("/usr/bin/redis-server")
+}
+
+/// redis-server, for the proxy's replica tests (`tests/proxy/replicas.rs`).
+fn redis() -> Result {
+    debian_packages(
+        redis_server().exists(),
+        &["redis-server"],
+        "redis-server is needed at /usr/bin/redis-server for the proxy's replica tests. \
+         On Debian or Ubuntu run: sudo apt-get install redis-server",
+    )
+}
+
+/// Packages from the machine's Debian: there already, installed when this is
+/// Debian and we are root, else `missing` says what to do.
+fn debian_packages(present: bool, packages: &[&str], missing: &str) -> Result {
+    if present {
         return Ok(());
     }
     let debian = Path::new("/etc/debian_version").exists();
     let root_user = output(Command::new("id").arg("-u")).trim() == "0";
     if !(debian && root_user) {
-        return Err(
-            "Chromium and chromedriver are needed at /usr/bin/chromium and /usr/bin/chromedriver. \
-             On Debian or Ubuntu run: sudo apt-get install chromium chromium-driver"
-                .into(),
-        );
+        return Err(missing.into());
     }
     run(Command::new("apt-get").args(["update", "-q"]))?;
     run(Command::new("apt-get")
-        .args([
-            "install",
-            "-y",
-            "-q",
-            "--no-install-recommends",
-            "chromium",
-            "chromium-driver",
-        ])
+        .args(["install", "-y", "-q", "--no-install-recommends"])
+        .args(packages)
         .env("DEBIAN_FRONTEND", "noninteractive"))
 }
 
@@ -185,27 +204,12 @@ pub fn firefox_bin() -> PathBuf {
 /// Firefox ESR (Debian's package) and geckodriver (`cargo install`), for the
 /// Firefox end-to-end test.
 fn firefox() -> Result {
-    if !firefox_bin().exists() {
-        let debian = Path::new("/etc/debian_version").exists();
-        let root_user = output(Command::new("id").arg("-u")).trim() == "0";
-        if !(debian && root_user) {
-            return Err(
-                "Firefox ESR is needed at /usr/bin/firefox-esr for the Firefox end-to-end test. \
-                 On Debian or Ubuntu run: sudo apt-get install firefox-esr"
-                    .into(),
-            );
-        }
-        run(Command::new("apt-get").args(["update", "-q"]))?;
-        run(Command::new("apt-get")
-            .args([
-                "install",
-                "-y",
-                "-q",
-                "--no-install-recommends",
-                "firefox-esr",
-            ])
-            .env("DEBIAN_FRONTEND", "noninteractive"))?;
-    }
+    debian_packages(
+        firefox_bin().exists(),
+        &["firefox-esr"],
+        "Firefox ESR is needed at /usr/bin/firefox-esr for the Firefox end-to-end test. \
+         On Debian or Ubuntu run: sudo apt-get install firefox-esr",
+    )?;
     let have = output(Command::new(geckodriver()).arg("--version"));
     if !have.starts_with(&format!("geckodriver {GECKODRIVER}")) {
         // About a minute and a half on two cores.

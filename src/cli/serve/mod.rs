@@ -105,6 +105,16 @@ pub struct ServeArgs {
     #[arg(long, value_name = "N", default_value_t = proxy::RECALL_PER_MINUTE)]
     pub upstream_per_minute: u32,
 
+    /// --proxy: share Recall's budget, the answers and look-ups in flight
+    /// with the other replicas through this Redis (redis://host:port).
+    #[arg(long, value_name = "URL")]
+    pub redis: Option<String>,
+
+    /// --proxy --redis: how many replicas run; while Redis is away each keeps
+    /// 1/N of the budget (N: this, or the most seen alive if more).
+    #[arg(long, value_name = "N", default_value_t = 1, requires = "redis")]
+    pub replicas: u32,
+
     /// --proxy: forward every request (no cache; identical requests in flight
     /// are still shared). For measurements.
     #[arg(long)]
@@ -326,6 +336,8 @@ fn run_proxy(args: ServeArgs) -> ExitCode {
         },
         upstream_per_minute: args.upstream_per_minute,
         cache: !args.no_cache,
+        redis: args.redis.clone(),
+        replicas: args.replicas,
         embed: Some(args.embed.clone()),
     };
     let runtime = match runtime() {
@@ -348,7 +360,7 @@ fn run_proxy(args: ServeArgs) -> ExitCode {
             }
         };
         let local = listener.local_addr().unwrap_or(addr);
-        let app: axum::Router = proxy::router(proxy);
+        let app: axum::Router = proxy::router(proxy.clone());
         println!(
             "botlens proxy: http://{local}/api/v1/bot/{{id}}/ (…/screenshots/, …/logs/) → {} — embed http://{local}/embed/botlens.js, health http://{local}/healthz",
             args.upstream
@@ -358,7 +370,9 @@ fn run_proxy(args: ServeArgs) -> ExitCode {
             header_read: std::time::Duration::from_millis(args.header_timeout_ms.max(1)),
             ..proxy::listen::Limits::default()
         };
-        proxy::listen::serve(listener, app, limits, shutdown_signal()).await;
+        proxy::listen::serve(listener, app, limits, proxy.open_connections(), shutdown_signal())
+            .await;
+        proxy.leave().await;
         ExitCode::SUCCESS
     })
 }
@@ -453,6 +467,8 @@ async fn serve_demo(
                 identify: proxy::Identify::default(),
                 upstream_per_minute: proxy::RECALL_PER_MINUTE,
                 cache: true,
+                redis: None,
+                replicas: 1,
                 embed: None,
             })
         });

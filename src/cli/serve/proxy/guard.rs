@@ -44,7 +44,7 @@ impl Proxy {
         let cost = cost as f64;
         let mut shares = lock(&self.shares);
         if shares.len() > 50_000 {
-            *shares = Shares::new(super::share_limits(self.config.client_share));
+            *shares = Shares::new(super::share_limits(&self.config));
         }
         shares.charge_cost(client.clone(), key, cost, now)
     }

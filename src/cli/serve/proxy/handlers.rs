@@ -13,7 +13,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use botlens::recall::client::{Endpoint, Found};
+use botlens::recall::client::Endpoint;
 use botlens::recall::error::ApiError;
 use botlens::recall::region::Region;
 use botlens::recall::trim;
@@ -181,9 +181,13 @@ fn client_ip(request: &Request) -> Option<IpAddr> {
 
 /// Prometheus text: what the proxy did since it started (`proxy::metrics`).
 async fn metrics(State(proxy): State<Shared>) -> Response {
-    let left = lock(&proxy.upstream).left(Endpoint::Bot, proxy.now_ms());
+    let left = proxy.budget.left(proxy.now_ms());
     #[allow(clippy::cast_possible_truncation)] // a few hundred at most
     proxy.metrics.budget_left.set(left.floor() as i64);
+    if let Some(replicas) = &proxy.replicas {
+        proxy.metrics.redis_up.set(i64::from(replicas.is_up()));
+        proxy.metrics.replicas.set(i64::from(replicas.seen()));
+    }
     let mut response = proxy.metrics.text().into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -288,23 +292,19 @@ async fn api(State(proxy): State<Shared>, request: Request) -> Response {
             "This botlens proxy needs the embedding page's token (X-Botlens-Token).",
         );
     }
-    // Cache hits are free; what makes Recall answer comes out of the client's share.
-    let admitted = proxy.admit_client(&client).and_then(|()| {
-        if proxy.is_cached(endpoint, &id) {
-            Ok(())
-        } else {
-            proxy.charge_share(&client, (endpoint, id.clone()))
-        }
-    });
-    if let Err(wait_s) = admitted {
-        proxy
-            .metrics
-            .throttled
-            .get_or_create(&Throttle { by: "client" })
-            .inc();
-        return error_response(&ApiError::throttled_for(wait_s));
+    if let Err(wait_s) = proxy.admit_client(&client) {
+        return throttled(&proxy, "client", wait_s);
     }
-    let (outcome, how) = proxy.lookup(endpoint, &id).await;
+    // Kept answers are free; what makes Recall answer comes out of the client's share.
+    let (outcome, how) = match proxy.kept(endpoint, &id).await {
+        Some(hit) => (hit, "hit"),
+        None => {
+            if let Err(wait_s) = proxy.charge_share(&client, (endpoint, id.clone())) {
+                return throttled(&proxy, "client", wait_s);
+            }
+            proxy.ask(endpoint, &id).await
+        }
+    };
     proxy
         .metrics
         .cache
@@ -317,23 +317,11 @@ async fn api(State(proxy): State<Shared>, request: Request) -> Response {
             .get_or_create(&Throttle { by: "upstream" })
             .inc();
     }
-    // Only what the card needs leaves: secrets dropped, signed links replaced.
-    let outcome = outcome.and_then(|found| {
-        if endpoint == Endpoint::Logs {
-            return Ok(found);
-        }
-        match proxy.for_card(endpoint, &id, &found.body) {
-            Ok(body) => Ok(Found { body, ..found }),
-            Err(e) => Err(ApiError::Malformed {
-                status: 200,
-                detail: format!("not JSON ({e})"),
-            }),
-        }
-    });
     let mut response = match outcome {
-        Ok(found) => {
-            let mut response = json_response(StatusCode::OK, found.body);
-            if let Some(region) = found.region {
+        Ok(kept) => {
+            // Only what the card needs leaves: secrets dropped, signed links replaced.
+            let mut response = json_response(StatusCode::OK, kept.card);
+            if let Some(region) = kept.region {
                 response
                     .headers_mut()
                     .insert("x-botlens-region", HeaderValue::from_static(region.label()));
@@ -368,14 +356,17 @@ async fn media(proxy: &Shared, client: &Client, id: &str, query: &str) -> Respon
         );
     };
     if let Err(wait_s) = proxy.admit_client(client) {
-        return error_response(&ApiError::throttled_for(wait_s));
+        return throttled(proxy, "client", wait_s);
     }
-    let (outcome, _) = proxy.lookup(endpoint, id).await;
-    let found = match outcome {
-        Ok(found) => found,
+    let outcome = match proxy.kept(endpoint, id).await {
+        Some(hit) => hit,
+        None => proxy.ask(endpoint, id).await.0,
+    };
+    let kept = match outcome {
+        Ok(kept) => kept,
         Err(error) => return error_response(&error),
     };
-    let Some(url) = trim::resolve(&found.body, &at) else {
+    let Some(url) = trim::resolve(&kept.raw, &at) else {
         return refuse(
             StatusCode::NOT_FOUND,
             "not_found",
@@ -415,14 +406,24 @@ fn parse_path(path: &str) -> Parsed {
     }
 }
 
-fn json_response(status: StatusCode, body: String) -> Response {
+/// Too many: counted by who refused (this client's share, or Recall's budget).
+fn throttled(proxy: &Shared, by: &'static str, wait_s: f64) -> Response {
+    proxy
+        .metrics
+        .throttled
+        .get_or_create(&Throttle { by })
+        .inc();
+    error_response(&ApiError::throttled_for(wait_s))
+}
+
+fn json_response(status: StatusCode, body: impl Into<Body>) -> Response {
     (
         status,
         [
             (header::CONTENT_TYPE, "application/json"),
             (header::CACHE_CONTROL, "no-store"),
         ],
-        Body::from(body),
+        body.into(),
     )
         .into_response()
 }

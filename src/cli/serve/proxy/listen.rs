@@ -3,6 +3,7 @@
 //! (in all, and per address), and on Ctrl-C or SIGTERM no new connection is
 //! taken while those open finish.
 
+use prometheus_client::metrics::gauge::Gauge;
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
@@ -46,6 +47,7 @@ pub async fn serve(
     listener: TcpListener,
     app: Router,
     limits: Limits,
+    connections: Gauge,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
     let open: Arc<Mutex<HashMap<IpAddr, usize>>> = Arc::default();
@@ -64,7 +66,7 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
-        let Some(slot) = Slot::take(&open, peer.ip(), limits) else {
+        let Some(slot) = Slot::take(&open, peer.ip(), limits, &connections) else {
             drop(stream); // over the cap: closed at once
             continue;
         };
@@ -92,10 +94,16 @@ pub async fn serve(
 struct Slot {
     open: Arc<Mutex<HashMap<IpAddr, usize>>>,
     ip: IpAddr,
+    gauge: Gauge,
 }
 
 impl Slot {
-    fn take(open: &Arc<Mutex<HashMap<IpAddr, usize>>>, ip: IpAddr, limits: Limits) -> Option<Slot> {
+    fn take(
+        open: &Arc<Mutex<HashMap<IpAddr, usize>>>,
+        ip: IpAddr,
+        limits: Limits,
+        gauge: &Gauge,
+    ) -> Option<Slot> {
         let mut counts = open
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -105,15 +113,18 @@ impl Slot {
             return None;
         }
         *mine += 1;
+        gauge.inc();
         Some(Slot {
             open: Arc::clone(open),
             ip,
+            gauge: gauge.clone(),
         })
     }
 }
 
 impl Drop for Slot {
     fn drop(&mut self) {
+        self.gauge.dec();
         let mut counts = self
             .open
             .lock()

@@ -1,7 +1,8 @@
 //! The links the proxy hands out instead of Recall's signed download URLs
 //! (`recall::trim`): `/api/v1/bot/{id}/media?of=bot|screenshots&at=<JSON
 //! pointer>&exp=<unix s>&sig=<hex>`. The signature (HMAC-SHA-256 with a key
-//! made at start, never stored) proves this proxy wrote the link for that bot,
+//! derived from the Recall key, so every replica holding that key checks the
+//! others' links, and never stored) proves the proxy wrote the link for that bot,
 //! so a link opens from an `<img>` or a click without the embedding page's
 //! token; it expires with the answer it came in. Opening it looks the bot up
 //! again (cached) and redirects to the signed URL as Recall gives it now.
@@ -9,7 +10,6 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use ring::hmac;
-use ring::rand::SystemRandom;
 
 use botlens::recall::client::Endpoint;
 
@@ -20,10 +20,11 @@ const LINK_TTL_S: u64 = 3600;
 pub struct MediaKey(hmac::Key);
 
 impl MediaKey {
-    pub fn new() -> Result<MediaKey, String> {
-        hmac::Key::generate(hmac::HMAC_SHA256, &SystemRandom::new())
-            .map(MediaKey)
-            .map_err(|_| "no random numbers for the media-link key".to_string())
+    /// The key for links, derived from the Recall key (it reveals nothing of it).
+    pub fn for_key(recall_key: &str) -> MediaKey {
+        let purpose = hmac::Key::new(hmac::HMAC_SHA256, b"botlens proxy media links v1");
+        let derived = hmac::sign(&purpose, recall_key.as_bytes());
+        MediaKey(hmac::Key::new(hmac::HMAC_SHA256, derived.as_ref()))
     }
 
     fn message(id: &str, of: &str, at: &str, exp: u64) -> String {
@@ -111,7 +112,7 @@ mod tests {
 
     #[test]
     fn only_links_this_proxy_signed_open() {
-        let key = MediaKey::new().unwrap();
+        let key = MediaKey::for_key("sk-one");
         let link = key.link(ID, Endpoint::Bot, "/video_url");
         let query = link.split_once('?').unwrap().1;
         assert_eq!(
@@ -121,8 +122,13 @@ mod tests {
         assert_eq!(key.check("another-bot", query), None, "bound to its bot");
         let moved = query.replace("video_url", "recordings");
         assert_eq!(key.check(ID, &moved), None, "bound to its value");
-        let other = MediaKey::new().unwrap();
-        assert_eq!(other.check(ID, query), None, "bound to this proxy's key");
+        let other = MediaKey::for_key("sk-two");
+        assert_eq!(other.check(ID, query), None, "bound to the Recall key");
+        let replica = MediaKey::for_key("sk-one");
+        assert!(
+            replica.check(ID, query).is_some(),
+            "any replica with the key"
+        );
         let stale = format!("of=bot&at=%2Fvideo_url&exp=1&sig={}", "00".repeat(32));
         assert_eq!(key.check(ID, &stale), None);
     }

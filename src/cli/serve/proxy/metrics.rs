@@ -50,10 +50,17 @@ pub struct Metrics {
     pub throttled: Family<Throttle, Counter>,
     /// Retrieve Bot calls the workspace's budget allows at once, now.
     pub budget_left: Gauge,
+    /// Connections open now.
+    pub connections: Gauge,
+    /// With `--redis`: 1 while Redis answers, 0 while each replica keeps 1/N alone.
+    pub redis_up: Gauge,
+    /// With `--redis`: replicas heard from lately (this one included).
+    pub replicas: Gauge,
 }
 
 impl Metrics {
-    pub fn new() -> Metrics {
+    /// `replicated`: whether `--redis` is given (the Redis gauges are shown only then).
+    pub fn new(replicated: bool) -> Metrics {
         let requests = Family::<Status, Counter>::default();
         let cache = Family::<Cache, Counter>::default();
         let upstream = Family::<Upstream, Counter>::default();
@@ -62,6 +69,9 @@ impl Metrics {
         });
         let throttled = Family::<Throttle, Counter>::default();
         let budget_left = Gauge::default();
+        let connections = Gauge::default();
+        let redis_up = Gauge::default();
+        let replicas = Gauge::default();
         let mut registry = Registry::with_prefix("botlens_proxy");
         registry.register(
             "requests",
@@ -89,6 +99,19 @@ impl Metrics {
             "Retrieve Bot calls the workspace's budget allows at once",
             budget_left.clone(),
         );
+        registry.register("connections", "Connections open now", connections.clone());
+        if replicated {
+            registry.register(
+                "redis_up",
+                "1 while Redis answers; 0 while each replica keeps 1/N of the budget alone",
+                redis_up.clone(),
+            );
+            registry.register(
+                "replicas",
+                "Replicas heard from lately, this one included",
+                replicas.clone(),
+            );
+        }
         Metrics {
             registry: Mutex::new(registry),
             requests,
@@ -97,6 +120,9 @@ impl Metrics {
             upstream_seconds,
             throttled,
             budget_left,
+            connections,
+            redis_up,
+            replicas,
         }
     }
 

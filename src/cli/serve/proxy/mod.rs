@@ -24,7 +24,9 @@
 //! - `handlers`: the HTTP side (paths, CORS, responses, the log line);
 //! - `metrics`: `/metrics` for Prometheus;
 //! - `media`: the signed links that stand in for Recall's download URLs
-//!   (answers go out trimmed to what the card needs: `recall::trim`).
+//!   (answers go out trimmed to what the card needs: `recall::trim`);
+//! - `replicas`: what replicas share through Redis (`--redis`): the budget,
+//!   the answers, who is asking Recall right now.
 
 mod client;
 mod guard;
@@ -32,6 +34,7 @@ mod handlers;
 pub mod listen;
 mod media;
 mod metrics;
+mod replicas;
 mod upstream;
 
 use std::collections::HashMap;
@@ -47,15 +50,23 @@ use botlens::recall::lookup::Lookups;
 use botlens::recall::region::Region;
 use tokio::sync::watch;
 
-use botlens::recall::budget::{Bucket, Budget};
+use axum::body::Bytes;
+use botlens::recall::budget::Bucket;
 use botlens::recall::share::{ShareLimits, Shares};
 pub use client::{Client, Identify};
 pub use handlers::router;
 
-/// One client's share: `per_minute` calls Recall is asked for, a quarter of
-/// them at once (opening a card of a bot no region is known for takes six).
-fn share_limits(per_minute: u32) -> ShareLimits {
-    let per_minute = f64::from(per_minute.max(1));
+/// One client's share: `--client-share` calls Recall is asked for a minute, a
+/// quarter of them at once (opening a card of a bot no region is known for
+/// takes six). Replicas each give a client 1/N of it, so a client spread over
+/// all of them still gets its share and no more.
+fn share_limits(config: &Config) -> ShareLimits {
+    let replicas = if config.redis.is_some() {
+        config.replicas.max(1)
+    } else {
+        1
+    };
+    let per_minute = f64::from(config.client_share.max(1)) / f64::from(replicas);
     ShareLimits {
         per_second: (per_minute / 20.0).max(2.0),
         burst: (per_minute / 4.0).max(12.0),
@@ -110,12 +121,27 @@ pub struct Config {
     /// Upstream requests per minute for the bot and logs endpoints (screenshots: a fifth).
     pub upstream_per_minute: u32,
     pub cache: bool,
+    /// Replicas share the budget, answers and look-ups in flight here (`--redis URL`).
+    pub redis: Option<String>,
+    /// How many replicas run (`--replicas`): while Redis is away each keeps
+    /// 1/N of the budget, N being this or the most seen alive, whichever is more.
+    pub replicas: u32,
     /// Served at `/embed/` (botlens.js, the wasm, card.html).
     pub embed: Option<PathBuf>,
 }
 
 pub(super) type Key = (Endpoint, String);
-type Fetched = Result<Found, ApiError>;
+
+/// An answer as the proxy keeps it: Recall's body (media links are resolved
+/// against it) and the card's, trimmed once when it arrived.
+#[derive(Clone, Debug)]
+pub(super) struct Kept {
+    pub region: Option<Region>,
+    pub raw: Arc<str>,
+    pub card: Bytes,
+}
+
+pub(super) type Fetched = Result<Kept, ApiError>;
 
 pub struct Proxy {
     config: Config,
@@ -130,12 +156,12 @@ pub struct Proxy {
     clients: Mutex<HashMap<Client, Bucket>>,
     /// Each client's share of the upstream budget, charged for misses only.
     shares: Mutex<Shares<Client, Key>>,
-    upstream: Mutex<Budget>,
+    /// Recall's budget for the workspace: this process's, or shared by replicas.
+    budget: upstream::Workspace,
+    /// Shared with other replicas through Redis, when `--redis` is given.
+    replicas: Option<Arc<replicas::Replicas>>,
     /// Signs the media links that replace signed download URLs.
     media: media::MediaKey,
-    /// Answers as handed out (trimmed, links signed), by a hash of Recall's:
-    /// a cached answer is trimmed once, not per request.
-    trimmed: Mutex<HashMap<Key, (u64, f64, String)>>,
     metrics: metrics::Metrics,
     /// The last look-up at Recall: when (`now_ms`), and what made it fail, for `/readyz`.
     last_upstream: Mutex<Option<(f64, Option<&'static str>)>>,
@@ -149,11 +175,21 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl Proxy {
     pub fn new(config: Config) -> Result<Shared, String> {
-        let config_share = config.client_share;
+        let shares = Shares::new(share_limits(&config));
         let http = crate::cli::http::client(&config.upstream, "botlens-proxy")?;
         let now = Instant::now();
-        let limits = Budget::new(config.upstream_per_minute, 0.0);
-        Ok(Arc::new(Proxy {
+        let replicas = match &config.redis {
+            Some(url) => Some(Arc::new(replicas::Replicas::new(
+                url,
+                config.key.expose(),
+                config.replicas,
+            )?)),
+            None => None,
+        };
+        let budget = upstream::Workspace::new(config.upstream_per_minute, replicas.clone());
+        let media = media::MediaKey::for_key(config.key.expose());
+        let metrics = metrics::Metrics::new(config.redis.is_some());
+        let proxy = Arc::new(Proxy {
             remembered: Mutex::new(config.region),
             config,
             http,
@@ -162,42 +198,62 @@ impl Proxy {
             inflight: Mutex::new(HashMap::new()),
             lookups: Mutex::default(),
             clients: Mutex::new(HashMap::new()),
-            shares: Mutex::new(Shares::new(share_limits(config_share))),
-            upstream: Mutex::new(limits),
-            media: media::MediaKey::new()?,
-            trimmed: Mutex::new(HashMap::new()),
-            metrics: metrics::Metrics::new(),
+            shares: Mutex::new(shares),
+            budget,
+            replicas,
+            media,
+            metrics,
             last_upstream: Mutex::new(None),
-        }))
+        });
+        if let Some(replicas) = proxy.replicas.clone() {
+            // Needs the runtime: `Proxy::new` runs inside it.
+            tokio::spawn(async move {
+                loop {
+                    replicas.beat().await;
+                    tokio::time::sleep(replicas::HEARTBEAT).await;
+                }
+            });
+        }
+        Ok(proxy)
     }
 
-    /// Recall's `body` for this bot and endpoint as the card gets it
-    /// (`recall::trim`), trimmed once per answer.
-    pub(super) fn for_card(
+    /// The gauge the accept loop keeps of open connections.
+    pub fn open_connections(&self) -> prometheus_client::metrics::gauge::Gauge {
+        self.metrics.connections.clone()
+    }
+
+    /// Leave the replicas' count at shutdown.
+    pub async fn leave(&self) {
+        if let Some(replicas) = &self.replicas {
+            replicas.leave().await;
+        }
+    }
+
+    /// What Recall answered, as kept: the card's copy trimmed (`recall::trim`)
+    /// with its signed links replaced by this proxy's; logs go as they are.
+    pub(super) fn keep(
         &self,
         endpoint: Endpoint,
         id: &str,
-        body: &str,
-    ) -> Result<String, serde_json::Error> {
-        use std::hash::{BuildHasher, BuildHasherDefault};
-        let hash = BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default()
-            .hash_one(body);
-        let key = (endpoint, id.to_string());
-        let now = self.now_ms();
-        if let Some((h, made, out)) = lock(&self.trimmed).get(&key) {
-            // Its links work an hour: handed out again for half of it.
-            if *h == hash && now - made < 1_800_000.0 {
-                return Ok(out.clone());
-            }
-        }
-        let link = |at: &str| self.media.link(id, endpoint, at);
-        let out = botlens::recall::trim::for_card(body, &link)?;
-        let mut memo = lock(&self.trimmed);
-        if memo.len() >= 10_000 {
-            memo.clear();
-        }
-        memo.insert(key, (hash, now, out.clone()));
-        Ok(out)
+        found: Result<Found, ApiError>,
+    ) -> Fetched {
+        let found = found?;
+        let card = if endpoint == Endpoint::Logs {
+            found.body.clone()
+        } else {
+            let link = |at: &str| self.media.link(id, endpoint, at);
+            botlens::recall::trim::for_card(&found.body, &link).map_err(|e| {
+                ApiError::Malformed {
+                    status: 200,
+                    detail: format!("not JSON ({e})"),
+                }
+            })?
+        };
+        Ok(Kept {
+            region: found.region,
+            raw: found.body.into(),
+            card: Bytes::from(card),
+        })
     }
 
     pub(super) fn now_ms(&self) -> f64 {
