@@ -35,6 +35,7 @@
 //!
 //! The verdict rules are listed in [`verdict`] and explained in `docs/diagnosis.md`.
 
+pub mod archive;
 pub mod catalog;
 pub mod document;
 pub mod evidence;
