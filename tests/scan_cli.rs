@@ -1,5 +1,5 @@
-//! `botlens scan` end to end: every corpus file through the binary (one loop), JSON output,
-//! standard input, format choice, exit statuses.
+//! `botlens scan` end to end: every corpus file through the binary (one loop), the grep-style
+//! lines, JSON output, standard input, format choice, exit statuses.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -27,7 +27,8 @@ fn data(rel: &str) -> PathBuf {
         .join(rel)
 }
 
-fn expected_ids(input: &Path) -> Vec<String> {
+/// The `KIND ID` lines of an input's `.expected` file.
+fn expected(input: &Path) -> Vec<String> {
     let mut exp = input.to_path_buf().into_os_string();
     exp.push(".expected");
     std::fs::read_to_string(exp)
@@ -35,7 +36,22 @@ fn expected_ids(input: &Path) -> Vec<String> {
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .filter_map(|l| l.split_whitespace().nth(1).map(String::from))
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect()
+}
+
+fn expected_ids(input: &Path) -> Vec<String> {
+    expected(input)
+        .iter()
+        .filter_map(|l| l.split(' ').nth(1).map(String::from))
+        .collect()
+}
+
+/// The IDs of `FILE:LINE: KIND ID` lines, in order.
+fn ids(stdout: &[u8]) -> Vec<String> {
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .filter_map(|l| l.rsplit(' ').next().map(String::from))
         .collect()
 }
 
@@ -48,11 +64,21 @@ fn every_corpus_file() {
             if input.extension().is_some_and(|x| x == "expected") {
                 continue;
             }
-            let expected = expected_ids(&input);
-            let out = botlens(&["scan", input.to_str().expect("utf-8 path")], None);
+            let expected = expected(&input);
+            let path = input.to_str().expect("utf-8 path");
+            let out = botlens(&["scan", path], None);
+            // `FILE:LINE: KIND ID`: the file and a line number, then what .expected lists.
             let got: Vec<String> = String::from_utf8_lossy(&out.stdout)
                 .lines()
-                .map(String::from)
+                .map(|l| {
+                    let rest = l.strip_prefix(path).and_then(|r| r.strip_prefix(':'));
+                    match rest.and_then(|r| r.split_once(": ")) {
+                        Some((n, kind_id)) if n.parse::<u64>().is_ok_and(|n| n > 0) => {
+                            kind_id.to_string()
+                        }
+                        _ => format!("malformed line {l:?}"),
+                    }
+                })
                 .collect();
             let want_code = if expected.is_empty() { 1 } else { 0 };
             if got != expected || out.status.code() != Some(want_code) {
@@ -100,13 +126,14 @@ fn stdin_dash_and_format_flags() {
     let out = botlens(&["scan", "-"], Some(html));
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
-        "c3000001-0000-4000-8000-000000000001\nb3000002-0000-4000-8000-000000000002\n"
+        "(standard input):1: candidate c3000001-0000-4000-8000-000000000001\n\
+         (standard input):1: bot b3000002-0000-4000-8000-000000000002\n"
     );
     // As HTML: scripts are skipped.
     let out = botlens(&["scan", "--html", "-"], Some(html));
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
-        "b3000002-0000-4000-8000-000000000002\n"
+        "(standard input):1: bot b3000002-0000-4000-8000-000000000002\n"
     );
     // An .html file read with --text is text.
     let page = data("html/admin-bots.html");
@@ -131,8 +158,37 @@ fn ids_are_unique_across_files_and_merged() {
     let out = botlens(&["scan", a.to_str().unwrap(), b.to_str().unwrap()], None);
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
-        "7c1e4b2a-9d3f-4e8a-b5c6-2f1a0d9e8b74\n95db53d7-0c4e-4f49-be61-4d3a2b1c0f9e\n"
+        format!(
+            "{}:1: bot 7c1e4b2a-9d3f-4e8a-b5c6-2f1a0d9e8b74\n{}:1: candidate 95db53d7-0c4e-4f49-be61-4d3a2b1c0f9e\n",
+            a.display(),
+            b.display()
+        )
     );
+}
+
+#[test]
+fn each_id_is_a_grep_style_line_at_its_first_appearance() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("app.log");
+    std::fs::write(
+        &log,
+        "start\n\
+         GET /items/95db53d7-0c4e-4f49-be61-4d3a2b1c0f9e\n\
+         again 95db53d7-0c4e-4f49-be61-4d3a2b1c0f9e\n\
+         created bot_id=7C1E4B2A-9D3F-4E8A-B5C6-2F1A0D9E8B74\n",
+    )
+    .unwrap();
+    let out = botlens(&["scan", log.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(0));
+    let name = log.display();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!(
+            "{name}:2: candidate 95db53d7-0c4e-4f49-be61-4d3a2b1c0f9e\n\
+             {name}:4: bot 7c1e4b2a-9d3f-4e8a-b5c6-2f1a0d9e8b74\n"
+        )
+    );
+    assert!(out.stderr.is_empty(), "found: nothing to say on stderr");
 }
 
 #[test]
@@ -140,6 +196,17 @@ fn exit_statuses() {
     let out = botlens(&["scan", "-"], Some(b"nothing here"));
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "botlens scan: no bot ID found\n",
+        "people are told; pipes get nothing"
+    );
+    let out = botlens(&["scan", "--json", "-"], Some(b"nothing here"));
+    assert_eq!(
+        (out.status.code(), out.stdout.as_slice()),
+        (Some(1), &b"[]\n"[..])
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no bot ID found"));
 
     let missing = "/nonexistent/botlens/input.log";
     let good = data("text/app.log");
@@ -152,7 +219,7 @@ fn exit_statuses() {
     );
     assert_eq!(err.lines().count(), 1, "one clear line: {err}");
     // The readable file is still scanned.
-    assert!(String::from_utf8_lossy(&out.stdout).contains("b2d4f6a8-1c3e-4a5b-8d7f-9e0a1b2c3d4e"));
+    assert!(ids(&out.stdout).contains(&"b2d4f6a8-1c3e-4a5b-8d7f-9e0a1b2c3d4e".to_string()));
 
     let out = botlens(&["scan", env!("CARGO_MANIFEST_DIR")], None);
     assert_eq!(out.status.code(), Some(2));
@@ -170,8 +237,13 @@ fn large_input_streams_across_chunks() {
     }
     let out = botlens(&["scan", "-"], Some(&input));
     assert_eq!(out.status.code(), Some(0));
-    let ids: Vec<&str> = std::str::from_utf8(&out.stdout).unwrap().lines().collect();
+    let ids = ids(&out.stdout);
     assert_eq!(ids.len(), 1000);
     assert_eq!(ids[0], "00000000-0000-4000-8000-000000000000");
     assert_eq!(ids[999], "000003e7-0000-4000-8000-000000000000");
+    let last = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        last.ends_with("(standard input):1000: bot 000003e7-0000-4000-8000-000000000000\n"),
+        "line numbers hold across chunks"
+    );
 }

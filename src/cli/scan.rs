@@ -3,9 +3,10 @@
 //! Text inputs are streamed (bounded memory whatever their size); HTML inputs are parsed whole.
 //! All inputs of one run form one document for the merge of [`botlens::detect`]: an ID shown to
 //! be a bot anywhere is a bot; one shown to be another resource (and never a bot) is not
-//! printed. Output comes at the end, one ID per line in order of first appearance, or with
-//! `--json` one array of `{id, kind, file, line, context}` (the first appearance of each ID).
-//! Memory grows with the number of distinct IDs only.
+//! printed. Output comes at the end, one ID per line in order of first appearance, as grep
+//! prints a match — `FILE:LINE: KIND ID` at the ID's first appearance (`(standard input)` for
+//! `-`) — or with `--json` one array of `{id, kind, file, line, context}`. When nothing is
+//! found, standard error says so. Memory grows with the number of distinct IDs only.
 //!
 //! Exit status: 0 when an ID was found, 1 when none, 2 when an input could not be read.
 
@@ -19,9 +20,14 @@ use std::process::ExitCode;
 use botlens::detect::{self, Kind, Seen};
 use serde::Serialize;
 
+use super::terminal;
+
 #[derive(clap::Args)]
 #[command(
-    after_help = "Exit status: 0 when an ID was found, 1 when none, 2 when an input could not be read."
+    after_help = "Prints one line per ID at its first appearance, `FILE:LINE: KIND ID`, where KIND is \
+`bot` (the context says so) or `candidate` (a UUID with no telling context). `awk '{print $NF}'` \
+keeps the IDs alone.\n\n\
+Exit status: 0 when an ID was found, 1 when none, 2 when an input could not be read."
 )]
 pub struct ScanArgs {
     /// Files to scan; `-` for standard input.
@@ -104,7 +110,7 @@ fn id_text(k: Key) -> String {
     )
 }
 
-/// Where an ID was first seen with bot or candidate evidence (`--json` only).
+/// Where an ID was first seen with bot or candidate evidence (the context for `--json` only).
 struct First {
     file: u32,
     line: u64,
@@ -126,8 +132,8 @@ const OTHER: u32 = 1 << 30;
 const POS: u32 = (1 << 30) - 1;
 
 /// The merge of every occurrence of every input. Memory: one 24-byte map slot per distinct
-/// UUID, plus 16 bytes per ID seen with bot or candidate evidence (and its first appearance
-/// with `--json`).
+/// UUID, plus 48 bytes per ID seen with bot or candidate evidence (its first appearance; and
+/// the context around it with `--json`).
 #[derive(Default)]
 struct Aggregate {
     /// UUID → BOT | OTHER | position in `order` (POS when it has none yet).
@@ -153,13 +159,15 @@ impl Aggregate {
         if *slot & POS == POS && self.order.len() < POS as usize {
             *slot = (*slot & !POS) | self.order.len() as u32;
             self.order.push(key(id));
-            if self.json {
-                self.firsts.push(First {
-                    file: u32::try_from(self.files.len().saturating_sub(1)).unwrap_or(u32::MAX),
-                    line,
-                    context: context().into_boxed_str(),
-                });
-            }
+            self.firsts.push(First {
+                file: u32::try_from(self.files.len().saturating_sub(1)).unwrap_or(u32::MAX),
+                line,
+                context: if self.json {
+                    context().into_boxed_str()
+                } else {
+                    Box::default()
+                },
+            });
         }
     }
 
@@ -184,8 +192,9 @@ fn is_html_path(path: &Path) -> bool {
 }
 
 fn scan_text(input: impl Read, agg: &mut Aggregate, json: bool) -> io::Result<()> {
+    // Both outputs name the line.
     let opts = detect::stream::Options {
-        count_lines: json,
+        count_lines: true,
         ..Default::default()
     };
     detect::stream::scan_reader(input, &opts, |f| {
@@ -260,11 +269,28 @@ fn print(agg: &Aggregate) -> io::Result<()> {
         serde_json::to_writer_pretty(&mut out, &list)?;
         writeln!(out)?;
     } else {
-        for (_, k, _) in agg.reported() {
-            writeln!(out, "{}", id_text(k))?;
+        for (i, k, kind) in agg.reported() {
+            let (file, line) = agg.firsts.get(i).map_or(("", 0), |f| {
+                let file = agg.files.get(f.file as usize).map_or("", String::as_str);
+                (file, f.line)
+            });
+            let file = if file == "-" {
+                "(standard input)".to_string()
+            } else {
+                terminal::one_line(file)
+            };
+            writeln!(out, "{file}:{line}: {} {}", kind_word(kind), id_text(k))?;
         }
     }
     out.flush()
+}
+
+/// The kind as `--json` writes it.
+fn kind_word(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Bot => "bot",
+        Kind::Candidate => "candidate",
+    }
 }
 
 /// The bot IDs (and candidates) of `files`, in order of first appearance, read
@@ -311,9 +337,15 @@ pub fn run(args: ScanArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     }
+    let none = agg.reported().next().is_none();
+    if none {
+        // Standard output stays empty (or `[]`) for pipes; people read this.
+        let read = if failed { " in the inputs read" } else { "" };
+        eprintln!("botlens scan: no bot ID found{read}");
+    }
     if failed {
         ExitCode::from(2)
-    } else if agg.reported().next().is_none() {
+    } else if none {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
