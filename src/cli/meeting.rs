@@ -11,6 +11,7 @@ use botlens::recall::list::ListQuery;
 use botlens::recall::model::Bot;
 
 use super::live::{runtime, Live, RecallArgs, RECALL_PER_MINUTE};
+use super::paint::ColorArgs;
 use super::terminal::{self, one_line};
 
 #[derive(clap::Args)]
@@ -27,6 +28,8 @@ pub struct MeetingArgs {
     /// Print a Markdown table for a support ticket.
     #[arg(long)]
     markdown: bool,
+    #[command(flatten)]
+    color: ColorArgs,
     #[command(flatten)]
     recall: RecallArgs,
 }
@@ -80,7 +83,10 @@ fn meeting(args: &MeetingArgs) -> Result<ExitCode, String> {
             1 => format!("1 bot was sent to {link}"),
             n => format!("{n} bots were sent to {link}"),
         };
-        super::diagnose::bots_text(&heading, &page)
+        // Made safe piece by piece, so the verdicts may take colour.
+        let table = super::show::bots_text(&heading, &page).render(args.color.on());
+        print!("{table}");
+        return Ok(ExitCode::SUCCESS);
     };
     print!("{}", terminal::safe(&text));
     Ok(if page.bots.is_empty() {

@@ -5,8 +5,10 @@ mod diagnose;
 mod http;
 mod live;
 mod meeting;
+mod paint;
 mod scan;
 mod serve;
+mod show;
 mod terminal;
 mod triage;
 

@@ -22,6 +22,7 @@ use botlens::recall::time::Timestamp;
 use futures_util::stream::{self, StreamExt};
 
 use super::live::{runtime, Live, RecallArgs};
+use super::paint::{ColorArgs, Painted, Tone};
 use super::terminal::{self, one_line};
 
 #[derive(clap::Args)]
@@ -63,6 +64,8 @@ pub struct TriageArgs {
     /// Exit with status 1 when any bot failed (for cron jobs and CI).
     #[arg(long)]
     check: bool,
+    #[command(flatten)]
+    color: ColorArgs,
     #[command(flatten)]
     recall: RecallArgs,
     /// Your workspace's Retrieve Bot limit per minute, if Recall raised it; botlens stays a tenth under.
@@ -142,15 +145,19 @@ fn triage_run(args: &TriageArgs) -> Result<ExitCode, String> {
     }
     let result = triage(&diagnoses, &failed);
     let text = if args.json {
-        serde_json::to_string_pretty(&result).map_err(|e| format!("cannot write JSON: {e}"))? + "\n"
+        terminal::safe(
+            &(serde_json::to_string_pretty(&result)
+                .map_err(|e| format!("cannot write JSON: {e}"))?
+                + "\n"),
+        )
     } else if args.markdown {
-        result.markdown()
+        terminal::safe(&result.markdown())
     } else if args.csv {
-        result.csv()
+        terminal::safe(&result.csv())
     } else {
-        human(&result)
+        human(&result).render(args.color.on())
     };
-    print!("{}", terminal::safe(&text));
+    print!("{text}");
     eprintln!(
         "botlens triage: {} bots in {:.1} s — {} requests to Recall ({} answered 429), {} from the cache",
         result.total,
@@ -264,12 +271,18 @@ async fn look_up_all(
 /// How many bot IDs a group shows in the terminal before "+N more".
 const SHOWN: usize = 5;
 
-fn human(t: &Triage) -> String {
-    let mut o = format!("Triage of {}\n\n", t.summary());
-    o.push_str(&format!(
-        "  {:>5}  {:<12} {:<44} {}\n",
-        "BOTS", "VERDICT", "REASON", "WHOSE MOVE"
-    ));
+fn human(t: &Triage) -> Painted {
+    let mut o = Painted::default();
+    o.paint(Tone::Heading, &format!("Triage of {}", t.summary()));
+    o.push_str("\n\n");
+    o.paint(
+        Tone::Heading,
+        &format!(
+            "  {:>5}  {:<12} {:<44} {}",
+            "BOTS", "VERDICT", "REASON", "WHOSE MOVE"
+        ),
+    );
+    o.push('\n');
     for g in &t.groups {
         let reason = g
             .reason
@@ -280,10 +293,10 @@ fn human(t: &Triage) -> String {
         } else {
             ""
         };
+        o.push_str(&format!("  {:>5}  ", g.bots.len()));
+        o.paint_padded(Tone::of(g.verdict), g.verdict.label(), 12);
         o.push_str(&format!(
-            "  {:>5}  {:<12} {:<44} {}\n",
-            g.bots.len(),
-            g.verdict.label(),
+            " {:<44} {}\n",
             format!("{reason}{flag}"),
             g.whose_move.map_or("-", |p| p.label())
         ));

@@ -244,3 +244,102 @@ fn cli_shows_escape_sequences_instead_of_obeying_them() {
         );
     }
 }
+
+/// The escape codes botlens itself paints with; anything else is a document's.
+const OURS: &[&str] = &[
+    "\u{1b}[0m",
+    "\u{1b}[1m",
+    "\u{1b}[31m",
+    "\u{1b}[32m",
+    "\u{1b}[33m",
+    "\u{1b}[36m",
+    "\u{1b}[90m",
+];
+
+fn hostile_bot(dir: &Path) -> String {
+    let path = dir.join("hostile.json");
+    let bot = r#"{"id": "4e6a8c0e-2b4d-4f6a-9c8e-0a2c4e6a8c0e",
+        "bot_name": "Notetaker\u001b[32m green \u001b[0m",
+        "status_changes": [{"code": "fatal", "sub_code": "bot_errored"}]}"#;
+    std::fs::write(&path, bot).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn cli_colours_our_words_only_when_asked_or_on_a_terminal() {
+    let temp = tempfile::tempdir().unwrap();
+    let file = hostile_bot(temp.path());
+    // Piped (as here), auto means none.
+    for flags in [&[][..], &["--color", "auto"], &["--color", "never"]] {
+        let out = Command::new(env!("CARGO_BIN_EXE_botlens"))
+            .arg("diagnose")
+            .args(flags)
+            .arg(&file)
+            .env_remove("NO_COLOR")
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        assert!(
+            !out.stdout.contains(&0x1b),
+            "{flags:?}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+    // Asked for: the verdict in red, headings bold; the bot name's own codes still shown as text.
+    let out = Command::new(env!("CARGO_BIN_EXE_botlens"))
+        .args(["diagnose", "--color", "always", &file])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with("\u{1b}[1m\u{1b}[31m✘ FAILED\u{1b}[0m"),
+        "{text:?}"
+    );
+    assert!(text.contains("\u{1b}[1mWhat to do\u{1b}[0m"), "{text:?}");
+    assert!(text.contains("Notetaker\\u{1b}[32m green"), "{text:?}");
+    let mut rest = text.to_string();
+    for code in OURS {
+        rest = rest.replace(code, "");
+    }
+    assert!(!rest.contains('\u{1b}'), "a document's escape: {rest:?}");
+}
+
+/// botlens on a pseudo-terminal (util-linux `script`), so `--color auto` sees one.
+#[cfg(target_os = "linux")]
+fn on_a_terminal(args: &[&str], no_color: Option<&str>) -> String {
+    let line = std::iter::once(env!("CARGO_BIN_EXE_botlens"))
+        .chain(args.iter().copied())
+        .map(|a| format!("'{}'", a.replace('\'', r"'\''")))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut command = Command::new("script");
+    command
+        .args(["-qec", &line, "/dev/null"])
+        .env("TERM", "xterm")
+        .env_remove("NO_COLOR");
+    if let Some(value) = no_color {
+        command.env("NO_COLOR", value);
+    }
+    let out = command.output().expect("util-linux script runs");
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn cli_on_a_terminal_colours_unless_no_color_is_set() {
+    let temp = tempfile::tempdir().unwrap();
+    let file = hostile_bot(temp.path());
+    let auto = ["diagnose", "--color", "auto", file.as_str()];
+    assert!(on_a_terminal(&auto, None).contains("\u{1b}[31m✘ FAILED"));
+    // NO_COLOR counts when it is set to something, as no-color.org says.
+    assert!(on_a_terminal(&auto, Some("")).contains("\u{1b}[31m"));
+    let plain = on_a_terminal(&auto, Some("1"));
+    assert!(
+        plain.contains("✘ FAILED") && !plain.contains("\u{1b}[31m"),
+        "{plain:?}"
+    );
+    let never = on_a_terminal(&["diagnose", "--color", "never", &file], None);
+    assert!(!never.contains("\u{1b}[1m"), "{never:?}");
+}

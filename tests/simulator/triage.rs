@@ -201,7 +201,12 @@ fn formats_and_the_check_flag() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.starts_with("Triage of 30 bots:"), "{text}");
     assert!(text.contains("meeting host or attendee"), "{text}");
+    assert!(!text.contains('\u{1b}'), "no colour down a pipe");
     assert_eq!(out.status.code(), Some(0));
+    let out = triage(&server, &cache, &["--color", "always", &log]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("\u{1b}[1mTriage of 30 bots:"), "{text:?}");
+    assert!(text.contains("\u{1b}[31mFailed\u{1b}[0m"), "{text:?}");
     let out = triage(&server, &cache, &["--check", &log]);
     assert_eq!(out.status.code(), Some(1), "a bot failed");
 
@@ -338,6 +343,10 @@ fn triage_since_lists_the_workspace_and_meeting_lists_a_meetings_bots() {
     let first = text.find("3ee70000-0000-4000-8000-000000000000").unwrap();
     let third = text.find("3ee70000-0000-4000-8000-000000000002").unwrap();
     assert!(first < third, "in the order they were sent");
+    assert!(!text.contains('\u{1b}'), "no colour down a pipe");
+    let out = meeting(&["--color", "always", "https://meet.google.com/tri-plet-bot"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("\u{1b}[31m✘\u{1b}[0m"), "{text:?}");
     let out = meeting(&["https://meet.google.com/xxx-yyyy-zzz"]);
     assert_eq!(out.status.code(), Some(1));
 }
