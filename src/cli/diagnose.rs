@@ -4,21 +4,24 @@
 //! logs, region}` (the simulator's format) or a bot status webhook. Prints a
 //! support engineer's answer, or with `--json` the whole `Diagnosis`. An
 //! artifact webhook or an error answer from Recall is said for what it is
-//! (`diagnose::other`), never diagnosed as a bot.
-//! Exit codes: 0 diagnosed; 2 bad input (one line naming the file and the problem).
+//! (`diagnose::other`), never diagnosed as a bot. `--save FILE` also writes
+//! the evidence file (`cli::save`).
+//! Exit codes: 0 diagnosed; 1 the evidence file could not be written; 2 bad
+//! input (one line naming the file and the problem).
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use botlens::diagnose;
 use botlens::diagnose::document::{self, Answer, Beside};
-use botlens::recall::model::{self, Logs, Screenshots};
+use botlens::diagnose::{self, Diagnosis};
+use botlens::recall::model::{self, Input, Logs, Screenshots};
 use botlens::recall::region::Region;
 use botlens::recall::time::Timestamp;
 
 use super::live::{runtime, Live, RecallArgs, KEY_VARIABLE, RECALL_PER_MINUTE};
 use super::paint::ColorArgs;
+use super::save::{self, Kept};
 use super::show;
 use super::terminal;
 use botlens::recall::error::ApiError;
@@ -28,7 +31,10 @@ use botlens::recall::error::ApiError;
     after_help = "A bot ID or a Recall URL naming one (an Explorer page) is looked up live: \
 set RECALL_API_KEY to your Recall API key first. botlens never takes the key as a flag, \
 where it would land in your shell history. The region is found as the extension finds it \
-(every region, the key's own first) unless --region names it."
+(every region, the key's own first) unless --region names it.\n\n\
+--save FILE writes one HTML file that opens offline later: the diagnosis, timeline, logs, \
+screenshots (looked up live only) and the bot's JSON, with secrets taken out.\n\n\
+Exit status: 0 diagnosed; 1 the evidence file could not be written; 2 bad input or a failed look-up."
 )]
 pub struct DiagnoseArgs {
     /// A bot ID or Explorer URL (looked up live), or a JSON file — a bot, a webhook, an error answer, a list page…; `-` for standard input.
@@ -39,6 +45,9 @@ pub struct DiagnoseArgs {
     /// Print a Markdown report for a support ticket (no secrets).
     #[arg(long)]
     markdown: bool,
+    /// Also write the evidence to FILE: one self-contained HTML page (diagnosis, logs, screenshots, JSON) that opens offline.
+    #[arg(long, value_name = "FILE")]
+    save: Option<PathBuf>,
     #[command(flatten)]
     color: ColorArgs,
     #[command(flatten)]
@@ -55,8 +64,8 @@ pub struct DiagnoseArgs {
 }
 
 pub fn run(args: DiagnoseArgs) -> ExitCode {
-    let answer = match build(&args) {
-        Ok(answer) => answer,
+    let (answer, kept) = match build(&args) {
+        Ok(built) => built,
         Err(line) => {
             eprintln!("botlens diagnose: {}", terminal::one_line(&line));
             return ExitCode::from(2);
@@ -81,7 +90,41 @@ pub fn run(args: DiagnoseArgs) -> ExitCode {
         };
         print!("{text}");
     }
-    ExitCode::SUCCESS
+    match (&args.save, &answer, kept) {
+        (Some(path), Answer::Diagnosis(d), Some(kept)) => save_to(path, d, &kept),
+        _ => ExitCode::SUCCESS,
+    }
+}
+
+/// Write the evidence file and say where, on standard error.
+fn save_to(path: &Path, d: &Diagnosis, kept: &Kept) -> ExitCode {
+    let Some(saved_at) = clock() else {
+        eprintln!("botlens diagnose: the clock cannot be read, so the evidence file is not dated or written");
+        return ExitCode::from(1);
+    };
+    match save::write(path, d, kept, saved_at) {
+        Ok(bytes) => {
+            let shots = match kept.images.len() {
+                1 => "1 screenshot".to_string(),
+                n => format!("{n} screenshots"),
+            };
+            let left_out = if kept.left_out.is_empty() {
+                ""
+            } else {
+                "; its end says what is not in it"
+            };
+            eprintln!(
+                "botlens diagnose: evidence saved to {} ({}, {shots}{left_out})",
+                terminal::one_line(&path.display().to_string()),
+                save::size(bytes),
+            );
+            ExitCode::SUCCESS
+        }
+        Err(line) => {
+            eprintln!("botlens diagnose: {}", terminal::one_line(&line));
+            ExitCode::from(1)
+        }
+    }
 }
 
 fn name(path: &Path) -> String {
@@ -128,7 +171,8 @@ fn target(arg: &str) -> Result<Target, String> {
     }
 }
 
-fn build(args: &DiagnoseArgs) -> Result<Answer, String> {
+/// The answer, and with `--save` what the evidence file keeps beside it.
+fn build(args: &DiagnoseArgs) -> Result<(Answer, Option<Kept>), String> {
     let now = match &args.now {
         Some(t) => Some(
             Timestamp::parse(t).ok_or_else(|| format!("--now: not an RFC 3339 timestamp: {t}"))?,
@@ -162,7 +206,23 @@ fn build(args: &DiagnoseArgs) -> Result<Answer, String> {
         screenshots: extra_shots.as_ref(),
         logs: extra_logs.as_ref(),
     };
-    Ok(document::answer(&input, beside, args.recall.region, now))
+    let answer = document::answer(&input, beside, args.recall.region, now);
+    let kept = match (&args.save, &answer) {
+        (None, _) => None,
+        (Some(_), Answer::Diagnosis(_)) => {
+            let own_logs = match &input {
+                Input::Scenario(s) => s.logs.clone(),
+                _ => None,
+            };
+            Some(Kept::from_file(&file, text, extra_logs.or(own_logs)))
+        }
+        (Some(_), _) => {
+            return Err(format!(
+                "{file}: --save keeps the evidence of one bot, and this document is not one bot"
+            ))
+        }
+    };
+    Ok((answer, kept))
 }
 
 /// Look a bot up live and diagnose it as it is now.
@@ -171,14 +231,14 @@ fn look_up(
     id: &str,
     url_region: Option<Region>,
     now: Option<Timestamp>,
-) -> Result<Answer, String> {
+) -> Result<(Answer, Option<Kept>), String> {
     let recall = RecallArgs {
         region: args.recall.region.or(url_region),
         host: args.recall.host.clone(),
     };
     let live = Live::from_env(&recall, RECALL_PER_MINUTE)?;
     let runtime = runtime()?;
-    let gathered = runtime
+    let (gathered, bodies) = runtime
         .block_on(live.gather(id, now))
         .map_err(|e| format!("{id}: {e} {}", advice(&e)))?;
     for (part, error) in [
@@ -192,7 +252,16 @@ fn look_up(
             );
         }
     }
-    Ok(Answer::Diagnosis(Box::new(gathered.diagnosis)))
+    let kept = args.save.is_some().then(|| {
+        runtime.block_on(Kept::live(
+            &live,
+            &gathered.diagnosis,
+            bodies,
+            gathered.screenshots_error.as_ref(),
+            gathered.logs_error.as_ref(),
+        ))
+    });
+    Ok((Answer::Diagnosis(Box::new(gathered.diagnosis)), kept))
 }
 
 /// What to try, in the terminal's terms.

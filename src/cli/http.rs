@@ -99,6 +99,53 @@ async fn read_capped(
     Ok(bytes)
 }
 
+/// Why a screenshot image was not had.
+#[derive(Debug)]
+pub enum ImageError {
+    /// Larger than the room left for it.
+    TooBig,
+    /// In words for the evidence file (never the signed URL).
+    Failed(String),
+}
+
+/// A screenshot image behind a signed link: no credential (the link carries
+/// its own), read as it streams and given up on past `max` bytes. Returns
+/// the server's content type and the bytes.
+pub async fn get_image(
+    http: &reqwest::Client,
+    url: &str,
+    max: usize,
+) -> Result<(String, Vec<u8>), ImageError> {
+    let failed = |e: &reqwest::Error| ImageError::Failed(describe(e).to_string());
+    let mut response = http
+        .get(url)
+        .header(header::ACCEPT, "image/*")
+        .send()
+        .await
+        .map_err(|e| failed(&e))?;
+    let status = response.status().as_u16();
+    if status != 200 {
+        return Err(ImageError::Failed(format!("the server answered {status}")));
+    }
+    if response.content_length().is_some_and(|n| n > max as u64) {
+        return Err(ImageError::TooBig);
+    }
+    let content_type = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| failed(&e))? {
+        if bytes.len() + chunk.len() > max {
+            return Err(ImageError::TooBig);
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok((content_type, bytes))
+}
+
 /// Words for a transport failure; never the request itself (its URL or headers).
 fn describe(e: &reqwest::Error) -> &'static str {
     if e.is_timeout() {

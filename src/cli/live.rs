@@ -13,11 +13,11 @@ use botlens::recall::list::{self, ListQuery};
 use botlens::recall::lookup::{self, Lookups, Upstream};
 use botlens::recall::model::Bot;
 use botlens::recall::region::{check_host_template, Region, DEFAULT_HOST_TEMPLATE};
-use botlens::recall::retry::Retries;
+use botlens::recall::retry::{Clock, Retries};
 use botlens::recall::time::Timestamp;
 
 use super::cache::DiskCache;
-use super::http::Uptime;
+use super::http::{ImageError, Uptime};
 pub use botlens::recall::budget::RECALL_PER_MINUTE;
 use botlens::recall::budget::{Budget, Budgeted};
 
@@ -206,14 +206,67 @@ impl Live {
         self.region.or(*lock(&self.remembered))
     }
 
-    /// The bot, its screenshots and its logs, diagnosed as it is now.
-    pub async fn gather(&self, id: &str, now: Option<Timestamp>) -> Result<Gathered, ApiError> {
+    /// The bot, its screenshots and its logs, diagnosed as it is now; with
+    /// what Recall answered for the bot and its logs (for an evidence file).
+    pub async fn gather(
+        &self,
+        id: &str,
+        now: Option<Timestamp>,
+    ) -> Result<(Gathered, Bodies), ApiError> {
         let wants = Wants {
             screenshots: true,
             logs: true,
         };
-        gather(async |endpoint| self.find(endpoint, id).await, wants, now).await
+        let bodies = Mutex::new(Bodies::default());
+        let fetch = async |endpoint| {
+            let found = self.find(endpoint, id).await;
+            if let Ok(f) = &found {
+                let mut kept = lock(&bodies);
+                match endpoint {
+                    Endpoint::Bot => kept.bot = Some(f.body.clone()),
+                    Endpoint::Logs => kept.logs = Some(f.body.clone()),
+                    Endpoint::Screenshots => {}
+                }
+            }
+            found
+        };
+        let gathered = gather(fetch, wants, now).await?;
+        let bodies = bodies
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        Ok((gathered, bodies))
     }
+
+    /// One screenshot image behind the signed link Recall gave (so no key is
+    /// sent), at most `max` bytes. Each is charged to the screenshots budget,
+    /// so saving evidence never outruns what the look-ups keep to.
+    pub async fn image(&self, url: &str, max: usize) -> Result<(String, Vec<u8>), ImageError> {
+        let clock = Uptime(self.started);
+        let mut waited_ms = 0u32;
+        loop {
+            let admitted = lock(&self.budget).admit(Endpoint::Screenshots, clock.now_ms());
+            let Err(seconds) = admitted else { break };
+            // Whole milliseconds, at least one.
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let ms = (seconds * 1000.0).ceil().clamp(1.0, 600_000.0) as u32;
+            if waited_ms.saturating_add(ms) > MAX_WAIT_MS {
+                return Err(ImageError::Failed(
+                    "the budget for Recall's screenshots is spent for now".into(),
+                ));
+            }
+            clock.sleep(ms).await;
+            waited_ms = waited_ms.saturating_add(ms);
+        }
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        super::http::get_image(&self.http, url, max).await
+    }
+}
+
+/// What Recall answered for a bot and its logs, as it answered it.
+#[derive(Default)]
+pub struct Bodies {
+    pub bot: Option<String>,
+    pub logs: Option<String>,
 }
 
 /// The shared client, and the clock a budgeted call waits with.

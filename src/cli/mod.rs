@@ -6,6 +6,7 @@ mod http;
 mod live;
 mod meeting;
 mod paint;
+mod save;
 mod scan;
 mod serve;
 mod show;

@@ -343,3 +343,52 @@ fn cli_on_a_terminal_colours_unless_no_color_is_set() {
     let never = on_a_terminal(&["diagnose", "--color", "never", &file], None);
     assert!(!never.contains("\u{1b}[1m"), "{never:?}");
 }
+
+#[test]
+fn cli_saves_the_evidence_of_a_file_as_one_html_page() {
+    let temp = tempfile::tempdir().unwrap();
+    let saved = temp.path().join("evidence.html");
+    let scenario = data_dir().join("example-scenario-with-logs-and-screenshots.json");
+    let out = botlens(&[
+        "diagnose",
+        "--save",
+        &saved.display().to_string(),
+        &scenario.display().to_string(),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("evidence saved to") && err.contains("KB"),
+        "{err}"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("What happened"));
+    let page = std::fs::read_to_string(&saved).unwrap();
+    assert!(page.contains("Content-Security-Policy"));
+    assert!(page.contains("class=\"verdict v-"));
+    assert!(page.contains("Bot logs (UTC)"), "the scenario's logs");
+    assert!(
+        page.contains("botlens fetches screenshot images only when it looks a bot up live"),
+        "says why there are no screenshots"
+    );
+    assert!(!page.contains("data:image"));
+
+    // A page of bots is not one bot's evidence: refused, nothing written.
+    let page_file = temp.path().join("page.json");
+    let bot = |id: &str| json!({"id": id, "status_changes": [{"code": "done"}]});
+    let page = json!({"results": [bot("b1"), bot("b2")], "next": null});
+    std::fs::write(&page_file, page.to_string()).unwrap();
+    let listed = temp.path().join("list.html");
+    let out = botlens(&[
+        "diagnose",
+        "--save",
+        &listed.display().to_string(),
+        &page_file.display().to_string(),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("--save keeps the evidence of one bot"),
+        "{err}"
+    );
+    assert!(!listed.exists());
+}

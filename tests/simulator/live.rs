@@ -93,3 +93,54 @@ fn failures_say_what_to_try_and_never_show_the_key() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr.contains("not a bot ID"), "{stderr}");
 }
+
+#[test]
+fn save_keeps_the_evidence_in_one_file_that_loads_nothing() {
+    let server = Server::demo();
+    let scratch = TempDir::new();
+    let file = scratch.path().join("evidence.html");
+    let out = diagnose(
+        &server,
+        Some("demo"),
+        &["--save", &file.display().to_string(), ZOOM_GOOD_WEST],
+    );
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("HEALTHY"), "the usual answer too: {stdout}");
+    assert!(
+        stderr.contains(&format!("evidence saved to {}", file.display()))
+            && stderr.contains("3 screenshots"),
+        "{stderr}"
+    );
+    let page = std::fs::read_to_string(&file).unwrap();
+    assert!(page.contains("<span class=\"verdict v-healthy\">Healthy</span>"));
+    // The simulator draws its screenshots as SVG: each is in the file itself.
+    assert_eq!(page.matches("src=\"data:image/svg+xml;base64,").count(), 3);
+    assert!(page.contains("Bot logs (UTC)") && page.contains("<td class=\"lvl\">"));
+    assert!(
+        page.contains("&quot;status_changes&quot;"),
+        "the bot's JSON"
+    );
+    // Nothing is loaded when it opens: every src is data:, every link one to click.
+    let attr = |name: &str| -> Vec<String> {
+        page.split(&format!(" {name}=\""))
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next().map(String::from))
+            .collect()
+    };
+    assert!(attr("src").iter().all(|s| s.starts_with("data:image/")));
+    assert!(attr("href")
+        .iter()
+        .all(|h| page.contains(&format!("<a href=\"{h}\""))));
+    for loader in ["<link", "<script", "@import", "url(", "<iframe"] {
+        assert!(!page.contains(loader), "{loader}");
+    }
+    assert!(
+        !page.contains(&format!("localhost:{}", server.port)),
+        "no signed or local links"
+    );
+    assert!(
+        !page.contains("aGk3QnlvT2x6"),
+        "the meeting password is out"
+    );
+}
