@@ -51,6 +51,12 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()>,
 ) {
     let open: Arc<Mutex<HashMap<IpAddr, usize>>> = Arc::default();
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let workers = Worker::start(cores);
+    if workers.is_empty() {
+        return;
+    }
+    let mut next = 0;
     let graceful = GracefulShutdown::new();
     let mut builder = Builder::new(TokioExecutor::new());
     builder
@@ -78,16 +84,75 @@ pub async fn serve(
                     .insert(ConnectInfo::<SocketAddr>(peer));
                 request
             });
-        let connection = builder
-            .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service))
-            .into_owned();
-        let connection = graceful.watch(connection);
-        tokio::spawn(async move {
-            let _ = tokio::time::timeout(limits.connection, connection).await;
+        // Registered with the worker's own reactor (not this loop's), so its
+        // readiness never has to cross threads.
+        let Ok(stream) = stream.into_std() else {
+            continue;
+        };
+        let builder = builder.clone();
+        let watcher = graceful.watcher();
+        next = (next + 1) % workers.len();
+        workers[next].handle.spawn(async move {
+            let Ok(stream) = tokio::net::TcpStream::from_std(stream) else {
+                return;
+            };
+            let connection = builder.serve_connection_with_upgrades(
+                TokioIo::new(stream),
+                TowerToHyperService::new(service),
+            );
+            let _ = tokio::time::timeout(limits.connection, watcher.watch(connection)).await;
             drop(slot);
         });
     }
     let _ = tokio::time::timeout(Duration::from_secs(10), graceful.shutdown()).await;
+    drop(workers);
+}
+
+/// A thread running one single-threaded runtime: a connection lives on one
+/// of these from start to end, as in nginx's worker processes, so serving it
+/// never wakes another thread (on two cores that halved the time spent in the
+/// kernel's scheduler; docs/proxy.md has the figures).
+struct Worker {
+    handle: tokio::runtime::Handle,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Worker {
+    fn start(n: usize) -> Vec<Worker> {
+        (0..n)
+            .filter_map(|i| {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .ok()?;
+                let handle = runtime.handle().clone();
+                let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+                let thread = std::thread::Builder::new()
+                    .name(format!("botlens-proxy-{i}"))
+                    .spawn(move || {
+                        let _ = runtime.block_on(stopped);
+                    })
+                    .ok()?;
+                Some(Worker {
+                    handle,
+                    stop: Some(stop),
+                    thread: Some(thread),
+                })
+            })
+            .collect()
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
 }
 
 /// One open connection, counted until dropped.
