@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
+use axum::handler::Handler;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
@@ -54,11 +55,10 @@ pub fn router<S: Clone + Send + Sync + 'static>(proxy: Shared) -> Router<S> {
             HeaderName::from_static("x-botlens-cache"),
         ])
         .max_age(Duration::from_secs(600));
-    let api = Router::new()
-        .fallback(api)
+    // Layers on the handler itself, not a nested router: one service fewer per request.
+    let api = api
         .layer(cors)
-        .layer(middleware::from_fn_with_state(proxy.clone(), admit))
-        .with_state(proxy.clone());
+        .layer(middleware::from_fn_with_state(proxy.clone(), admit));
     let mut router = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
@@ -70,7 +70,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(proxy: Shared) -> Router<S> {
         router = router.nest("/embed", files);
     }
     router
-        .fallback_service(api)
+        .fallback(api)
         .layer(middleware::from_fn_with_state(proxy.clone(), around))
         .with_state(proxy)
 }
@@ -108,8 +108,9 @@ struct CacheNote(&'static str);
 async fn around(State(proxy): State<Shared>, request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
-    // The path only: never the query, never a header.
-    let path = request.uri().path().to_string();
+    // The path only: never the query, never a header. (A `Uri` clone shares its bytes.)
+    let uri = request.uri().clone();
+    let path = uri.path();
     let client = client_ip(&request);
     let mut response = next.run(request).await;
 
@@ -232,11 +233,9 @@ async fn healthz(State(proxy): State<Shared>) -> Response {
 /// Everything that is not `/healthz` or `/embed/`.
 async fn api(State(proxy): State<Shared>, request: Request) -> Response {
     let peer = client_ip(&request);
-    let method = request.method().clone();
-    let path = request.uri().path().to_string();
-    let query = request.uri().query().map(str::to_string);
-    let headers = request.headers().clone();
-    drop(request);
+    let (parts, _) = request.into_parts();
+    let (method, headers) = (&parts.method, &parts.headers);
+    let (path, query) = (parts.uri.path(), parts.uri.query());
 
     if method != Method::GET {
         let mut response = refuse(
@@ -252,7 +251,7 @@ async fn api(State(proxy): State<Shared>, request: Request) -> Response {
             .insert(header::ALLOW, HeaderValue::from_static("GET, OPTIONS"));
         return response;
     }
-    let client = match proxy.config.identify.client(peer, &headers) {
+    let client = match proxy.config.identify.client(peer, headers) {
         Ok(client) => client,
         Err(_) => return refuse(
             StatusCode::UNAUTHORIZED,
@@ -260,10 +259,10 @@ async fn api(State(proxy): State<Shared>, request: Request) -> Response {
             "This botlens proxy answers only requests that come through the team's sign-in proxy.",
         ),
     };
-    if let Some(id) = media_path(&path) {
-        return media(&proxy, &client, &id, query.as_deref().unwrap_or_default()).await;
+    if let Some(id) = media_path(path) {
+        return media(&proxy, &client, &id, query.unwrap_or_default()).await;
     }
-    let (id, endpoint) = match parse_path(&path) {
+    let (id, endpoint) = match parse_path(path) {
         Parsed::Api(id, endpoint) => (id, endpoint),
         Parsed::BadId => {
             return error_response(&ApiError::InvalidId {
@@ -278,14 +277,14 @@ async fn api(State(proxy): State<Shared>, request: Request) -> Response {
             )
         }
     };
-    if has_body(&headers) {
+    if has_body(headers) {
         return refuse(
             StatusCode::BAD_REQUEST,
             "body_not_allowed",
             "A GET must not carry a body.",
         );
     }
-    if !proxy.token_ok(&headers) {
+    if !proxy.token_ok(headers) {
         return refuse(
             StatusCode::UNAUTHORIZED,
             "token_required",
