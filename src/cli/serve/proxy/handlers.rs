@@ -116,7 +116,7 @@ async fn around(State(proxy): State<Shared>, request: Request, next: Next) -> Re
 
     let is_asset = path.starts_with("/embed/");
     if is_asset {
-        assets::fix_content_type(&path, &mut response);
+        assets::fix_content_type(path, &mut response);
     }
     let cache = response
         .extensions()
