@@ -177,7 +177,7 @@ fn Popup() -> impl IntoView {
     view! {
         <main class="popup">
             <header class="popup-head">
-                <strong>"botlens"</strong>
+                <h1 class="popup-title">"botlens"</h1>
                 {move || match list.get() {
                     Some(Ok(page)) if !page.host.is_empty() => view! {
                         <label class="switch">

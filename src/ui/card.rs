@@ -303,7 +303,8 @@ fn CopyButton(
     let copied = RwSignal::new(false);
     let text = StoredValue::new(text);
     view! {
-        <button type="button" class=format!("copy {class}") title=label aria-label=label
+        // The visible words are the name (what speech users say to press it); the label describes.
+        <button type="button" class=format!("copy {class}") title=label
             on:click=move |_| {
                 super::copy_to_clipboard(&text.get_value());
                 copied.set(true);

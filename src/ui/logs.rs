@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use super::screenshots::is_open;
 use super::state::Section;
+use super::when::When;
 use crate::diagnose::{Note, NoteLevel, NoteSource};
 
 #[component]
@@ -12,6 +13,8 @@ pub fn Logs(notes: Vec<Note>, section: Section, want: Option<Callback<()>>) -> i
     let minimum = RwSignal::new(NoteLevel::Info);
     let count = notes.len();
     let shown = section == Section::Shown;
+    // Asked for once, it stays open when the answer re-renders the card.
+    let asked = section != Section::NotAsked;
     let notes = StoredValue::new(notes);
     let status = match section {
         Section::NotAsked | Section::Loading => Some("Loading bot logs…".to_string()),
@@ -23,7 +26,7 @@ pub fn Logs(notes: Vec<Note>, section: Section, want: Option<Callback<()>>) -> i
         Section::Shown => None,
     };
     view! {
-        <details class="section" data-section="logs"
+        <details class="section" data-section="logs" open=asked
             on:toggle=move |ev| {
                 if is_open(&ev) {
                     if let Some(want) = want { want.run(()) }
@@ -42,12 +45,12 @@ pub fn Logs(notes: Vec<Note>, section: Section, want: Option<Callback<()>>) -> i
                 </select>
             </label>
             {status.map(|s| view! { <p class="muted">{s}</p> })}
-            <ul class="notes">
+            <ul class="notes" tabindex="0" aria-label="Notes and log lines">
                 {move || notes.get_value().into_iter().filter(|n| n.level >= minimum.get()).map(|n| view! {
                     <li class=format!("note note-{}", n.level.label()) data-level=n.level.label()
                         data-source=if n.source == NoteSource::Log { "log" } else { "pattern" }>
                         <span class="level">{n.level.label()}</span>
-                        <span class="at">{n.at.map(|t| t.clock()).unwrap_or_default()}</span>
+                        <When at=n.at/>
                         <strong class="note-title">{n.title.clone()}</strong>
                         <span class="note-text">{n.text.clone()}</span>
                         {n.message.clone().map(|m| view! { <code class="raw">{m}</code> })}

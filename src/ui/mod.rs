@@ -19,6 +19,8 @@ mod screenshots;
 mod timeline;
 #[cfg(target_arch = "wasm32")]
 pub mod triage;
+#[cfg(target_arch = "wasm32")]
+pub mod when;
 
 /// Links from Recall's data are only followed when they are web links:
 /// a `javascript:` or `data:` URL in an API answer never becomes clickable.

@@ -14,6 +14,8 @@ pub fn Screenshots(
     want: Option<Callback<()>>,
 ) -> impl IntoView {
     let zoomed = RwSignal::new(None::<(String, String)>);
+    // Asked for once, it stays open when the answer re-renders the card.
+    let asked = section != Section::NotAsked;
     let count = shots.len();
     let summary = match section {
         Section::Shown => format!("Screenshots · {count}"),
@@ -33,7 +35,7 @@ pub fn Screenshots(
             <ul class="shots">
                 {shots.into_iter().filter_map(|shot| {
                     let url = shot.url.as_deref().and_then(safe_url)?;
-                    let when = shot.recorded_at.map(|t| t.clock()).unwrap_or_default();
+                    let when = shot.recorded_at.map(super::when::local_clock).unwrap_or_default();
                     let caption = match &shot.status_label {
                         Some(status) => format!("{when} · {status}"),
                         None => when,
@@ -62,7 +64,7 @@ pub fn Screenshots(
         .into_any(),
     };
     view! {
-        <details class="section" data-section="screenshots"
+        <details class="section" data-section="screenshots" open=asked
             on:toggle=move |ev| {
                 if is_open(&ev) {
                     if let Some(want) = want { want.run(()) }

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use super::when::When;
 use crate::diagnose::{Diagnosis, Phase, PhaseName};
 use crate::recall::time::human_duration;
 
@@ -14,12 +15,13 @@ pub fn Timeline(d: Diagnosis) -> impl IntoView {
         <details class="section" data-section="timeline" open>
             <summary>{format!("Timeline · {count} status change{}", if count == 1 { "" } else { "s" })}</summary>
             <PhaseBar phases/>
-            <ol class="timeline">
+            // Focusable: it scrolls when long, and keyboard users must be able to scroll it too.
+            <ol class="timeline" tabindex="0" aria-label="Status changes">
                 {d.timeline.into_iter().map(|entry| {
                     let unknown = !entry.code_known || (entry.sub_code.is_some() && !entry.sub_code_known);
                     view! {
                         <li class:unknown-code=unknown>
-                            <span class="at">{entry.at.map(|t| t.clock()).unwrap_or_default()}</span>
+                            <When at=entry.at/>
                             <span class="what">
                                 <code>{entry.code.clone()}</code>
                                 {entry.seconds.map(|s| view! { <span class="spent">{human_duration(s)}</span> })}

@@ -68,12 +68,13 @@ export async function servePages(dir, headers = () => ({})) {
 }
 
 /** Chromium, headless, with the unpacked test build of the extension loaded. */
-export async function launchWithExtension() {
+export async function launchWithExtension(options = {}) {
   const profile = mkdtempSync(join(tmpdir(), "botlens-profile-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     headless: true,
     viewport: { width: 1200, height: 800 },
+    ...options,
     args: [
       "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
       "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
