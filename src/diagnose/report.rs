@@ -310,6 +310,29 @@ fn looks_like_token(word: &str) -> bool {
         && w.chars().any(|c| c.is_ascii_alphabetic())
 }
 
+/// Who must act on a bot that did not go well, and the words to send them
+/// (the host, the Zoom account's admin, the team's own configuration):
+/// what happened, why, what would fix it, and Recall's code to quote.
+pub fn message_for(d: &Diagnosis) -> Option<(String, String)> {
+    let who = d.whose_move.filter(|_| d.verdict != Verdict::Healthy)?;
+    let name = d
+        .bot_name
+        .as_deref()
+        .map(|n| format!(", \"{n}\""))
+        .unwrap_or_default();
+    let mut text = format!(
+        "Our meeting bot ({}{name}): {}\n\n{}",
+        d.bot_id, d.title, d.explanation
+    );
+    if !d.remedy.is_empty() {
+        text.push_str(&format!("\n\nWhat would fix it: {}", d.remedy));
+    }
+    if let Some(reason) = &d.reason {
+        text.push_str(&format!("\n\n(Recall's code: {reason}.)"));
+    }
+    Some((who.label().to_string(), text))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -354,5 +377,33 @@ mod tests {
         assert!(redact("bot 4e6a8c0e-2b4d-4f6a-9c8e-0a2c4e6a8c0e left")
             .contains("4e6a8c0e-2b4d-4f6a-9c8e-0a2c4e6a8c0e"));
         assert_eq!(redact("api_key=sk_live_1"), "api_key=[redacted]");
+    }
+
+    #[test]
+    fn the_message_names_what_happened_why_and_the_fix() {
+        let bot: crate::recall::model::Bot = serde_json::from_str(
+            r#"{"id": "dec11ed0-0003-4b07-8000-000000000003", "bot_name": "Notes",
+                "status_changes": [
+                  {"code": "joining_call", "created_at": "2024-01-01T00:00:00Z"},
+                  {"code": "in_call_not_recording", "created_at": "2024-01-01T00:00:10Z"},
+                  {"code": "recording_permission_denied", "sub_code": "zoom_local_recording_disabled", "created_at": "2024-01-01T00:00:20Z"},
+                  {"code": "fatal", "sub_code": "timeout_exceeded_recording_permission_denied", "created_at": "2024-01-01T00:00:50Z"}]}"#,
+        )
+        .unwrap();
+        let d = crate::diagnose::diagnose(&bot, None, None, None, None);
+        let (who, text) = message_for(&d).expect("someone must act");
+        assert!(!who.is_empty());
+        assert!(
+            text.contains("dec11ed0-0003-4b07-8000-000000000003"),
+            "{text}"
+        );
+        assert!(
+            text.contains(&d.title) && text.contains("What would fix it"),
+            "{text}"
+        );
+        assert!(
+            text.contains("timeout_exceeded_recording_permission_denied"),
+            "{text}"
+        );
     }
 }

@@ -97,6 +97,17 @@ pub fn resolve(body: &str, pointer: &str) -> Option<String> {
     signed(url).then(|| url.to_string())
 }
 
+/// The bot's JSON as a person may read it (the full view, saved evidence):
+/// meeting passwords and other secrets out, as [`for_card`] takes them out,
+/// each signed link replaced by a note (the media section links them), indented.
+pub fn for_reading(document: &str) -> String {
+    let trimmed = for_card(document, &|_| "[signed link: see Media]".to_string())
+        .unwrap_or_else(|_| document.to_string());
+    serde_json::from_str::<serde_json::Value>(&trimmed)
+        .and_then(|v| serde_json::to_string_pretty(&v))
+        .unwrap_or(trimmed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,5 +160,20 @@ mod tests {
         assert_eq!(resolve(BOT, "/meeting_url/meeting_password"), None);
         assert_eq!(resolve(BOT, "/nowhere"), None);
         assert!(for_card("not json", &|p| p.to_string()).is_err());
+    }
+
+    #[test]
+    fn for_reading_keeps_no_secret_and_no_signed_link() {
+        let doc = r#"{"id":"b","meeting_url":{"platform":"zoom","meeting_id":"123","meeting_password":"hunter2"},
+            "video_url":"https://s3.example/v.mp4?X-Amz-Signature=abc","bot_name":"Notes"}"#;
+        let shown = for_reading(doc);
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(!shown.contains("X-Amz-Signature"), "{shown}");
+        assert!(shown.contains("[signed link: see Media]"));
+        assert!(
+            shown.contains("\"meeting_id\": \"123\""),
+            "indented: {shown}"
+        );
+        assert_eq!(for_reading("not json"), "not json");
     }
 }

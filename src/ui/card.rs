@@ -294,7 +294,7 @@ fn error_tone(error: &ApiError) -> &'static str {
 
 /// A button that copies `text`; says "Copied" for a moment.
 #[component]
-fn CopyButton(
+pub(super) fn CopyButton(
     text: String,
     label: &'static str,
     class: &'static str,

@@ -1,0 +1,145 @@
+//! The full view's own sections, below the card it shares with the hover
+//! (`explorer.html#<id>` in the extension): the bot's particulars, the
+//! message for whoever must act, the bot's JSON to read, search and copy,
+//! and saving the evidence before Recall deletes it. The card's components
+//! (banner, timeline, screenshots, logs, media) are not written twice.
+
+use leptos::prelude::*;
+use serde_json::Value;
+
+use super::card::CopyButton;
+use super::when::When;
+use crate::diagnose::{report, Diagnosis};
+use crate::recall::time::Timestamp;
+use crate::recall::trim;
+
+/// What the page can do for the full view.
+#[derive(Clone, Copy, Default)]
+pub struct FullActions {
+    /// Write the evidence file (the page fetches what it needs and downloads it).
+    pub save: Option<Callback<()>>,
+}
+
+/// The full view's sections for a diagnosed bot and its JSON as Recall sent it.
+#[component]
+pub fn FullSections(d: Diagnosis, document: Option<String>, actions: FullActions) -> impl IntoView {
+    let shown = document.as_deref().map(trim::for_reading);
+    let facts = document.as_deref().map(facts).unwrap_or_default();
+    view! {
+        <section class="full-sections" aria-label="Details, message and data">
+            <Particulars d=d.clone() facts/>
+            <Message d=d.clone()/>
+            {shown.map(|json| view! { <RawJson json/> })}
+            {actions.save.map(|save| view! {
+                <p class="save">
+                    <button type="button" class="action" data-action="save-evidence" on:click=move |_| save.run(())>
+                        "Save evidence"
+                    </button>
+                    <span class="muted">" One HTML file with the diagnosis, timeline, logs, screenshots and JSON, \
+                        that opens offline after Recall has deleted them."</span>
+                </p>
+            })}
+        </section>
+    }
+}
+
+/// Name and value pairs from the bot's JSON the card does not show.
+fn facts(document: &str) -> Vec<(&'static str, Fact)> {
+    let Ok(bot) = serde_json::from_str::<Value>(document) else {
+        return Vec::new();
+    };
+    let text = |v: &Value| v.as_str().map(str::to_string);
+    let time = |v: &Value| v.as_str().and_then(Timestamp::parse);
+    let meeting = &bot["meeting_url"];
+    let mut out = Vec::new();
+    if let Some(platform) = text(&meeting["platform"]) {
+        out.push(("Platform", Fact::Text(platform)));
+    }
+    if let Some(id) = text(&meeting["meeting_id"]) {
+        out.push(("Meeting ID", Fact::Text(id)));
+    } else if let Some(url) = text(meeting) {
+        // A plain URL: its query (Zoom's `pwd=`) is a secret.
+        out.push(("Meeting", Fact::Text(report::redact(&url))));
+    }
+    if let Some(at) = time(&bot["created_at"]) {
+        out.push(("Created", Fact::Time(at)));
+    }
+    if let Some(at) = time(&bot["join_at"]) {
+        out.push(("Asked to join at", Fact::Time(at)));
+    }
+    out
+}
+
+#[derive(Clone)]
+enum Fact {
+    Text(String),
+    Time(Timestamp),
+}
+
+#[component]
+fn Particulars(d: Diagnosis, facts: Vec<(&'static str, Fact)>) -> impl IntoView {
+    view! {
+        <dl class="particulars" data-section="particulars">
+            <dt>"Bot ID"</dt><dd><code>{d.bot_id.clone()}</code></dd>
+            {d.bot_name.clone().map(|name| view! { <dt>"Name"</dt><dd>{name}</dd> })}
+            <dt>"Region"</dt><dd>{d.region.clone()}{d.region_assumed.then_some(" (assumed)")}</dd>
+            {facts.into_iter().map(|(name, fact)| view! {
+                <dt>{name}</dt>
+                <dd>{match fact {
+                    Fact::Text(text) => text.into_any(),
+                    Fact::Time(at) => view! { <When at=Some(at)/> }.into_any(),
+                }}</dd>
+            }).collect_view()}
+            {d.metadata.iter().map(|f| view! {
+                <dt>"metadata." {f.key.clone()}</dt><dd>{f.value.clone()}</dd>
+            }).collect_view()}
+        </dl>
+    }
+}
+
+#[component]
+fn Message(d: Diagnosis) -> impl IntoView {
+    report::message_for(&d).map(|(who, text)| {
+        view! {
+            <section class="message" data-section="message" aria-labelledby="message-title">
+                <h2 id="message-title">"Message for whoever must act: "{who}</h2>
+                <pre class="message-text">{text.clone()}</pre>
+                <CopyButton text label="Copy this message" class="action">"Copy message"</CopyButton>
+            </section>
+        }
+    })
+}
+
+/// The JSON, searchable: the lines that hold the words, with their numbers.
+#[component]
+fn RawJson(json: String) -> impl IntoView {
+    let query = RwSignal::new(String::new());
+    let lines = StoredValue::new(json.lines().map(str::to_string).collect::<Vec<_>>());
+    view! {
+        <details class="section raw" data-section="json">
+            <summary>"The bot's JSON"</summary>
+            <p class="raw-tools">
+                <label>"Search "
+                    <input type="search" class="raw-search" on:input=move |ev| query.set(event_target_value(&ev))/>
+                </label>
+                " "
+                <CopyButton text=json.clone() label="Copy the bot's JSON" class="action">"Copy JSON"</CopyButton>
+            </p>
+            <pre class="json" tabindex="0" aria-label="The bot's JSON">{move || {
+                let q = query.get().to_lowercase();
+                lines.with_value(|lines| {
+                    if q.is_empty() {
+                        return lines.join("\n");
+                    }
+                    lines
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, l)| l.to_lowercase().contains(&q))
+                        .map(|(i, l)| format!("{:>4}  {l}", i + 1))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                })
+            }}</pre>
+        </details>
+    }
+}
