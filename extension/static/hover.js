@@ -151,12 +151,18 @@
       if (state.anchor && state.anchor.id === hit.id && over(x, y)) return;
       if (o.open(hit, x, y)) state.anchor = hit;
     }
+    let last = null;
     document.addEventListener("pointermove", (event) => {
       if (!event.isTrusted || event.pointerType === "touch") return;
       const card = o.card();
       if (card && (event.target === card || card.contains(event.target))) return;
-      clearTimeout(restTimer);
       const { clientX: x, clientY: y } = event;
+      // The browser also sends a move when the page changes under a resting
+      // pointer (a card grows, a frame lays out): that is not the user moving,
+      // and must not close the card a keyboard user is reading.
+      if (last && last.x === x && last.y === y) return;
+      last = { x, y };
+      clearTimeout(restTimer);
       restTimer = setTimeout(() => probe(x, y), o.restMs);
       if (state.anchor && !overCard && !over(x, y)) scheduleClose();
     }, { capture: true, passive: true });

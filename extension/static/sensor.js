@@ -120,7 +120,9 @@
 
   function fromCard(message) {
     if (!message || typeof message !== "object" || !frame) return;
-    if (message.type === "place") {
+    // A card closed stays closed: an answer arriving after Escape re-renders
+    // it and asks to be placed, and that must not show it again.
+    if (message.type === "place" && intent.anchor) {
       const s = frame.style;
       s.setProperty("left", `${Math.round(message.x)}px`, "important");
       s.setProperty("top", `${Math.round(message.y)}px`, "important");

@@ -248,3 +248,69 @@ pub fn summarize(bot: &Bot, recorded_by_status: bool, now: Option<Timestamp>) ->
         failed_recordings,
     }
 }
+/// Recall keeps a bot's screenshots and logs about a week after it ends.
+pub const DEBUG_DATA_KEPT_S: i64 = 7 * 24 * 3600;
+/// Warn this long before something goes.
+pub const WARN_BEFORE_S: i64 = 48 * 3600;
+
+/// What will soon be gone, or is, in a sentence each: the media at its
+/// `expires_at`, the screenshots and logs about a week after the bot ended.
+/// Nothing without `now` (a saved file says where a bot stood when saved).
+pub fn expiring(media: &Media, ended_at: Option<Timestamp>, now: Option<Timestamp>) -> Vec<String> {
+    let Some(now) = now else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    if let Some(left) = media.expires_in_seconds {
+        if (1..=WARN_BEFORE_S).contains(&left) {
+            out.push(format!(
+                "The recording and transcript are deleted in {}: download them or save evidence now.",
+                crate::recall::time::human_duration(left)
+            ));
+        }
+    }
+    if let Some(ended) = ended_at {
+        let left = DEBUG_DATA_KEPT_S - ended.seconds_until(now);
+        if (1..=WARN_BEFORE_S).contains(&left) {
+            out.push(format!(
+                "Recall deletes this bot's screenshots and logs about a week after it ends: in about {}. Save evidence to keep them.",
+                crate::recall::time::human_duration(left)
+            ));
+        } else if left <= 0 {
+            out.push(
+                "This bot ended over a week ago: Recall has probably deleted its screenshots and logs."
+                    .to_string(),
+            );
+        }
+    }
+    out
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn warns_two_days_before_media_or_debug_data_go() {
+        let at = |t: &str| Timestamp::parse(t);
+        let now = at("2026-01-08T00:00:00Z");
+        let mut media = summarize(&serde_json::from_str(r#"{"id": "b"}"#).unwrap(), false, now);
+        media.expires_in_seconds = Some(30 * 3600);
+        let soon = expiring(&media, at("2026-01-02T12:00:00Z"), now);
+        assert_eq!(soon.len(), 2, "{soon:?}");
+        assert!(soon[0].starts_with("The recording"), "{soon:?}");
+        assert!(soon[1].contains("screenshots and logs"), "{soon:?}");
+        media.expires_in_seconds = Some(10 * 24 * 3600);
+        assert!(
+            expiring(&media, at("2026-01-07T00:00:00Z"), now).is_empty(),
+            "nothing close"
+        );
+        let old = expiring(&media, at("2025-12-20T00:00:00Z"), now);
+        assert!(old[0].contains("probably deleted"), "{old:?}");
+        assert!(
+            expiring(&media, at("2025-12-20T00:00:00Z"), None).is_empty(),
+            "a saved file: no clock"
+        );
+    }
+}

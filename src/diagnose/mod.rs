@@ -52,7 +52,7 @@ use serde::{Deserialize, Serialize};
 
 pub use self::catalog::{Category, Party};
 pub use self::evidence::Evidence;
-pub use self::media::{Artifact, Availability, Media};
+pub use self::media::{expiring, Artifact, Availability, Media};
 pub use self::timeline::{Phase, PhaseName, TimelineEntry};
 use self::verdict::lower_first;
 pub use self::verdict::Verdict;

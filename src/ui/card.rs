@@ -178,6 +178,9 @@ fn Diagnosed(
             <Screenshots shots=d.screenshots.clone() section=screenshots want=actions.want_screenshots/>
             <Logs notes=d.notes.clone() section=logs want=actions.want_logs/>
             <MediaLinks media=d.media.clone() now=d.now/>
+            {crate::diagnose::expiring(&d.media, d.ended_at, d.now).into_iter().map(|warning| view! {
+                <p class="expiring" role="status" data-section="expiring"><strong>"Expiring: "</strong>{warning}</p>
+            }).collect_view()}
             <footer class="foot">
                 <a href=d.explorer_url.clone() target="_blank" rel="noopener noreferrer">"Open in Explorer"</a>
                 <span class="region" title=if d.region_assumed { "region assumed" } else { "region" }>{d.region.clone()}</span>

@@ -11,6 +11,7 @@ use crate::diagnose::{Note, NoteLevel, NoteSource};
 #[component]
 pub fn Logs(notes: Vec<Note>, section: Section, want: Option<Callback<()>>) -> impl IntoView {
     let minimum = RwSignal::new(NoteLevel::Info);
+    let words = RwSignal::new(String::new());
     let count = notes.len();
     let shown = section == Section::Shown;
     // Asked for once, it stays open when the answer re-renders the card.
@@ -44,9 +45,12 @@ pub fn Logs(notes: Vec<Note>, section: Section, want: Option<Callback<()>>) -> i
                     <option value="error">"errors only"</option>
                 </select>
             </label>
+            <label class="filter">"Find "
+                <input type="search" class="log-search" on:input=move |ev| words.set(event_target_value(&ev).to_lowercase())/>
+            </label>
             {status.map(|s| view! { <p class="muted">{s}</p> })}
             <ul class="notes" tabindex="0" aria-label="Notes and log lines">
-                {move || notes.get_value().into_iter().filter(|n| n.level >= minimum.get()).map(|n| view! {
+                {move || notes.get_value().into_iter().filter(|n| n.level >= minimum.get() && matches(n, &words.get())).map(|n| view! {
                     <li class=format!("note note-{}", n.level.label()) data-level=n.level.label()
                         data-source=if n.source == NoteSource::Log { "log" } else { "pattern" }>
                         <span class="level">{n.level.label()}</span>
@@ -59,4 +63,13 @@ pub fn Logs(notes: Vec<Note>, section: Section, want: Option<Callback<()>>) -> i
             </ul>
         </details>
     }
+}
+
+/// Does the note hold the words looked for (lowercase; empty matches all)?
+fn matches(note: &Note, words: &str) -> bool {
+    words.is_empty()
+        || [Some(&note.title), Some(&note.text), note.message.as_ref()]
+            .into_iter()
+            .flatten()
+            .any(|t| t.to_lowercase().contains(words))
 }

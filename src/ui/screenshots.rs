@@ -13,7 +13,17 @@ pub fn Screenshots(
     section: Section,
     want: Option<Callback<()>>,
 ) -> impl IntoView {
-    let zoomed = RwSignal::new(None::<(String, String)>);
+    let zoomed = RwSignal::new(None::<usize>);
+    let big = RwSignal::new(false);
+    let viewer = NodeRef::<leptos::html::Figure>::new();
+    // Keys go to the viewer as soon as it opens.
+    Effect::new(move |_| {
+        if zoomed.get().is_some() {
+            if let Some(figure) = viewer.get() {
+                let _ = figure.focus();
+            }
+        }
+    });
     // Asked for once, it stays open when the answer re-renders the card.
     let asked = section != Section::NotAsked;
     let count = shots.len();
@@ -31,37 +41,64 @@ pub fn Screenshots(
             <p class="muted">"No screenshots. Recall takes them mostly while a bot joins; Zoom native bots take none."</p>
         }
         .into_any(),
-        Section::Shown => view! {
-            <ul class="shots">
-                {shots.into_iter().filter_map(|shot| {
+        Section::Shown => {
+            // (link, caption) of each screenshot that can be shown.
+            let shown: Vec<(String, String)> = shots
+                .into_iter()
+                .filter_map(|shot| {
                     let url = shot.url.as_deref().and_then(safe_url)?;
                     let when = shot.recorded_at.map(super::when::local_clock).unwrap_or_default();
                     let caption = match &shot.status_label {
                         Some(status) => format!("{when} · {status}"),
                         None => when,
                     };
-                    let (full, alt) = (url.clone(), format!("Screenshot at {caption}"));
-                    Some(view! {
+                    Some((url, format!("Screenshot at {caption}")))
+                })
+                .collect();
+            let all = StoredValue::new(shown.clone());
+            let last = shown.len().saturating_sub(1);
+            view! {
+                <ul class="shots">
+                    {shown.into_iter().enumerate().map(|(i, (url, alt))| view! {
                         <li>
                             <button type="button" class="thumb" aria-label=alt.clone()
-                                on:click=move |_| zoomed.set(Some((full.clone(), alt.clone())))>
+                                on:click=move |_| zoomed.set(Some(i))>
                                 <img src=url loading="lazy" alt="" width="104" height="62"/>
                             </button>
-                            <span class="caption">{caption}</span>
+                            <span class="caption">{alt.trim_start_matches("Screenshot at ").to_string()}</span>
                         </li>
-                    })
-                }).collect_view()}
-            </ul>
-            {move || zoomed.get().map(|(url, alt)| view! {
-                <figure class="zoom">
-                    <img src=url alt=alt.clone()/>
-                    <figcaption>{alt}" "
-                        <button type="button" class="action" on:click=move |_| zoomed.set(None)>"Close"</button>
-                    </figcaption>
-                </figure>
-            })}
+                    }).collect_view()}
+                </ul>
+                {move || zoomed.get().and_then(|i| all.with_value(|a| a.get(i).cloned()).map(|(url, alt)| {
+                    let label = format!("{alt} ({} of {})", i + 1, last + 1);
+                    view! {
+                    // The viewer: ← → for the others, + and − to zoom, Escape closes it (not the card).
+                    <figure class="zoom" class:big=move || big.get() tabindex="-1" role="group"
+                        aria-label=label
+                        node_ref=viewer
+                        on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                            let step = |to: usize| { zoomed.set(Some(to)); ev.prevent_default(); };
+                            match ev.key().as_str() {
+                                "ArrowRight" => step(if i == last { 0 } else { i + 1 }),
+                                "ArrowLeft" => step(if i == 0 { last } else { i - 1 }),
+                                "+" | "=" => big.set(true),
+                                "-" => big.set(false),
+                                "Escape" => {
+                                    ev.stop_propagation();
+                                    zoomed.set(None);
+                                }
+                                _ => {}
+                            }
+                        }>
+                        <img src=url alt=alt.clone()/>
+                        <figcaption>{alt}" "
+                            <button type="button" class="action" on:click=move |_| zoomed.set(None)>"Close"</button>
+                        </figcaption>
+                    </figure>
+                }}))}
+            }
+            .into_any()
         }
-        .into_any(),
     };
     view! {
         <details class="section" data-section="screenshots" open=asked

@@ -198,7 +198,7 @@ describe("accessibility", () => {
     await page.keyboard.press("Enter");
     await frame.waitForFunction(() => document.querySelector("[data-section=logs]").open, null, { timeout: 2000 })
       .catch(async () => assert.fail(`Enter opens a section (Tab walked: ${walked.join(", ")}; then ${await frame.evaluate(() =>
-        `${document.activeElement.outerHTML.slice(0, 80)} / logs: ${document.querySelector("[data-section=logs]").outerHTML.slice(0, 120)}`)})`));
+        `${document.activeElement?.outerHTML.slice(0, 80)} / card: ${JSON.stringify(document.querySelector(".botlens-card")?.dataset)} / logs: ${document.querySelector("[data-section=logs]")?.outerHTML.slice(0, 120)}`)})`));
     // Escape: the card closes and focus is back where the user was.
     await page.keyboard.press("Escape");
     for (let i = 0; i < 40 && (await cardShown(page)); i++) await sleep(50);

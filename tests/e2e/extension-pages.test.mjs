@@ -342,7 +342,7 @@ describe("a hostile page", () => {
     assert.equal(card.state, "ready", card.text);
     const frame = await cardFrame(page);
     await spyOnCopies(frame);
-    await frame.click("button[aria-label^='Copy a Markdown report']");
+    await frame.click("button[title^='Copy a Markdown report']");
     const report = await frame.evaluate(() => window.__copied.at(-1) || "");
     assert.match(report, /e1100000-0000-4000-8000-00000000e711/);
     assert.match(report, /Reset your password/, "the title is there, as text");
@@ -361,7 +361,7 @@ describe("a hostile page", () => {
     assert.equal(card.state, "ready", card.text);
     const frame = await cardFrame(page);
     await spyOnCopies(frame);
-    const copy = "button[aria-label^='Copy a Markdown report']";
+    const copy = "button[title^='Copy a Markdown report']";
     await page.evaluate(() => window.cover());
     await frame.waitForSelector('html[data-seen="false"]', { state: "attached" }); // re-checked every 100 ms
     await frame.click(copy, { force: true });

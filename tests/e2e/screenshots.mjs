@@ -1,6 +1,7 @@
-// Screenshots of the card for the README: a healthy, a failed, a running and an
-// unknown-code bot, on a light and on a dark page. `node tests/e2e/screenshots.mjs DIR`
-import { mkdirSync } from "node:fs";
+// Screenshots for the README: the card of a healthy, a failed, a running and an
+// unknown-code bot, on a light and on a dark page; the full view of a failed
+// bot; and a saved evidence file, opened offline. `node tests/e2e/screenshots.mjs DIR`
+import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import {
   cardBox, configure, hoverAndRead, launchWithExtension, moveAway, root, servePages, sleep, startSimulator,
@@ -37,6 +38,26 @@ try {
     }
     await page.close();
   }
+  // The full view of a bot nobody admitted, and its evidence file opened offline.
+  const lobby = "10bbee00-0002-4b07-8000-000000000002";
+  const full = await browser.context.newPage();
+  await full.setViewportSize({ width: 1100, height: 1400 });
+  await full.goto(`${browser.origin}/explorer.html#${lobby}`);
+  await full.waitForSelector("[data-action=save-evidence]", { timeout: 15000 });
+  await full.waitForFunction(() => !/Loading/.test(document.body.innerText));
+  await sleep(500);
+  await full.screenshot({ path: join(out, "full-view.png"), fullPage: false });
+  const [download] = await Promise.all([full.waitForEvent("download"), full.click("[data-action=save-evidence]")]);
+  const file = join(out, "evidence-example.html");
+  await download.saveAs(file);
+  const saved = await browser.context.newPage();
+  await saved.setViewportSize({ width: 1100, height: 1400 });
+  await browser.context.setOffline(true);
+  await saved.goto(`file://${file}`);
+  await saved.evaluate(() => Promise.all([...document.images].map((i) => i.decode().catch(() => {}))));
+  await saved.screenshot({ path: join(out, "evidence-file.png"), fullPage: false });
+  await browser.context.setOffline(false);
+  rmSync(file);
   console.log(`screenshots in ${out}`);
 } finally {
   await browser.close();
