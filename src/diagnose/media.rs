@@ -286,7 +286,6 @@ pub fn expiring(media: &Media, ended_at: Option<Timestamp>, now: Option<Timestam
     out
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,12 +2,12 @@
 // unknown-code bot, on a light and on a dark page; the full view of a failed
 // bot; and a saved evidence file, opened offline. `node tests/e2e/screenshots.mjs DIR`
 import { mkdirSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import {
   cardBox, configure, hoverAndRead, launchWithExtension, moveAway, root, servePages, sleep, startSimulator,
 } from "./harness.mjs";
 
-const out = process.argv[2] || join(root, "tests/e2e/artifacts");
+const out = resolve(process.argv[2] || join(root, "tests/e2e/artifacts"));
 mkdirSync(out, { recursive: true });
 const bots = {
   healthy: "7c1e4b2a-9d3f-4e8a-b5c6-2f1a0d9e8b74",
