@@ -12,6 +12,7 @@ use axum::http::{header, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use botlens::diagnose::archive::esc;
 use tower_http::services::ServeDir;
 
 use super::simulator::Shared;
@@ -80,9 +81,9 @@ async fn placeholder(State(sim): State<Shared>, uri: Uri) -> Response {
             "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             s.id,
             s.region.label(),
-            escape(s.platform.as_deref().unwrap_or("")),
-            escape(verdict),
-            escape(s.story.as_deref().unwrap_or("")),
+            esc(s.platform.as_deref().unwrap_or("")),
+            esc(verdict),
+            esc(s.story.as_deref().unwrap_or("")),
         );
     }
     let page = format!(
@@ -155,21 +156,6 @@ async fn media(UrlPath(path): UrlPath<String>) -> Response {
     }
 }
 
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// The platform's name and accent colour.
 fn brand(platform: &str) -> (&'static str, &'static str) {
     match platform {
@@ -192,8 +178,8 @@ fn draw(scene: &str, platform: &str, text: Option<&str>) -> String {
             "<rect x=\"70\" y=\"90\" width=\"500\" height=\"190\" rx=\"12\" fill=\"#ffffff\"/>\
 <text x=\"320\" y=\"150\" font-size=\"20\" font-weight=\"600\" fill=\"#202124\" text-anchor=\"middle\">{}</text>\
 <text x=\"320\" y=\"185\" font-size=\"14\" fill=\"#5f6368\" text-anchor=\"middle\">{}</text>",
-            escape(title),
-            escape(line)
+            esc(title),
+            esc(line)
         );
         if button.is_none() {
             for (i, cx) in [296, 320, 344].iter().enumerate() {
@@ -209,7 +195,7 @@ fn draw(scene: &str, platform: &str, text: Option<&str>) -> String {
                 s,
                 "<rect x=\"250\" y=\"215\" width=\"140\" height=\"36\" rx=\"18\" fill=\"{accent}\"/>\
 <text x=\"320\" y=\"238\" font-size=\"14\" fill=\"#ffffff\" text-anchor=\"middle\">{}</text>",
-                escape(b)
+                esc(b)
             );
         }
         s

@@ -22,6 +22,7 @@ use redis::aio::ConnectionManager;
 use redis::AsyncCommands;
 use sha2::{Digest, Sha256};
 
+use super::media::hex;
 use super::{lock, Key};
 
 /// Longest a replica waits on Redis for one command.
@@ -322,10 +323,6 @@ fn endpoint_name(endpoint: Endpoint) -> &'static str {
         Endpoint::Screenshots => "screenshots",
         Endpoint::Logs => "logs",
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn rand_bytes() -> [u8; 6] {

@@ -4,7 +4,6 @@
 //! kept by the shared cache policy and identical requests in flight shared —
 //! within this process, and with the other replicas when they share a Redis.
 
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -31,7 +30,6 @@ pub(super) struct Workspace {
     replicas: Option<Arc<Replicas>>,
     /// Whole calls of the workspace's limit, for the shared bucket's sizes.
     full: Budget,
-    divided: AtomicU32,
 }
 
 impl Workspace {
@@ -42,7 +40,6 @@ impl Workspace {
             local: Mutex::new((n, Budget::new(per_minute / n, 0.0))),
             replicas,
             full: Budget::new(per_minute, 0.0),
-            divided: AtomicU32::new(n),
         }
     }
 
@@ -60,7 +57,6 @@ impl Workspace {
         if let Some(n) = self.replicas.as_ref().map(|r| r.count()) {
             if local.0 != n {
                 *local = (n, Budget::new(self.per_minute / n, now_ms));
-                self.divided.store(n, Ordering::Relaxed);
             }
         }
         local
