@@ -10,8 +10,8 @@ use botlens::diagnose::gather::Wants;
 use botlens::recall::error::ApiError;
 use botlens::recall::model::Logs;
 use botlens::recall::time::Timestamp;
-use botlens::ui::card::{Card, CardActions, Theme};
-use botlens::ui::full::{FullActions, FullSections};
+use botlens::ui::card::{CardActions, Theme};
+use botlens::ui::full::{FullActions, FullView};
 use botlens::ui::state::CardState;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
@@ -46,13 +46,7 @@ pub fn start_explorer() {
                 <Show when=move || matches!(state.get(), CardState::Idle)>
                     <p id="no-bot" class="hint">"No bot ID in this address. Use the botlens toolbar button's look-up box."</p>
                 </Show>
-                <Card state=state.read_only() actions theme=theme.read_only()/>
-                {move || match state.get() {
-                    CardState::Ready(loaded) => view! {
-                        <FullSections d=loaded.diagnosis document=bot_json.get() actions=full/>
-                    }.into_any(),
-                    _ => ().into_any(),
-                }}
+                <FullView state=state.read_only() document=bot_json.read_only() actions full theme=theme.read_only()/>
             </main>
         }
     });

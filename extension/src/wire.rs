@@ -15,7 +15,8 @@
 //! Anything else reads as `None`: the caller shows it as malformed data.
 
 use botlens::diagnose::{
-    Artifact, Cause, Diagnosis, Field, Media, Note, Phase, ScreenshotRef, TimelineEntry, Timestamp,
+    Artifact, Cause, Diagnosis, Field, Media, Note, Phase, ScreenshotRef, Setting, TimelineEntry,
+    Timestamp,
 };
 use botlens::recall::error::ApiError;
 use botlens::recall::region::Region;
@@ -176,11 +177,12 @@ structs! {
         region_assumed,
         api_shape, verdict, reason, reason_known, status, status_label, status_at, sub_code,
         title, explanation, remedy, category, whose_move, retry_may_help, docs_url, detail, phases,
-        timeline, notes, media, screenshots, explorer_url, started_at, ended_at, now, evidence,
+        settings, timeline, notes, media, screenshots, explorer_url, started_at, ended_at, now, evidence,
     }
     Cause { code, known, title, explanation, remedy, category, docs_url }
     Field { key, value }
     Phase { name, label, start, end, seconds, ongoing }
+    Setting { name, value, at, happened, ended_it }
     TimelineEntry {
         code, sub_code, message, at, label, explanation, code_known, sub_code_known, seconds,
     }

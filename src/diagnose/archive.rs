@@ -97,6 +97,7 @@ pub fn html(a: &Archive<'_>) -> String {
     header(&mut o, a);
     facts(&mut o, d, document.meeting.as_deref());
     story(&mut o, d);
+    settings(&mut o, d);
     timeline(&mut o, d);
     notes(&mut o, d);
     screenshots(&mut o, d, a.images);
@@ -360,6 +361,27 @@ fn story(o: &mut String, d: &Diagnosis) {
             esc(&c.code),
             esc(&c.remedy)
         ));
+    }
+}
+
+fn settings(o: &mut String, d: &Diagnosis) {
+    if !d.settings.is_empty() {
+        section(o, "settings", "Settings against what happened");
+        o.push_str("<table>\n<tr><th>Setting</th><th>Value</th><th>What happened</th></tr>\n");
+        for s in &d.settings {
+            o.push_str(&format!(
+                "<tr><td><code>{}</code></td><td>{}</td><td>{}{}</td></tr>\n",
+                esc(&s.name),
+                esc(&report::setting_value(s)),
+                esc(&s.happened),
+                if s.ended_it {
+                    " <strong>(why the bot left)</strong>"
+                } else {
+                    ""
+                }
+            ));
+        }
+        o.push_str("</table>\n");
     }
 }
 

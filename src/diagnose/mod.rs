@@ -44,6 +44,7 @@ pub mod media;
 pub mod other;
 mod patterns;
 pub mod report;
+pub mod settings;
 pub mod timeline;
 pub mod triage;
 pub mod verdict;
@@ -53,6 +54,7 @@ use serde::{Deserialize, Serialize};
 pub use self::catalog::{Category, Party};
 pub use self::evidence::Evidence;
 pub use self::media::{expiring, Artifact, Availability, Media};
+pub use self::settings::Setting;
 pub use self::timeline::{Phase, PhaseName, TimelineEntry};
 use self::verdict::lower_first;
 pub use self::verdict::Verdict;
@@ -117,6 +119,9 @@ pub struct Diagnosis {
     pub detail: Option<Cause>,
 
     pub phases: Vec<Phase>,
+    /// The bot's timeouts and `join_at` beside what happened.
+    #[serde(default)]
+    pub settings: Vec<Setting>,
     pub timeline: Vec<TimelineEntry>,
     /// Notable logs and named patterns, most important first.
     pub notes: Vec<Note>,
@@ -356,6 +361,7 @@ pub fn diagnose_as(
             .and_then(catalog::Entry::whose_move),
         Verdict::InProgress | Verdict::Unknown => None,
     };
+    let settings = settings::against_history(bot, &changes, &phases, now);
     let current = ordered.last();
     let region = region.or_else(|| region_from_links(&media));
     let region_used = region.unwrap_or(Region::UsEast1);
@@ -397,6 +403,7 @@ pub fn diagnose_as(
         docs_url: entry.and_then(catalog::Entry::recall_docs),
         detail: outcome.detail,
         phases,
+        settings,
         timeline: timeline_entries,
         notes,
         screenshots: screenshots

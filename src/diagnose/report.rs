@@ -126,6 +126,23 @@ pub fn markdown(d: &Diagnosis) -> String {
         o.push_str(&format!("\nFor `{}`: {}\n", c.code, c.remedy));
     }
 
+    if !d.settings.is_empty() {
+        o.push_str("\n### Settings against what happened\n\n");
+        for s in &d.settings {
+            o.push_str(&format!(
+                "- `{}` {}: {}{}\n",
+                cell(&s.name),
+                setting_value(s),
+                s.happened,
+                if s.ended_it {
+                    " **(why the bot left)**"
+                } else {
+                    ""
+                }
+            ));
+        }
+    }
+
     if !d.timeline.is_empty() {
         o.push_str("\n### Timeline (UTC)\n\n| Time | Status | Sub code | Lasted | Meaning |\n|---|---|---|---|---|\n");
         for t in &d.timeline {
@@ -223,6 +240,14 @@ pub fn page_markdown(page: &Bots) -> String {
         o.push_str("\nThe page says more bots follow (`next`).\n");
     }
     o
+}
+
+/// A setting's value in words: `1200 s (20m 00s)`, or its moment in UTC.
+pub fn setting_value(s: &super::Setting) -> String {
+    match s.at {
+        Some(at) => at.human(),
+        None => s.value.clone(),
+    }
 }
 
 fn row(o: &mut String, key: &str, value: &str) {

@@ -1,5 +1,5 @@
 //! The full view's own sections, below the card it shares with the hover
-//! (`explorer.html#<id>` in the extension): the bot's particulars, the
+//! (`explorer.html#<id>` in the extension, `view: "full"` in the embed): the bot's particulars, the
 //! message for whoever must act, the bot's JSON to read, search and copy,
 //! and saving the evidence before Recall deletes it. The card's components
 //! (banner, timeline, screenshots, logs, media) are not written twice.
@@ -7,9 +7,10 @@
 use leptos::prelude::*;
 use serde_json::Value;
 
-use super::card::CopyButton;
+use super::card::{Card, CardActions, CopyButton, Theme};
+use super::state::CardState;
 use super::when::When;
-use crate::diagnose::{report, Diagnosis};
+use crate::diagnose::{report, Diagnosis, Setting};
 use crate::recall::time::Timestamp;
 use crate::recall::trim;
 
@@ -20,14 +21,50 @@ pub struct FullActions {
     pub save: Option<Callback<()>>,
 }
 
+/// The sections' stylesheet, carried like the card's.
+pub const FULL_CSS: &str = include_str!("full.css");
+
+/// The whole full view: the card at full width, then, once the bot is
+/// diagnosed, [`FullSections`]. The extension's `explorer.html` and the
+/// embed's `view: "full"` both draw this.
+#[component]
+pub fn FullView(
+    #[prop(into)] state: Signal<CardState>,
+    /// The bot's JSON as it came (Recall's, or the proxy's trimmed copy).
+    #[prop(into)]
+    document: Signal<Option<String>>,
+    actions: CardActions,
+    full: FullActions,
+    #[prop(optional, into)] theme: Signal<Theme>,
+) -> impl IntoView {
+    view! {
+        <div class="botlens-full">
+            <style>{FULL_CSS}</style>
+            <Card state actions theme/>
+            {move || match state.get() {
+                CardState::Ready(loaded) => view! {
+                    <FullSections d=loaded.diagnosis document=document.get() actions=full theme/>
+                }.into_any(),
+                _ => ().into_any(),
+            }}
+        </div>
+    }
+}
+
 /// The full view's sections for a diagnosed bot and its JSON as Recall sent it.
 #[component]
-pub fn FullSections(d: Diagnosis, document: Option<String>, actions: FullActions) -> impl IntoView {
+pub fn FullSections(
+    d: Diagnosis,
+    document: Option<String>,
+    actions: FullActions,
+    #[prop(optional, into)] theme: Signal<Theme>,
+) -> impl IntoView {
     let shown = document.as_deref().map(trim::for_reading);
     let facts = document.as_deref().map(facts).unwrap_or_default();
     view! {
-        <section class="full-sections" aria-label="Details, message and data">
+        <section class="full-sections" data-theme=move || theme.get().as_str() aria-label="Details, message and data">
             <Particulars d=d.clone() facts/>
+            <Settings settings=d.settings.clone()/>
             <Message d=d.clone()/>
             {shown.map(|json| view! { <RawJson json/> })}
             {actions.save.map(|save| view! {
@@ -95,6 +132,35 @@ fn Particulars(d: Diagnosis, facts: Vec<(&'static str, Fact)>) -> impl IntoView 
             }).collect_view()}
         </dl>
     }
+}
+
+/// The bot's timeouts and `join_at` beside what happened; the one that made it leave is marked in words.
+#[component]
+fn Settings(settings: Vec<Setting>) -> impl IntoView {
+    (!settings.is_empty()).then(|| {
+        view! {
+            <section class="settings" data-section="settings" aria-labelledby="settings-title">
+                <h2 id="settings-title">"Settings against what happened"</h2>
+                <table>
+                    <thead><tr><th scope="col">"Setting"</th><th scope="col">"Value"</th><th scope="col">"What happened"</th></tr></thead>
+                    <tbody>
+                        {settings.into_iter().map(|s| view! {
+                            <tr class:ended=s.ended_it data-setting=s.name.clone()>
+                                <th scope="row"><code>{s.name.clone()}</code></th>
+                                <td>{match s.at {
+                                    Some(at) => view! { <When at=Some(at)/> }.into_any(),
+                                    None => s.value.clone().into_any(),
+                                }}</td>
+                                <td>{s.happened.clone()}
+                                    {s.ended_it.then(|| view! { <strong class="why">" Why the bot left."</strong> })}
+                                </td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </section>
+        }
+    })
 }
 
 #[component]

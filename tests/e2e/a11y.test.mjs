@@ -123,6 +123,45 @@ describe("accessibility", () => {
     });
   }
 
+  // WCAG's reflow: 400 px wide, and 200 % zoom of a 1280×800 window (640×400 CSS pixels).
+  test("400 px wide and at 200 % zoom nothing scrolls sideways and no text is cut", async () => {
+    const surfaces = [
+      `${browser.origin}/explorer.html#${FAILED}`,
+      `${browser.origin}/explorer.html#${LOBBY}`,
+      `${browser.origin}/popup.html`,
+      `${browser.origin}/options.html`,
+      `http://127.0.0.1:${sim.port}/demo/`,
+    ];
+    for (const viewport of [{ width: 400, height: 800 }, { width: 640, height: 400 }]) {
+      for (const url of surfaces) {
+        const page = await browser.context.newPage();
+        await page.setViewportSize(viewport);
+        await page.goto(url);
+        await page.waitForLoadState("load");
+        if (url.includes("explorer")) {
+          await page.waitForSelector("[data-section=settings]", { timeout: 15000 });
+          await page.click("[data-section=json] summary");
+        }
+        await sleep(500);
+        const fit = await page.evaluate(() => {
+          const all = [...document.querySelectorAll("body *")].filter((el) => el.getClientRects().length);
+          const name = (el) => `${el.tagName.toLowerCase()}.${el.className}`;
+          return {
+            scroll: document.documentElement.scrollWidth,
+            past: all.filter((el) => el.getBoundingClientRect().right > innerWidth + 0.5).map(name),
+            cut: all.filter((el) => ["hidden", "clip"].includes(getComputedStyle(el).overflowX) &&
+              el.scrollWidth > el.clientWidth + 1).map(name),
+          };
+        });
+        const where = `${url} at ${viewport.width}×${viewport.height}`;
+        assert.ok(fit.scroll <= viewport.width, `${where}: the page is ${fit.scroll}px wide`);
+        assert.deepEqual(fit.past, [], `${where}: past the right edge`);
+        assert.deepEqual(fit.cut, [], `${where}: text cut`);
+        await page.close();
+      }
+    }
+  });
+
   test("forced colours and reduced motion: boxes keep their outlines, nothing moves", async () => {
     const page = await browser.context.newPage();
     await page.emulateMedia({ forcedColors: "active", reducedMotion: "reduce" });

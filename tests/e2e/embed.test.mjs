@@ -61,6 +61,17 @@ function pages(proxy) {
 <script>customElements.define("acme-row", class extends HTMLElement { connectedCallback() {
   this.attachShadow({ mode: "open" }).innerHTML = '<p>bot <code id="in-shadow">${HEALTHY}</code></p>'; } });</script>
 </body></html>`,
+    // The full view in an internal tool: <botlens-card view="full">.
+    "full.html": `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>bot page</title>${hostile}
+<script>window.botlensConfig = { apiBase: ${JSON.stringify(proxy)}, hover: false };</script>
+<script type="module" src="${embed}/botlens.mjs"></script></head>
+<body style="margin:8px"><botlens-card view="full" bot-id="${LOBBY}"></botlens-card></body></html>`,
+    // A narrow window: the ID sits below the middle, with more room above it than below.
+    "narrow.html": `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>narrow</title><style>body{margin:0;font:14px/1.4 sans-serif} p{margin:0}</style>
+<script src="${embed}/botlens.js" data-api-base="${proxy}" data-close-ms="60000" defer></script></head>
+<body><p style="position:absolute;top:440px;left:8px">bot ${LOBBY}</p></body></html>`,
     "strict-csp.html": `<!doctype html><html><head><meta charset="utf-8"><title>strict</title>
 <script src="${embed}/botlens.js" data-api-base="${proxy}" defer></script></head>
 <body><p>bot_id: ${HEALTHY}</p><botlens-card bot-id="${LOBBY}" api-base="${proxy}"></botlens-card>
@@ -216,6 +227,71 @@ describe("embed in Chromium", () => {
     await page.evaluate(() => document.getElementById("card").setAttribute("bot-id", "not-a-bot"));
     await page.waitForSelector('.botlens-card[data-error="invalid_id"]', { state: "attached" });
     await page.screenshot({ path: join(artifacts, "embed-element.png") });
+    await page.close();
+  });
+
+  test("<botlens-card view=full>: the full view through the proxy, whole in a 400 px window", async () => {
+    const page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.goto(`${site.url}/full.html`);
+    const card = await settledCard(page, LOBBY);
+    assert.equal(card.reason, "timeout_exceeded_waiting_room");
+    await page.waitForSelector("botlens-card [data-section=settings]", { state: "attached" });
+    // Every part is open at once, as in the extension's full view.
+    for (const section of ["screenshots", "logs", "timeline"]) {
+      assert.ok(await page.$eval(`botlens-card [data-section=${section}]`, (d) => d.open), `${section} open`);
+    }
+    const lobby = await page.$eval('botlens-card tr[data-setting="automatic_leave.waiting_room_timeout"]', (tr) => tr.innerText);
+    assert.match(lobby, /1200 s \(20m 00s\)/);
+    assert.match(lobby, /\d+m \d\ds in the waiting room/);
+    assert.match(lobby, /Why the bot left/);
+    assert.match(await page.$eval("botlens-card [data-section=particulars]", (d) => d.innerText), /Meeting ID\s+\d+/);
+    assert.match(await page.$eval("botlens-card [data-section=message]", (d) => d.innerText), /What would fix it/);
+    // The JSON is the proxy's trimmed copy: no password, no signed link.
+    const json = await page.$eval("botlens-card pre.json", (p) => p.textContent);
+    assert.match(json, /"status_changes"/);
+    assert.ok(!/meeting_password|X-Amz-Signature|cXdlcnR5MTIz/.test(json), "a secret in the JSON shown");
+    // Saving evidence needs the extension or the terminal: no button that cannot work.
+    assert.equal(await page.$("botlens-card [data-action=save-evidence]"), null);
+
+    // 400 px wide (and the same at 200 % zoom of an 800 px window): nothing sideways, nothing cut.
+    await page.setViewportSize({ width: 400, height: 800 });
+    await page.click("botlens-card [data-section=json] summary");
+    await sleep(200);
+    const fit = await page.evaluate(() => {
+      const host = document.querySelector("botlens-card");
+      const wide = [...host.shadowRoot.querySelectorAll("*")].filter((el) => {
+        const r = el.getBoundingClientRect();
+        return r.width > 0 && r.right > innerWidth + 0.5;
+      }).map((el) => el.className || el.tagName);
+      return { scroll: document.documentElement.scrollWidth, width: innerWidth, wide };
+    });
+    assert.ok(fit.scroll <= fit.width, `the page scrolls sideways: ${JSON.stringify(fit)}`);
+    assert.deepEqual(fit.wide, [], "elements past the right edge");
+    await page.screenshot({ path: join(artifacts, "embed-full-400.png"), fullPage: true });
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  test("in a 400 px window the hover card opens above an ID low on the screen, whole", async () => {
+    const page = await browser.newPage({ viewport: { width: 400, height: 700 } });
+    await page.goto(`${site.url}/narrow.html`);
+    await page.waitForSelector("[data-botlens-host=hover]", { state: "attached" });
+    await hoverText(page, LOBBY);
+    await settledCard(page, LOBBY);
+    // The card grows from a small skeleton to its answer: it must move above, not squeeze below.
+    const g = await placed(page, LOBBY, (g) => g.card.bottom - g.card.top > 150);
+    assert.ok(g.card.bottom <= g.anchor.top - GAP + 1, `not above its anchor: ${JSON.stringify(g)}`);
+    assertInside(g);
+    // It takes the room above: all of it that it needs (taller than that, it scrolls inside).
+    const { natural, shown } = await page.evaluate((id) => {
+      const card = document.querySelector("[data-botlens-host=hover]").shadowRoot.querySelector(`.botlens-card[data-bot-id="${id}"]`);
+      return { natural: card.scrollHeight, shown: card.getBoundingClientRect().height };
+    }, LOBBY);
+    const room = g.anchor.top - GAP - MARGIN;
+    assert.ok(shown >= Math.min(natural, room) - 2, `squeezed to ${shown}px of ${natural}px with ${room}px above`);
+    await page.screenshot({ path: join(artifacts, "embed-narrow.png") });
     await page.close();
   });
 

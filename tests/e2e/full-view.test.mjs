@@ -39,6 +39,10 @@ describe("the full view", () => {
     for (const section of ["screenshots", "logs", "timeline"]) {
       assert.ok(await page.$eval(`[data-section=${section}]`, (d) => d.open), `${section} open`);
     }
+    // The setting that made it leave, beside what happened.
+    const lobby = await page.$eval('tr[data-setting="automatic_leave.waiting_room_timeout"]', (tr) => tr.innerText);
+    assert.match(lobby, /1200 s \(20m 00s\)/);
+    assert.match(lobby, /\d+m \d\ds in the waiting room[\s\S]*Why the bot left/);
     const message = await page.$eval("[data-section=message]", (m) => m.innerText);
     assert.match(message, /Message for whoever must act/);
     assert.match(message, new RegExp(LOBBY));

@@ -6,10 +6,12 @@ use std::rc::{Rc, Weak};
 use botlens::diagnose::gather::{gather, Wants};
 use botlens::diagnose::Timestamp;
 use botlens::recall::browser::{BrowserClock, BrowserFetch};
+use botlens::recall::client::Endpoint;
 use botlens::recall::error::ApiError;
 use botlens::recall::lookup::{self, Lookups, Upstream};
 use botlens::recall::retry::Retries;
 use botlens::ui::card::{Card, CardActions, Theme};
+use botlens::ui::full::{FullActions, FullView};
 use botlens::ui::state::CardState;
 use leptos::prelude::*;
 use serde::Deserialize;
@@ -28,6 +30,9 @@ struct Options {
     theme: Option<String>,
     /// Seconds between refreshes of a running bot (at least 10).
     refresh_secs: Option<f64>,
+    /// `card` (default) or `full`: the full view, every section open, with
+    /// the bot's particulars, settings, message and JSON below the card.
+    view: Option<String>,
 }
 
 struct Inner {
@@ -40,6 +45,9 @@ struct Inner {
     generation: u32,
     refresh_ms: f64,
     on_close: Option<js_sys::Function>,
+    /// The full view: every part wanted at once, and the bot's JSON kept for its section.
+    full: bool,
+    document: RwSignal<Option<String>>,
 }
 
 /// One mounted card. Dropping it (or `unmount()`) removes the card.
@@ -63,6 +71,7 @@ impl BotCard {
         inner.generation = inner.generation.wrapping_add(1);
         inner.wants = Wants::default();
         inner.state.set(CardState::Idle);
+        inner.document.set(None);
     }
 
     /// Fetch the current bot again.
@@ -109,6 +118,8 @@ pub fn mount(
             .map_err(|e| JsError::new(&format!("botlens: bad options: {e}")))?
     };
     let state = RwSignal::new(CardState::Idle);
+    let document = RwSignal::new(None::<String>);
+    let full = options.view.as_deref().map(str::trim) == Some("full");
     let theme = theme_of(options.theme.as_deref());
     let inner = Rc::new(RefCell::new(Inner {
         state,
@@ -120,10 +131,17 @@ pub fn mount(
             .filter(|s| s.is_finite())
             .map_or(10_000.0, |s| (s * 1000.0).clamp(10_000.0, 3_600_000.0)),
         on_close,
+        full,
+        document,
     }));
     let actions = actions(register(&inner));
     let handle = leptos::mount::mount_to(element, move || {
-        view! { <Card state=state.read_only() actions theme/> }
+        if full {
+            let full = FullActions::default();
+            view! { <FullView state=state.read_only() document=document.read_only() actions full theme/> }.into_any()
+        } else {
+            view! { <Card state=state.read_only() actions theme/> }.into_any()
+        }
     });
     let card = BotCard {
         inner,
@@ -226,7 +244,11 @@ fn show(inner: &Rc<RefCell<Inner>>, bot_id: &str) {
         let mut i = inner.borrow_mut();
         i.generation = i.generation.wrapping_add(1);
         if i.state.with_untracked(|s| s.bot_id() != Some(id.as_str())) {
-            i.wants = Wants::default();
+            i.wants = Wants {
+                screenshots: i.full,
+                logs: i.full,
+            };
+            i.document.set(None);
         }
         (i.state, i.generation)
     };
@@ -260,13 +282,13 @@ fn reload(inner: &Rc<RefCell<Inner>>) {
 /// Fetch the bot (and the sections asked for) from the proxy, diagnose, render;
 /// then, for a running bot or a passing error, come back later.
 async fn load(weak: Weak<RefCell<Inner>>, bot_id: String, generation: u32) {
-    let Some((upstream, wants, refresh_ms)) = weak.upgrade().map(|inner| {
+    let Some((upstream, wants, refresh_ms, full)) = weak.upgrade().map(|inner| {
         let i = inner.borrow();
-        (i.upstream.clone(), i.wants, i.refresh_ms)
+        (i.upstream.clone(), i.wants, i.refresh_ms, i.full)
     }) else {
         return;
     };
-    let next = fetch_card(&upstream, &bot_id, wants).await;
+    let (next, body) = fetch_card(&upstream, &bot_id, wants, full).await;
     let Some(inner) = weak.upgrade() else {
         return;
     };
@@ -274,6 +296,9 @@ async fn load(weak: Weak<RefCell<Inner>>, bot_id: String, generation: u32) {
         let i = inner.borrow();
         if i.generation != generation {
             return; // another bot (or a newer load) took over meanwhile
+        }
+        if body.is_some() {
+            i.document.set(body);
         }
         i.state
     };
@@ -302,9 +327,16 @@ async fn load(weak: Weak<RefCell<Inner>>, bot_id: String, generation: u32) {
 
 /// Gather the card through the proxy: the core's look-up over the browser's
 /// fetch, one try each (the proxy keeps the user's workspace under Recall's
-/// limits, and the card comes back on its own beat).
-async fn fetch_card(upstream: &Upstream, bot_id: &str, wants: Wants) -> CardState {
+/// limits, and the card comes back on its own beat). With `keep`, the bot's
+/// JSON as the proxy sent it comes back too (the full view shows it).
+async fn fetch_card(
+    upstream: &Upstream,
+    bot_id: &str,
+    wants: Wants,
+    keep: bool,
+) -> (CardState, Option<String>) {
     let memory = RefCell::new(Lookups::default());
+    let kept = RefCell::new(None);
     let (transport, clock) = (BrowserFetch, BrowserClock);
     let fetch = async |endpoint| {
         let looked = lookup::find(
@@ -317,9 +349,13 @@ async fn fetch_card(upstream: &Upstream, bot_id: &str, wants: Wants) -> CardStat
             bot_id,
         )
         .await;
+        if let (true, Endpoint::Bot, Ok(found)) = (keep, endpoint, &looked.result) {
+            *kept.borrow_mut() = Some(found.body.clone());
+        }
         looked.result
     };
     let now_ms = js_sys::Date::now();
     let now = Timestamp::from_js(now_ms);
-    CardState::gathered(bot_id, gather(fetch, wants, now).await, wants, now_ms)
+    let state = CardState::gathered(bot_id, gather(fetch, wants, now).await, wants, now_ms);
+    (state, kept.into_inner())
 }

@@ -83,10 +83,6 @@ pub fn float(
         }))
         .context_element(context.clone()),
     );
-    // Measure the card at its natural size first: a cap left from its last anchor would mislead flip.
-    let style = card.style();
-    let _ = style.remove_property("--botlens-max-height");
-    let _ = style.remove_property("--botlens-max-width");
     let floating: Element = card.clone().into();
     let hidden = Rc::new(Cell::new(false));
     let update: Rc<dyn Fn()> = Rc::new({
@@ -99,6 +95,12 @@ pub fn float(
             if !context.is_connected() {
                 return report_hidden(&hidden, &on_hidden);
             }
+            // Measure the card at its natural size each time: the cap set for the
+            // room it had (when it was still a small skeleton, or at its last anchor)
+            // would hide that it has grown and keep flip from moving it above the ID.
+            let style = card.style();
+            let _ = style.remove_property("--botlens-max-height");
+            let _ = style.remove_property("--botlens-max-width");
             let spot = compute_position(
                 ElementOrVirtual::VirtualElement(reference.clone()),
                 &floating,
@@ -107,7 +109,6 @@ pub fn float(
                     .strategy(Strategy::Fixed)
                     .middleware(middleware()),
             );
-            let style = card.style();
             let _ = style.set_property_with_priority("left", &px(spot.x), "important");
             let _ = style.set_property_with_priority("top", &px(spot.y), "important");
             let _ = style.set_property_with_priority("visibility", "visible", "important");

@@ -198,6 +198,7 @@ export async function mount(target, botId, options = {}) {
       apiBase: config.apiBase,
       token: config.token,
       theme: config.theme,
+      view: options.view,
       onClose: options.onClose,
     });
     return {
@@ -280,6 +281,7 @@ class BotlensElement extends HTMLElement {
       token: this.getAttribute("token") ?? undefined,
       theme: this.getAttribute("theme") ?? undefined,
       mode: this.getAttribute("mode") ?? undefined,
+      view: this.getAttribute("view") ?? undefined,
     });
     if (!this.style.display) this.style.display = "block";
     this._handle = this.mountWith(options);
@@ -304,7 +306,7 @@ class BotlensTriage extends BotlensElement {
 
 if (!customElements.get("botlens-triage")) customElements.define("botlens-triage", BotlensTriage);
 
-/** <botlens-card bot-id="…" [api-base] [token] [theme] [mode]>: an inline card. */
+/** <botlens-card bot-id="…" [api-base] [token] [theme] [mode] [view=full]>: an inline card, or its full view. */
 class BotlensCard extends BotlensElement {
   static get observedAttributes() {
     return ["bot-id"];

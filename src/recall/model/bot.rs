@@ -403,6 +403,16 @@ pub struct AutomaticLeave {
     pub in_call_recording_timeout: Option<f64>,
     #[serde(default, deserialize_with = "lenient")]
     pub recording_permission_denied_timeout: Option<f64>,
+    /// A number of seconds, or (newer) `{timeout, activate_after}`.
+    #[serde(default, deserialize_with = "seconds_or_timeout")]
+    pub everyone_left_timeout: Option<f64>,
+}
+
+/// Seconds given as a number or as an object's `timeout`; anything else reads as absent.
+fn seconds_or_timeout<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    let v = Value::deserialize(d)?;
+    Ok(v.as_f64()
+        .or_else(|| v.get("timeout").and_then(Value::as_f64)))
 }
 
 /// Zoom join settings on the bot. Only whether each is set matters to us.
