@@ -176,7 +176,7 @@ fn Diagnosed(
             })}
             <Timeline d=d.clone()/>
             <Screenshots shots=d.screenshots.clone() section=screenshots want=actions.want_screenshots/>
-            <Logs notes=d.notes.clone() section=logs want=actions.want_logs/>
+            <Logs notes=d.notes.clone() section=logs want=actions.want_logs since=d.started_at/>
             <MediaLinks media=d.media.clone() now=d.now/>
             {crate::diagnose::expiring(&d.media, d.ended_at, d.now).into_iter().map(|warning| view! {
                 <p class="expiring" role="status" data-section="expiring"><strong>"Expiring: "</strong>{warning}</p>

@@ -119,6 +119,9 @@ fn Particulars(d: Diagnosis, facts: Vec<(&'static str, Fact)>) -> impl IntoView 
         <dl class="particulars" data-section="particulars">
             <dt>"Bot ID"</dt><dd><code>{d.bot_id.clone()}</code></dd>
             {d.bot_name.clone().map(|name| view! { <dt>"Name"</dt><dd>{name}</dd> })}
+            {(!d.participants.is_empty()).then(|| view! {
+                <dt>"Participants"</dt><dd>{d.participants.join(", ")}</dd>
+            })}
             <dt>"Region"</dt><dd>{d.region.clone()}{d.region_assumed.then_some(" (assumed)")}</dd>
             {facts.into_iter().map(|(name, fact)| view! {
                 <dt>{name}</dt>

@@ -7,9 +7,16 @@ use super::screenshots::is_open;
 use super::state::Section;
 use super::when::When;
 use crate::diagnose::{Note, NoteLevel, NoteSource};
+use crate::recall::time::{human_duration, Timestamp};
 
 #[component]
-pub fn Logs(notes: Vec<Note>, section: Section, want: Option<Callback<()>>) -> impl IntoView {
+pub fn Logs(
+    notes: Vec<Note>,
+    section: Section,
+    want: Option<Callback<()>>,
+    /// When the bot set off: each line also says how long after.
+    since: Option<Timestamp>,
+) -> impl IntoView {
     let minimum = RwSignal::new(NoteLevel::Info);
     let words = RwSignal::new(String::new());
     let count = notes.len();
@@ -55,6 +62,9 @@ pub fn Logs(notes: Vec<Note>, section: Section, want: Option<Callback<()>>) -> i
                         data-source=if n.source == NoteSource::Log { "log" } else { "pattern" }>
                         <span class="level">{n.level.label()}</span>
                         <When at=n.at/>
+                        {since.zip(n.at).filter(|(a, b)| a <= b).map(|(a, b)| view! {
+                            <span class="since" title="after the bot set off">{format!("+{}", human_duration(a.seconds_until(b)))}</span>
+                        })}
                         <strong class="note-title">{n.title.clone()}</strong>
                         <span class="note-text">{n.text.clone()}</span>
                         {n.message.clone().map(|m| view! { <code class="raw">{m}</code> })}

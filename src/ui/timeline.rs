@@ -5,16 +5,17 @@ use leptos::prelude::*;
 
 use super::when::When;
 use crate::diagnose::{Diagnosis, Phase, PhaseName};
-use crate::recall::time::human_duration;
+use crate::recall::time::{human_duration, Timestamp};
 
 #[component]
 pub fn Timeline(d: Diagnosis) -> impl IntoView {
     let count = d.timeline.len();
     let phases = d.phases.clone();
+    let shots: Vec<Timestamp> = d.screenshots.iter().filter_map(|s| s.recorded_at).collect();
     view! {
         <details class="section" data-section="timeline" open>
             <summary>{format!("Timeline · {count} status change{}", if count == 1 { "" } else { "s" })}</summary>
-            <PhaseBar phases/>
+            <PhaseBar phases shots/>
             // Focusable: it scrolls when long, and keyboard users must be able to scroll it too.
             <ol class="timeline" tabindex="0" aria-label="Status changes">
                 {d.timeline.into_iter().map(|entry| {
@@ -38,9 +39,10 @@ pub fn Timeline(d: Diagnosis) -> impl IntoView {
     }
 }
 
-/// Where time went. Segments get a minimum width so short phases stay visible.
+/// Where time went. Segments get a minimum width so short phases stay visible;
+/// the screenshots are pinned beneath it at the moment each was taken.
 #[component]
-fn PhaseBar(phases: Vec<Phase>) -> impl IntoView {
+fn PhaseBar(phases: Vec<Phase>, shots: Vec<Timestamp>) -> impl IntoView {
     let total: i64 = phases
         .iter()
         .filter_map(|p| p.seconds)
@@ -51,6 +53,10 @@ fn PhaseBar(phases: Vec<Phase>) -> impl IntoView {
     }
     // Per mille, in integers: float formatting would add kilobytes to the wasm.
     let share = |seconds: i64| (seconds.saturating_mul(1000) / total).max(30);
+    let pins: Vec<(i64, Timestamp)> = shots
+        .into_iter()
+        .filter_map(|at| pin(&phases, &share, at).map(|x| (x, at)))
+        .collect();
     view! {
         <div class="phases" role="img" aria-label=phase_summary(&phases)>
             {phases.iter().filter_map(|p| p.seconds.filter(|s| *s > 0).map(|s| (p, s))).map(|(p, s)| view! {
@@ -58,9 +64,38 @@ fn PhaseBar(phases: Vec<Phase>) -> impl IntoView {
                     title=format!("{} · {}", p.label, human_duration(s))></span>
             }).collect_view()}
         </div>
+        {(!pins.is_empty()).then(|| view! {
+            <div class="pins" aria-hidden="true">
+                {pins.into_iter().map(|(x, at)| view! {
+                    <span class="pin" style=format!("left:{}.{}%", x / 10, x % 10)
+                        title=format!("Screenshot, {} UTC", at.human())></span>
+                }).collect_view()}
+            </div>
+        })}
         <p class="phase-legend">{phase_summary(&phases)}</p>
     }
     .into_any()
+}
+
+/// Where on the bar (per mille of its width) a moment falls: the segments'
+/// shares before its phase, plus its place inside that phase. `None` outside the phases.
+fn pin(phases: &[Phase], share: &dyn Fn(i64) -> i64, at: Timestamp) -> Option<i64> {
+    let shown: Vec<(&Phase, i64)> = phases
+        .iter()
+        .filter_map(|p| p.seconds.filter(|s| *s > 0).map(|s| (p, s)))
+        .collect();
+    let width: i64 = shown.iter().map(|(_, s)| share(*s)).sum();
+    let mut before = 0;
+    for (p, seconds) in &shown {
+        let start = p.start?;
+        let into = start.seconds_until(at);
+        if (0..=*seconds).contains(&into) {
+            let x = before + share(*seconds) * into / seconds;
+            return Some(x * 1000 / width.max(1));
+        }
+        before += share(*seconds);
+    }
+    None
 }
 
 fn phase_class(name: PhaseName) -> &'static str {

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { configure, launchWithExtension, startSimulator } from "./harness.mjs";
 
 const LOBBY = "10bbee00-0002-4b07-8000-000000000002"; // us-west-2: nobody admitted it from the waiting room
+const DENIED = "dec11ed0-0003-4b07-8000-000000000003"; // us-east-1: recording refused, logs to read
 const PASSWORD = "cXdlcnR5MTIz"; // its meeting_password: never shown, never saved
 
 describe("the full view", () => {
@@ -39,6 +40,12 @@ describe("the full view", () => {
     for (const section of ["screenshots", "logs", "timeline"]) {
       assert.ok(await page.$eval(`[data-section=${section}]`, (d) => d.open), `${section} open`);
     }
+    // Each screenshot pinned under the phase bar where it was taken, in order.
+    await page.waitForFunction(() => !/Loading/.test(document.querySelector("[data-section=screenshots]").innerText));
+    const pins = await page.$$eval(".pins .pin", (ps) => ps.map((p) => parseFloat(p.style.left)));
+    const shots = await page.$$eval("[data-section=screenshots] img", (is) => is.length);
+    assert.equal(pins.length, shots, `pins ${JSON.stringify(pins)} for ${shots} screenshots`);
+    assert.ok(pins.every((x, i) => x >= 0 && x <= 100 && (i === 0 || x >= pins[i - 1])), JSON.stringify(pins));
     // The setting that made it leave, beside what happened.
     const lobby = await page.$eval('tr[data-setting="automatic_leave.waiting_room_timeout"]', (tr) => tr.innerText);
     assert.match(lobby, /1200 s \(20m 00s\)/);
@@ -57,6 +64,14 @@ describe("the full view", () => {
     const found = await page.$eval("pre.json", (p) => p.textContent);
     assert.ok(found.split("\n").length >= 1 && found.split("\n").every((l) => /sub_code/i.test(l)), found);
     assert.match(found, /^\s*\d+ {2}/, "matching lines keep their numbers");
+
+    // A bot with log lines: each says how long after the bot set off, beside the clock time.
+    await page.goto(`${browser.origin}/explorer.html#${DENIED}`);
+    await page.waitForSelector(`.botlens-card[data-state=ready][data-bot-id="${DENIED}"]`, { timeout: 15000 });
+    await page.waitForFunction(() => !/Loading/.test(document.querySelector("[data-section=logs]").innerText));
+    const since = await page.$$eval("[data-section=logs] .note", (ns) => ns.filter((n) => n.querySelector("time"))
+      .map((n) => n.querySelector(".since")?.textContent));
+    assert.ok(since.length > 0 && since.every((t) => /^\+\d/.test(t ?? "")), JSON.stringify(since));
     await page.close();
   });
 
