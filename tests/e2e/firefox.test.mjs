@@ -237,6 +237,48 @@ describe("extension in Firefox ESR", { skip: missing.length ? `missing: ${missin
     assert.equal(card.reason, "timeout_exceeded_recording_permission_denied");
   });
 
+  test("the full view: the setting that made the bot leave, particulars, JSON, whole at 400 px", async () => {
+    const id = "a1c3e5f7-9b2d-4f6e-8a1c-3e5f7a9b2d4f";
+    await openExtensionPage(`explorer.html#${id}`);
+    await waitFor("return !!document.querySelector('[data-section=settings]')");
+    const seen = await run(`
+      const row = document.querySelector('tr[data-setting="automatic_leave.recording_permission_denied_timeout"]');
+      return {
+        row: row && row.innerText,
+        open: ["screenshots", "logs", "timeline"].every((s) => document.querySelector('[data-section=' + s + ']').open),
+        particulars: document.querySelector("[data-section=particulars]").innerText,
+        json: document.querySelector("pre.json").textContent,
+      };`);
+    assert.match(seen.row ?? "", /after recording was refused[\s\S]*Why the bot left/, seen.row);
+    assert.ok(seen.open, "screenshots, logs and timeline open");
+    assert.match(seen.particulars, new RegExp(id));
+    assert.match(seen.json, /"status_changes"/);
+    assert.ok(!/meeting_password/.test(seen.json), "a password in the JSON shown");
+    // Firefox's own zoom at 200 %, then 300 % (400 CSS pixels wide): nothing scrolls sideways.
+    for (const zoom of [2, 3]) {
+      await zoomTo(zoom);
+      try {
+        const fit = await waitFor(`return innerWidth <= arguments[0] && { scroll: document.documentElement.scrollWidth, width: innerWidth,
+          past: [...document.querySelectorAll("body *")].filter((e) => e.getClientRects().length && e.getBoundingClientRect().right > innerWidth + 0.5).map((e) => e.tagName + "." + e.className) }`,
+        5000, Math.ceil(1200 / zoom) + 1);
+        assert.ok(fit.scroll <= fit.width, `at ${zoom * 100} %: ${JSON.stringify(fit)}`);
+        assert.deepEqual(fit.past, [], `at ${zoom * 100} %`);
+      } finally {
+        await zoomTo(1);
+      }
+    }
+  });
+
+  /** The browser's page zoom (as Ctrl + does), from its own chrome. */
+  async function zoomTo(level) {
+    await wd("POST", "/moz/context", { context: "chrome" });
+    try {
+      await run("ZoomManager.setZoomForBrowser(gBrowser.selectedBrowser, arguments[0]);", level);
+    } finally {
+      await wd("POST", "/moz/context", { context: "content" });
+    }
+  }
+
   test("a meeting link lists its bots (turned on), each opening its card", async () => {
     await openExtensionPage("options.html");
     await waitFor("return location.protocol === 'moz-extension:' && !!document.querySelector('#meeting-links')");
