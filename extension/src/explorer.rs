@@ -5,10 +5,10 @@
 //! the worker fetched, screenshots fetched as images). Opened from the popup's
 //! look-up box and its list.
 
-use botlens::diagnose::archive::{self, Archive, Image};
+use botlens::diagnose::archive::keep::{self, Miss};
+use botlens::diagnose::archive::{self, Archive};
 use botlens::diagnose::gather::Wants;
 use botlens::recall::error::ApiError;
-use botlens::recall::model::Logs;
 use botlens::recall::time::Timestamp;
 use botlens::ui::card::{CardActions, Theme};
 use botlens::ui::full::{FullActions, FullView};
@@ -132,51 +132,23 @@ async fn raw(request: Request) -> Option<String> {
     }
 }
 
-/// The most image bytes an evidence file carries (as `botlens diagnose --save`).
-const MAX_IMAGE_BYTES: usize = 20_000_000;
-
 /// "Save evidence": the diagnosis, the bot's JSON, its logs and its
 /// screenshots (fetched as images now, while their links still work) in one
-/// HTML file, downloaded.
+/// HTML file, downloaded. What goes in is gathered as `botlens diagnose
+/// --save` gathers it (`archive::keep`).
 async fn save_evidence(state: RwSignal<CardState>, bot_json: RwSignal<Option<String>>) {
     let CardState::Ready(loaded) = state.get_untracked() else {
         return;
     };
     let d = loaded.diagnosis;
     let mut left_out = Vec::new();
-    let logs = match raw(Request::Logs {
+    let answer = raw(Request::Logs {
         id: d.bot_id.clone(),
     })
     .await
-    {
-        Some(body) => serde_json::from_str::<Logs>(&body).ok(),
-        None => {
-            left_out.push("Logs: the worker could not fetch them.".to_string());
-            None
-        }
-    };
-    let mut images = Vec::new();
-    let mut bytes = 0;
-    for shot in &d.screenshots {
-        let Some(url) = shot.url.as_deref().and_then(botlens::ui::safe_url) else {
-            continue;
-        };
-        match image(&url).await {
-            Some(found) if bytes + found.bytes.len() <= MAX_IMAGE_BYTES => {
-                bytes += found.bytes.len();
-                images.push(Image {
-                    taken_at: shot.recorded_at,
-                    ..found
-                });
-            }
-            Some(_) => left_out.push("A screenshot: over the 20 MB the file carries.".to_string()),
-            None => left_out.push(format!(
-                "A screenshot{}: its image could not be fetched (its link may have expired, or this \
-                 browser may not reach its host).",
-                shot.recorded_at.map(|t| format!(" of {} UTC", t.human())).unwrap_or_default()
-            )),
-        }
-    }
+    .ok_or_else(|| "the background worker did not get them".to_string());
+    let logs = keep::logs(Some(answer), &mut left_out);
+    let images = keep::images(&d.screenshots, image, &mut left_out).await;
     let Some(saved_at) = Timestamp::from_js(js_sys::Date::now()) else {
         return;
     };
@@ -195,20 +167,33 @@ async fn save_evidence(state: RwSignal<CardState>, bot_json: RwSignal<Option<Str
     );
 }
 
-/// One screenshot's bytes and type, or `None`.
-async fn image(url: &str) -> Option<Image> {
-    let response = gloo_net::http::Request::get(url).send().await.ok()?;
+/// One screenshot's type and bytes, fetched by this page.
+async fn image(url: &str, room: usize) -> Result<(String, Vec<u8>), Miss> {
+    let failed = |why: &str| Miss::Failed(why.to_string());
+    let url = botlens::ui::safe_url(url).ok_or_else(|| failed("its link is not http or https"))?;
+    let response = gloo_net::http::Request::get(&url)
+        .send()
+        .await
+        .map_err(|_| failed("this browser could not reach its host; the link may have expired"))?;
     if !response.ok() {
-        return None;
+        return Err(Miss::Failed(format!(
+            "the server answered {}",
+            response.status()
+        )));
     }
-    let content_type = response.headers().get("content-type")?;
-    archive::image_type(&content_type)?;
-    let bytes = response.binary().await.ok()?;
-    Some(Image {
-        bytes,
-        content_type,
-        taken_at: None,
-    })
+    let declared = response
+        .headers()
+        .get("content-length")
+        .and_then(|n| n.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > room) {
+        return Err(Miss::TooBig);
+    }
+    let content_type = response.headers().get("content-type").unwrap_or_default();
+    let bytes = response
+        .binary()
+        .await
+        .map_err(|_| failed("its answer broke off"))?;
+    Ok((content_type, bytes))
 }
 
 /// Hand `html` to the browser as a download named `name`.

@@ -116,7 +116,7 @@ fn save_to(path: &Path, d: &Diagnosis, kept: &Kept) -> ExitCode {
             eprintln!(
                 "botlens diagnose: evidence saved to {} ({}, {shots}{left_out})",
                 terminal::one_line(&path.display().to_string()),
-                save::size(bytes),
+                botlens::diagnose::archive::keep::size(bytes),
             );
             ExitCode::SUCCESS
         }

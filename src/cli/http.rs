@@ -2,6 +2,7 @@
 //! command line: one way to build it, one way to turn an answer into the
 //! core's [`HttpReply`] (bounded in size, never echoing the request in errors).
 
+use botlens::diagnose::archive::keep::Miss;
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
 use std::net::SocketAddr;
@@ -99,15 +100,6 @@ async fn read_capped(
     Ok(bytes)
 }
 
-/// Why a screenshot image was not had.
-#[derive(Debug)]
-pub enum ImageError {
-    /// Larger than the room left for it.
-    TooBig,
-    /// In words for the evidence file (never the signed URL).
-    Failed(String),
-}
-
 /// A screenshot image behind a signed link: no credential (the link carries
 /// its own), read as it streams and given up on past `max` bytes. Returns
 /// the server's content type and the bytes.
@@ -115,8 +107,8 @@ pub async fn get_image(
     http: &reqwest::Client,
     url: &str,
     max: usize,
-) -> Result<(String, Vec<u8>), ImageError> {
-    let failed = |e: &reqwest::Error| ImageError::Failed(describe(e).to_string());
+) -> Result<(String, Vec<u8>), Miss> {
+    let failed = |e: &reqwest::Error| Miss::Failed(describe(e).to_string());
     let mut response = http
         .get(url)
         .header(header::ACCEPT, "image/*")
@@ -125,10 +117,10 @@ pub async fn get_image(
         .map_err(|e| failed(&e))?;
     let status = response.status().as_u16();
     if status != 200 {
-        return Err(ImageError::Failed(format!("the server answered {status}")));
+        return Err(Miss::Failed(format!("the server answered {status}")));
     }
     if response.content_length().is_some_and(|n| n > max as u64) {
-        return Err(ImageError::TooBig);
+        return Err(Miss::TooBig);
     }
     let content_type = response
         .headers()
@@ -139,7 +131,7 @@ pub async fn get_image(
     let mut bytes = Vec::new();
     while let Some(chunk) = response.chunk().await.map_err(|e| failed(&e))? {
         if bytes.len() + chunk.len() > max {
-            return Err(ImageError::TooBig);
+            return Err(Miss::TooBig);
         }
         bytes.extend_from_slice(&chunk);
     }

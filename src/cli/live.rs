@@ -17,7 +17,8 @@ use botlens::recall::retry::{Clock, Retries};
 use botlens::recall::time::Timestamp;
 
 use super::cache::DiskCache;
-use super::http::{ImageError, Uptime};
+use super::http::Uptime;
+use botlens::diagnose::archive::keep::Miss;
 pub use botlens::recall::budget::RECALL_PER_MINUTE;
 use botlens::recall::budget::{Budget, Budgeted};
 
@@ -240,7 +241,7 @@ impl Live {
     /// One screenshot image behind the signed link Recall gave (so no key is
     /// sent), at most `max` bytes. Each is charged to the screenshots budget,
     /// so saving evidence never outruns what the look-ups keep to.
-    pub async fn image(&self, url: &str, max: usize) -> Result<(String, Vec<u8>), ImageError> {
+    pub async fn image(&self, url: &str, max: usize) -> Result<(String, Vec<u8>), Miss> {
         let clock = Uptime(self.started);
         let mut waited_ms = 0u32;
         loop {
@@ -250,7 +251,7 @@ impl Live {
             #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
             let ms = (seconds * 1000.0).ceil().clamp(1.0, 600_000.0) as u32;
             if waited_ms.saturating_add(ms) > MAX_WAIT_MS {
-                return Err(ImageError::Failed(
+                return Err(Miss::Failed(
                     "the budget for Recall's screenshots is spent for now".into(),
                 ));
             }

@@ -1,25 +1,20 @@
 //! `botlens diagnose --save FILE`: the evidence file of `diagnose::archive`.
 //! A live look-up keeps Recall's answers and fetches each screenshot image
-//! (within the budget, at most [`MAX_IMAGE_BYTES`] in all); a diagnosed file
+//! (within the budget, at most [`keep::MAX_IMAGE_BYTES`] in all); a diagnosed file
 //! keeps the file. Written to a temporary file beside FILE and renamed over
 //! it, so FILE is never half written.
 
 use std::io::Write;
 use std::path::Path;
 
+use botlens::diagnose::archive::keep::{self, Miss};
 use botlens::diagnose::archive::{self, Archive, Image};
-use botlens::diagnose::{Diagnosis, ScreenshotRef};
-use botlens::recall::client::parse_body;
+use botlens::diagnose::Diagnosis;
 use botlens::recall::error::ApiError;
 use botlens::recall::model::Logs;
 use botlens::recall::time::Timestamp;
 
-use super::http::ImageError;
 use super::live::{Bodies, Live};
-
-/// Screenshots are a few hundred KB each; this keeps a file that still opens
-/// quickly and can be attached to a ticket.
-pub const MAX_IMAGE_BYTES: usize = 20_000_000;
 
 /// What goes into the file beside the diagnosis.
 pub struct Kept {
@@ -59,67 +54,26 @@ impl Kept {
         } else if d.screenshots.is_empty() {
             left_out.push("Screenshots: Recall had none for this bot.".to_string());
         }
-        let logs = match bodies.logs.as_deref().map(parse_body::<Logs>) {
-            Some(Ok(logs)) => Some(logs),
-            Some(Err(e)) => {
-                left_out.push(format!("Logs: botlens could not read them ({e})."));
-                None
-            }
-            None => {
-                if let Some(e) = logs_error {
-                    left_out.push(format!("Logs: they could not be had ({e})."));
-                }
-                None
-            }
+        let answer = match (bodies.logs, logs_error) {
+            (Some(body), _) => Some(Ok(body)),
+            (None, Some(e)) => Some(Err(e.to_string())),
+            (None, None) => None,
         };
-        let mut images = Vec::new();
-        fetch_images(live, &d.screenshots, &mut images, &mut left_out).await;
+        let logs = keep::logs(answer, &mut left_out);
+        let fetch = async |url: &str, room: usize| {
+            if !fetchable(url) {
+                return Err(Miss::Failed(
+                    "its link is not https, so it was not fetched".into(),
+                ));
+            }
+            live.image(url, room).await
+        };
+        let images = keep::images(&d.screenshots, fetch, &mut left_out).await;
         Kept {
             document: bodies.bot.unwrap_or_default(),
             logs,
             images,
             left_out,
-        }
-    }
-}
-
-/// Each screenshot's image, in order, until [`MAX_IMAGE_BYTES`] are used.
-async fn fetch_images(
-    live: &Live,
-    shots: &[ScreenshotRef],
-    images: &mut Vec<Image>,
-    left_out: &mut Vec<String>,
-) {
-    let mut room = MAX_IMAGE_BYTES;
-    for shot in shots {
-        let at = shot
-            .recorded_at
-            .map_or_else(|| "at an unknown time".to_string(), |t| t.human());
-        let mut skip = |why: String| left_out.push(format!("The screenshot taken {at}: {why}."));
-        let Some(url) = shot.url.as_deref() else {
-            skip("Recall gave no link to it".into());
-            continue;
-        };
-        if !fetchable(url) {
-            skip("its link is not https, so it was not fetched".into());
-            continue;
-        }
-        match live.image(url, room).await {
-            Ok((content_type, bytes)) if archive::image_type(&content_type).is_some() => {
-                room -= bytes.len();
-                images.push(Image {
-                    bytes,
-                    content_type,
-                    taken_at: shot.recorded_at,
-                });
-            }
-            Ok((content_type, _)) => skip(format!("it is not an image ({content_type:?})")),
-            Err(ImageError::TooBig) => skip(format!(
-                "over the {} left of the {} this file keeps for screenshots",
-                size(room as u64),
-                size(MAX_IMAGE_BYTES as u64)
-            )),
-            Err(ImageError::Failed(why)) => skip(format!("it could not be fetched ({why})")),
         }
     }
 }
@@ -184,19 +138,6 @@ fn permissions(path: &Path) -> Option<std::fs::Permissions> {
     None
 }
 
-/// `1.2 MB`, `34 KB`: sizes for people (decimal units).
-pub fn size(bytes: u64) -> String {
-    #[allow(clippy::cast_precision_loss)]
-    let b = bytes as f64;
-    if bytes >= 1_000_000 {
-        format!("{:.1} MB", b / 1e6)
-    } else if bytes >= 1_000 {
-        format!("{:.0} KB", b / 1e3)
-    } else {
-        format!("{bytes} bytes")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -213,8 +154,5 @@ mod tests {
         assert!(!fetchable("http://example.com/a.png"));
         assert!(!fetchable("http://localhost.example.com/a.png"));
         assert!(!fetchable("file:///etc/passwd"));
-        assert_eq!(size(999), "999 bytes");
-        assert_eq!(size(34_567), "35 KB");
-        assert_eq!(size(MAX_IMAGE_BYTES as u64), "20.0 MB");
     }
 }

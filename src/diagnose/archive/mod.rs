@@ -10,6 +10,8 @@
 //! [`trim`], query strings and tokens in free text by [`report::redact`]).
 //! Pure: the caller fetches, reads the clock and writes the file.
 
+pub mod keep;
+
 use serde_json::Value;
 
 use super::{report, Diagnosis, Evidence, NoteLevel, Verdict};
@@ -91,7 +93,7 @@ pub fn html(a: &Archive<'_>) -> String {
     ));
     o.push_str(&format!(
         "<style>\n{}</style>\n</head>\n<body>\n",
-        include_str!("archive.css")
+        include_str!("page.css")
     ));
     let document = Document::read(a.document);
     header(&mut o, a);
@@ -564,5 +566,4 @@ fn footer(o: &mut String, a: &Archive<'_>) {
 }
 
 #[cfg(test)]
-#[path = "archive_tests.rs"]
 mod tests;
