@@ -7,10 +7,10 @@
 use leptos::prelude::*;
 use serde_json::Value;
 
-use super::card::{Card, CardActions, CopyButton, Theme};
+use super::card::{short_id, Card, CardActions, CopyButton, Theme};
 use super::state::CardState;
 use super::when::When;
-use crate::diagnose::{report, Diagnosis, Setting};
+use crate::diagnose::{report, Artifact, Availability, Diagnosis, Setting};
 use crate::recall::time::Timestamp;
 use crate::recall::trim;
 
@@ -65,6 +65,7 @@ pub fn FullSections(
         <section class="full-sections" data-theme=move || theme.get().as_str() aria-label="Details, message and data">
             <Particulars d=d.clone() facts/>
             <Settings settings=d.settings.clone()/>
+            <Recordings artifacts=d.media.artifacts.clone()/>
             <Message d=d.clone()/>
             {shown.map(|json| view! { <RawJson json/> })}
             {actions.save.map(|save| view! {
@@ -158,6 +159,46 @@ fn Settings(settings: Vec<Setting>) -> impl IntoView {
                                     {s.ended_it.then(|| view! { <strong class="why">" Why the bot left."</strong> })}
                                 </td>
                             </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </section>
+        }
+    })
+}
+
+/// Every artifact of every recording: what it is, its state, when Recall deletes it, its link.
+#[component]
+fn Recordings(artifacts: Vec<Artifact>) -> impl IntoView {
+    (!artifacts.is_empty()).then(|| {
+        view! {
+            <section class="recordings" data-section="recordings" aria-labelledby="recordings-title">
+                <h2 id="recordings-title">"Recordings and their media"</h2>
+                <table>
+                    <thead><tr>
+                        <th scope="col">"Recording"</th><th scope="col">"Media"</th><th scope="col">"State"</th>
+                        <th scope="col">"Deleted by Recall"</th><th scope="col">"Link"</th>
+                    </tr></thead>
+                    <tbody>
+                        {artifacts.into_iter().map(|a| {
+                            let state = match (&a.status, &a.sub_code) {
+                                (Some(status), Some(sub)) => format!("{} ({status}: {sub})", a.availability.label()),
+                                (Some(status), None) => format!("{} ({status})", a.availability.label()),
+                                _ => a.availability.label().to_string(),
+                            };
+                            let link = a.url.as_deref().and_then(super::safe_url)
+                                .filter(|_| a.availability == Availability::Available);
+                            view! {
+                                <tr data-kind=a.kind.clone()>
+                                    <td><code>{a.recording_id.as_deref().map(short_id).unwrap_or_default()}</code></td>
+                                    <th scope="row">{a.kind.replace('_', " ")}</th>
+                                    <td>{state}</td>
+                                    <td><When at=a.expires_at/></td>
+                                    <td>{link.map(|href| view! {
+                                        <a href=href target="_blank" rel="noopener noreferrer">"download"</a>
+                                    })}</td>
+                                </tr>
+                            }
                         }).collect_view()}
                     </tbody>
                 </table>

@@ -12,6 +12,7 @@ import { configure, launchWithExtension, startSimulator } from "./harness.mjs";
 
 const LOBBY = "10bbee00-0002-4b07-8000-000000000002"; // us-west-2: nobody admitted it from the waiting room
 const DENIED = "dec11ed0-0003-4b07-8000-000000000003"; // us-east-1: recording refused, logs to read
+const RECORDED = "600dca11-0001-4b07-8000-000000000001"; // a good Zoom call, recorded and transcribed
 const PASSWORD = "cXdlcnR5MTIz"; // its meeting_password: never shown, never saved
 
 describe("the full view", () => {
@@ -72,6 +73,18 @@ describe("the full view", () => {
     const since = await page.$$eval("[data-section=logs] .note", (ns) => ns.filter((n) => n.querySelector("time"))
       .map((n) => n.querySelector(".since")?.textContent));
     assert.ok(since.length > 0 && since.every((t) => /^\+\d/.test(t ?? "")), JSON.stringify(since));
+
+    // A bot that recorded: each of its media, its state, when Recall deletes it, and its link.
+    await page.goto(`${browser.origin}/explorer.html#${RECORDED}`);
+    await page.waitForSelector("[data-section=recordings]", { timeout: 15000 });
+    const media = await page.$$eval("[data-section=recordings] tbody tr", (rows) => rows.map((r) => ({
+      kind: r.dataset.kind, text: r.innerText, link: r.querySelector("a")?.getAttribute("href") ?? null,
+    })));
+    const kinds = media.map((m) => m.kind);
+    assert.ok(kinds.includes("video_mixed") && kinds.includes("transcript"), JSON.stringify(media));
+    const video = media.find((m) => m.kind === "video_mixed");
+    assert.match(video.text, /available/);
+    assert.ok(video.link, "the video has a download link");
     await page.close();
   });
 
