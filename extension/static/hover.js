@@ -178,6 +178,9 @@
     return Object.assign(state, {
       /** A card opened another way (keyboard focus): it follows the same rules. */
       opened(hit, extra) {
+        // A pointer rest still pending from before must not judge this card:
+        // it would find the pointer off the ID and close a card the keyboard opened.
+        clearTimeout(restTimer);
         clearTimeout(closeTimer);
         state.anchor = { ...hit, ...extra };
       },

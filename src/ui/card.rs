@@ -19,6 +19,7 @@
 
 use leptos::prelude::*;
 
+use super::focus;
 use super::logs::Logs;
 use super::media::MediaLinks;
 use super::meeting::MeetingList;
@@ -82,18 +83,26 @@ pub fn Card(
     #[prop(optional, into)]
     back_to: Signal<Option<String>>,
 ) -> impl IntoView {
+    let holder = NodeRef::<leptos::html::Div>::new();
     view! {
         <style>{CARD_CSS}</style>
-        {move || {
+        // `display: contents`: a handle on the card for keeping focus, not a box.
+        <div class="botlens-holder" style="display:contents" node_ref=holder>{move || {
             let back = back_to.get().zip(actions.back);
-            match state.get() {
+            let state = state.get();
+            if let Some(holder) = holder.get_untracked() {
+                if let Some(place) = focus::place_in(&holder) {
+                    focus::restore(holder.into(), place);
+                }
+            }
+            match state {
                 CardState::Idle => ().into_any(),
                 CardState::Loading { bot_id } => view! { <Skeleton bot_id back theme/> }.into_any(),
                 CardState::Ready(loaded) => view! { <Diagnosed loaded=*loaded actions back theme/> }.into_any(),
                 CardState::Failed { bot_id, error } => view! { <Failure bot_id error actions back theme/> }.into_any(),
                 CardState::Meeting(meeting) => view! { <MeetingList meeting=*meeting actions theme/> }.into_any(),
             }
-        }}
+        }}</div>
     }
 }
 

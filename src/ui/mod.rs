@@ -8,6 +8,8 @@ pub mod state;
 #[cfg(target_arch = "wasm32")]
 pub mod card;
 #[cfg(target_arch = "wasm32")]
+mod focus;
+#[cfg(target_arch = "wasm32")]
 pub mod full;
 #[cfg(target_arch = "wasm32")]
 mod logs;
