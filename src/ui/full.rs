@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::card::{short_id, Card, CardActions, CopyButton, Theme};
 use super::state::CardState;
 use super::when::When;
-use crate::diagnose::{report, Artifact, Availability, Diagnosis, Setting};
+use crate::diagnose::{report, Artifact, Diagnosis, Setting};
 use crate::recall::time::Timestamp;
 use crate::recall::trim;
 
@@ -186,17 +186,13 @@ fn Recordings(artifacts: Vec<Artifact>) -> impl IntoView {
                                 (Some(status), None) => format!("{} ({status})", a.availability.label()),
                                 _ => a.availability.label().to_string(),
                             };
-                            let link = a.url.as_deref().and_then(super::safe_url)
-                                .filter(|_| a.availability == Availability::Available);
                             view! {
                                 <tr data-kind=a.kind.clone()>
                                     <td><code>{a.recording_id.as_deref().map(short_id).unwrap_or_default()}</code></td>
                                     <th scope="row">{a.kind.replace('_', " ")}</th>
                                     <td>{state}</td>
                                     <td><When at=a.expires_at/></td>
-                                    <td>{link.map(|href| view! {
-                                        <a href=href target="_blank" rel="noopener noreferrer">"download"</a>
-                                    })}</td>
+                                    <td>{super::media::download(a.url.as_deref(), a.availability)}</td>
                                 </tr>
                             }
                         }).collect_view()}

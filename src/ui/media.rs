@@ -30,17 +30,21 @@ pub fn MediaLinks(media: Media, now: Option<Timestamp>) -> impl IntoView {
 
 #[component]
 fn MediaItem(name: &'static str, availability: Availability, url: Option<String>) -> impl IntoView {
-    let link = url
-        .as_deref()
-        .and_then(safe_url)
-        .filter(|_| availability == Availability::Available);
     view! {
         <span class=format!("media-item media-{}", availability.label()) data-availability=availability.label()>
             {name}": "
-            {match link {
-                Some(href) => view! { <a href=href target="_blank" rel="noopener noreferrer">"download"</a> }.into_any(),
+            {match download(url.as_deref(), availability) {
+                Some(link) => link.into_any(),
                 None => view! { <span>{availability.label()}</span> }.into_any(),
             }}
         </span>
     }
+}
+
+/// A "download" link to a media file, only when it is available and its link is a web link.
+pub(super) fn download(url: Option<&str>, availability: Availability) -> Option<impl IntoView> {
+    let href = url
+        .and_then(safe_url)
+        .filter(|_| availability == Availability::Available)?;
+    Some(view! { <a href=href target="_blank" rel="noopener noreferrer">"download"</a> })
 }

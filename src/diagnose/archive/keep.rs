@@ -48,6 +48,13 @@ pub async fn images(
     fetch: impl AsyncFn(&str, usize) -> Result<(String, Vec<u8>), Miss>,
     left_out: &mut Vec<String>,
 ) -> Vec<Image> {
+    let too_big = |room: usize| {
+        format!(
+            "over the {} left of the {} this file keeps for screenshots",
+            size(room as u64),
+            size(MAX_IMAGE_BYTES as u64)
+        )
+    };
     let mut room = MAX_IMAGE_BYTES;
     let mut images = Vec::new();
     for shot in shots {
@@ -58,13 +65,6 @@ pub async fn images(
         let Some(url) = shot.url.as_deref() else {
             skip("Recall gave no link to it".into());
             continue;
-        };
-        let too_big = |room: usize| {
-            format!(
-                "over the {} left of the {} this file keeps for screenshots",
-                size(room as u64),
-                size(MAX_IMAGE_BYTES as u64)
-            )
         };
         match fetch(url, room).await {
             Ok((_, bytes)) if bytes.len() > room => skip(too_big(room)),
