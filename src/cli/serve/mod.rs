@@ -360,7 +360,7 @@ fn run_proxy(args: ServeArgs) -> ExitCode {
             }
         };
         let local = listener.local_addr().unwrap_or(addr);
-        let app: axum::Router = proxy::router(proxy.clone());
+        let front = proxy::Front::new(proxy.clone());
         println!(
             "botlens proxy: http://{local}/api/v1/bot/{{id}}/ (…/screenshots/, …/logs/) → {} — embed http://{local}/embed/botlens.js, health http://{local}/healthz",
             args.upstream
@@ -370,7 +370,7 @@ fn run_proxy(args: ServeArgs) -> ExitCode {
             header_read: std::time::Duration::from_millis(args.header_timeout_ms.max(1)),
             ..proxy::listen::Limits::default()
         };
-        proxy::listen::serve(listener, app, limits, proxy.open_connections(), shutdown_signal())
+        proxy::listen::serve(listener, front, limits, proxy.open_connections(), shutdown_signal())
             .await;
         proxy.leave().await;
         ExitCode::SUCCESS
@@ -473,7 +473,7 @@ async fn serve_demo(
             })
         });
     match demo_proxy {
-        Ok(p) => config.proxy = Some(proxy::router(p)),
+        Ok(p) => config.proxy = Some(proxy::Front::new(p)),
         Err(e) => tracing::warn!("no demo proxy at /proxy: {e}"),
     }
     let app = simulator::app(bots, config, local);

@@ -1,187 +1,25 @@
-//! The HTTP side: the routes, the checks of `guard` in order, CORS and the
-//! frame's CSP, the responses (Recall's JSON trimmed to the card's needs, media links, or a typed error),
-//! and one log line per request (the path only: never a query or a header).
+//! The answers, once `front` has let a request in: the API's checks of
+//! `guard` in order, then Recall's JSON trimmed to the card's needs, a media
+//! link, or a typed error; and health, readiness and metrics.
 
-use std::net::{IpAddr, SocketAddr};
-use std::time::{Duration, Instant};
+use std::net::IpAddr;
 
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Request, State};
-use axum::handler::Handler;
-use axum::http::request::Parts;
-use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
-use axum::middleware::{self, Next};
+use axum::extract::State;
+use axum::http::{header, HeaderValue, Method, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
 use botlens::recall::client::Endpoint;
 use botlens::recall::error::ApiError;
 use botlens::recall::region::Region;
 use botlens::recall::trim;
 use serde_json::json;
-use tower_http::cors::{AllowOrigin, AllowPrivateNetwork, Any, CorsLayer};
-use tower_http::services::ServeDir;
 
-use super::super::assets;
 use super::super::has_body;
 use super::metrics::{Cache as CacheResult, Throttle};
 use super::{lock, Client, Shared};
 
-/// The proxy's routes. Mounted at `/` by `--proxy` and at `/proxy` by `--demo`.
-///
-/// The API goes through `admit` (host and origin, refused before anything
-/// else), then CORS for the allowed origins (tower-http answers their
-/// preflights: GET with `X-Botlens-Token`, and lets them read the headers the
-/// embed reads), then `api`. The embed's files are public: any page may load them.
-pub fn router<S: Clone + Send + Sync + 'static>(proxy: Shared) -> Router<S> {
-    let allowed = {
-        let proxy = proxy.clone();
-        move |origin: &HeaderValue, request: &Parts| {
-            let host = request
-                .headers
-                .get(header::HOST)
-                .and_then(|h| h.to_str().ok());
-            origin.to_str().is_ok_and(|o| proxy.origin_allowed(o, host))
-        }
-    };
-    let cors = CorsLayer::new()
-        .allow_origin(AllowOrigin::predicate(allowed.clone()))
-        .allow_private_network(AllowPrivateNetwork::predicate(allowed))
-        .allow_methods([Method::GET])
-        .allow_headers([HeaderName::from_static("x-botlens-token")])
-        .expose_headers([
-            header::RETRY_AFTER,
-            HeaderName::from_static("x-botlens-region"),
-            HeaderName::from_static("x-botlens-cache"),
-        ])
-        .max_age(Duration::from_secs(600));
-    // Layers on the handler itself, not a nested router: one service fewer per request.
-    let api = api
-        .layer(cors)
-        .layer(middleware::from_fn_with_state(proxy.clone(), admit));
-    let mut router = Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics));
-    if let Some(dir) = &proxy.config.embed {
-        let files = Router::new()
-            .fallback_service(ServeDir::new(dir))
-            .layer(CorsLayer::new().allow_origin(Any));
-        router = router.nest("/embed", files);
-    }
-    router
-        .fallback(api)
-        .layer(middleware::from_fn_with_state(proxy.clone(), around))
-        .with_state(proxy)
-}
-
-/// The host names the proxy answers to (a DNS-rebinding guard), then the
-/// origins whose pages may use it: refused before CORS or Recall is involved.
-async fn admit(State(proxy): State<Shared>, request: Request, next: Next) -> Response {
-    let headers = request.headers();
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
-    if !proxy.host_allowed(host) {
-        return refuse(
-            StatusCode::MISDIRECTED_REQUEST,
-            "host_not_allowed",
-            "This host name is not one the botlens proxy answers to (see --allow-host).",
-        );
-    }
-    if let Some(origin) = headers.get(header::ORIGIN) {
-        let allowed = origin.to_str().is_ok_and(|o| proxy.origin_allowed(o, host));
-        if !allowed {
-            return refuse(
-                StatusCode::FORBIDDEN,
-                "origin_not_allowed",
-                "This page's origin may not use the botlens proxy (see --allow-origin).",
-            );
-        }
-    }
-    next.run(request).await
-}
-
-/// What the API handler tells the log line.
-#[derive(Clone, Copy)]
-struct CacheNote(&'static str);
-
-/// Log line, CORS and content types.
-async fn around(State(proxy): State<Shared>, request: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let method = request.method().clone();
-    // The path only: never the query, never a header. (A `Uri` clone shares its bytes.)
-    let uri = request.uri().clone();
-    let path = uri.path();
-    let client = client_ip(&request);
-    let mut response = next.run(request).await;
-
-    let is_asset = path.starts_with("/embed/");
-    if is_asset {
-        assets::fix_content_type(path, &mut response);
-    }
-    let cache = response
-        .extensions()
-        .get::<CacheNote>()
-        .map_or("-", |n| n.0);
-    let headers = response.headers_mut();
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    if is_asset {
-        // Public files, fetched cross-origin by module scripts and wasm streaming.
-        headers.insert(
-            "cross-origin-resource-policy",
-            HeaderValue::from_static("cross-origin"),
-        );
-        if path.ends_with("/card.html") {
-            if let Ok(csp) = HeaderValue::from_str(&frame_csp(&proxy.config.allow_origins)) {
-                headers.insert(header::CONTENT_SECURITY_POLICY, csp);
-            }
-        }
-    }
-    proxy
-        .metrics
-        .requests
-        .get_or_create(&super::metrics::Status {
-            status: response.status().as_u16(),
-        })
-        .inc();
-    tracing::info!(
-        target: "botlens::proxy",
-        method = %method,
-        path = %path,
-        status = response.status().as_u16(),
-        cache,
-        client = %client.map_or_else(|| "-".to_string(), |ip| ip.to_string()),
-        ms = started.elapsed().as_millis() as u64,
-        "request"
-    );
-    response
-}
-
-/// `card.html` may be framed only by the allowed origins and runs wasm under its own CSP.
-fn frame_csp(allow: &[String]) -> String {
-    let ancestors = if allow.iter().any(|o| o == "*") {
-        "*".to_string()
-    } else {
-        let mut list = vec!["'self'".to_string()];
-        list.extend(allow.iter().cloned());
-        list.join(" ")
-    };
-    format!(
-        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' https: data:; connect-src 'self'; frame-ancestors {ancestors}"
-    )
-}
-
-fn client_ip(request: &Request) -> Option<IpAddr> {
-    request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip())
-}
-
 /// Prometheus text: what the proxy did since it started (`proxy::metrics`).
-async fn metrics(State(proxy): State<Shared>) -> Response {
+pub(super) async fn metrics(State(proxy): State<Shared>) -> Response {
     let left = proxy.budget.left(proxy.now_ms());
     #[allow(clippy::cast_possible_truncation)] // a few hundred at most
     proxy.metrics.budget_left.set(left.floor() as i64);
@@ -199,7 +37,7 @@ async fn metrics(State(proxy): State<Shared>) -> Response {
 
 /// Ready unless the last look-up at Recall, in the last minute, found the key
 /// refused in every region, Recall unreachable or failing. Never calls Recall itself.
-async fn readyz(State(proxy): State<Shared>) -> Response {
+pub(super) async fn readyz(State(proxy): State<Shared>) -> Response {
     let last = *lock(&proxy.last_upstream);
     let problem = last
         .filter(|(at, _)| proxy.now_ms() - at < 60_000.0)
@@ -214,7 +52,7 @@ async fn readyz(State(proxy): State<Shared>) -> Response {
     json_response(status, body.to_string())
 }
 
-async fn healthz(State(proxy): State<Shared>) -> Response {
+pub(super) async fn healthz(State(proxy): State<Shared>) -> Response {
     let region = *lock(&proxy.remembered);
     let cached = lock(&proxy.cache).len();
     json_response(
@@ -230,10 +68,10 @@ async fn healthz(State(proxy): State<Shared>) -> Response {
     )
 }
 
-/// Everything that is not `/healthz` or `/embed/`.
-async fn api(State(proxy): State<Shared>, request: Request) -> Response {
-    let peer = client_ip(&request);
-    let (parts, _) = request.into_parts();
+/// Everything that is not `/healthz`, `/readyz`, `/metrics` or `/embed/`,
+/// once `front` has admitted it; `peer` is the address it came from.
+pub(super) async fn api(proxy: &Shared, peer: Option<IpAddr>, request: Request<()>) -> Response {
+    let (parts, ()) = request.into_parts();
     let (method, headers) = (&parts.method, &parts.headers);
     let (path, query) = (parts.uri.path(), parts.uri.query());
 
@@ -260,7 +98,7 @@ async fn api(State(proxy): State<Shared>, request: Request) -> Response {
         ),
     };
     if let Some(id) = media_path(path) {
-        return media(&proxy, &client, &id, query.unwrap_or_default()).await;
+        return media(proxy, &client, &id, query.unwrap_or_default()).await;
     }
     let (id, endpoint) = match parse_path(path) {
         Parsed::Api(id, endpoint) => (id, endpoint),
@@ -292,14 +130,14 @@ async fn api(State(proxy): State<Shared>, request: Request) -> Response {
         );
     }
     if let Err(wait_s) = proxy.admit_client(&client) {
-        return throttled(&proxy, "client", wait_s);
+        return throttled(proxy, "client", wait_s);
     }
     // Kept answers are free; what makes Recall answer comes out of the client's share.
     let (outcome, how) = match proxy.kept(endpoint, &id).await {
         Some(hit) => (hit, "hit"),
         None => {
             if let Err(wait_s) = proxy.charge_share(&client, (endpoint, id.clone())) {
-                return throttled(&proxy, "client", wait_s);
+                return throttled(proxy, "client", wait_s);
             }
             proxy.ask(endpoint, &id).await
         }
@@ -332,7 +170,6 @@ async fn api(State(proxy): State<Shared>, request: Request) -> Response {
     response
         .headers_mut()
         .insert("x-botlens-cache", HeaderValue::from_static(how));
-    response.extensions_mut().insert(CacheNote(how));
     response
 }
 
@@ -428,7 +265,7 @@ fn json_response(status: StatusCode, body: impl Into<Body>) -> Response {
 }
 
 /// A refusal by the proxy itself (Recall was not asked).
-fn refuse(status: StatusCode, code: &str, detail: &str) -> Response {
+pub(super) fn refuse(status: StatusCode, code: &str, detail: &str) -> Response {
     json_response(
         status,
         json!({"code": code, "detail": detail, "source": "botlens-proxy"}).to_string(),
@@ -518,13 +355,5 @@ mod tests {
         ] {
             assert!(matches!(parse_path(bad), Parsed::BadId), "{bad}");
         }
-    }
-
-    #[test]
-    fn the_frame_may_only_be_embedded_by_allowed_origins() {
-        let csp = frame_csp(&["https://admin.example.com".into()]);
-        assert!(csp.contains("frame-ancestors 'self' https://admin.example.com"));
-        assert!(csp.contains("'wasm-unsafe-eval'"));
-        assert!(frame_csp(&["*".into()]).ends_with("frame-ancestors *"));
     }
 }

@@ -126,6 +126,11 @@ impl Metrics {
         }
     }
 
+    /// One request answered with `status`.
+    pub fn answered(&self, status: u16) {
+        self.requests.get_or_create(&Status { status }).inc();
+    }
+
     /// The Prometheus text exposition.
     pub fn text(&self) -> String {
         let mut out = String::new();

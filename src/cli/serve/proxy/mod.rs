@@ -21,7 +21,9 @@
 //! - `guard`: who may ask (host, origin, token, each client's rate and share);
 //! - `upstream`: asking Recall (the core's look-up, Recall's limits, answers
 //!   kept and requests in flight shared);
-//! - `handlers`: the HTTP side (paths, CORS, responses, the log line);
+//! - `front`: what a request meets first (routing, host and origin, CORS, the
+//!   log line), kept per connection;
+//! - `handlers`: the answers (paths, the checks in order, responses);
 //! - `metrics`: `/metrics` for Prometheus;
 //! - `media`: the signed links that stand in for Recall's download URLs
 //!   (answers go out trimmed to what the card needs: `recall::trim`);
@@ -29,6 +31,7 @@
 //!   the answers, who is asking Recall right now.
 
 mod client;
+mod front;
 mod guard;
 mod handlers;
 pub mod listen;
@@ -54,7 +57,7 @@ use axum::body::Bytes;
 use botlens::recall::budget::Bucket;
 use botlens::recall::share::{ShareLimits, Shares};
 pub use client::{Client, Identify};
-pub use handlers::router;
+pub use front::Front;
 
 /// One client's share: `--client-share` calls Recall is asked for a minute, a
 /// quarter of them at once (opening a card of a bot no region is known for

@@ -47,7 +47,7 @@ pub struct Config {
     pub www: PathBuf,
     pub dist: PathBuf,
     /// The demo's botlens proxy, mounted at `/proxy`.
-    pub proxy: Option<Router<Shared>>,
+    pub proxy: Option<crate::cli::serve::proxy::Front>,
     /// Recall's per-workspace limits per minute, enforced (off when `None`),
     /// and the window they are counted over (a minute unless a test shortens it).
     pub limit_per_minute: Option<u32>,
@@ -163,7 +163,7 @@ pub fn app(bots: SimBots, config: Config, local: SocketAddr) -> Router {
             .map(|n| Limits::new(n, config.limit_window)),
     });
     let router = match config.proxy {
-        Some(proxy) => Router::new().nest("/proxy", proxy),
+        Some(proxy) => Router::new().nest_service("/proxy", proxy),
         None => Router::new(),
     };
     let router = router
