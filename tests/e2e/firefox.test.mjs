@@ -4,32 +4,19 @@
 // read the card. Skipped (with the reason) when Firefox or geckodriver is absent.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ELEMENT, firefoxMissing, startFirefox } from "./gecko.mjs";
 import { root, servePages, sleep, startSimulator } from "./harness.mjs";
 
 const extension = process.env.BOTLENS_FIREFOX_EXTENSION || join(root, "target/botlens/extension-test-firefox");
-const firefox = process.env.FIREFOX || "/usr/bin/firefox-esr";
-const geckodriver = process.env.GECKODRIVER || join(process.env.HOME || "/root", ".cargo/bin/geckodriver");
 const ADDON_ID = "botlens@botlens.dev";
 const UUID = "5b0715e1-0000-4000-8000-00000000b07e"; // the add-on's moz-extension:// host, fixed by a pref
 const ORIGIN = `moz-extension://${UUID}`;
 const REGIONS = ["us-west-2", "us-east-1", "eu-central-1", "ap-northeast-1"];
-const missing = [firefox, geckodriver, join(extension, "manifest.json")].filter((p) => !existsSync(p));
-const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
+const missing = firefoxMissing([join(extension, "manifest.json")]);
 
 /** Zip the unpacked add-on (Python's zipfile: no zip binary needed), base64. */
 function zipBase64(dir) {
@@ -49,30 +36,9 @@ with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
   return data;
 }
 
-describe("extension in Firefox ESR", { skip: missing.length ? `missing: ${missing.join(", ")}` : false }, () => {
-  let sim, site, driver, base, session;
-
-  async function wd(method, path, body) {
-    const response = await fetch(`${base}/session/${session}${path}`, {
-      method,
-      headers: { "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const json = await response.json();
-    if (!response.ok) throw new Error(`${method} ${path}: ${JSON.stringify(json.value)}`);
-    return json.value;
-  }
-  const run = (script, ...args) => wd("POST", "/execute/sync", { script, args });
-  const find = async (css) => (await wd("POST", "/element", { using: "css selector", value: css }))[ELEMENT];
-  async function waitFor(script, timeout = 15000, ...args) {
-    const end = Date.now() + timeout;
-    for (;;) {
-      const value = await run(script, ...args);
-      if (value) return value;
-      if (Date.now() > end) throw new Error(`timed out waiting for: ${script}`);
-      await sleep(100);
-    }
-  }
+describe("extension in Firefox ESR", { skip: missing || false }, () => {
+  let sim, site, browser;
+  let wd, run, find, waitFor, pointer, restAt, hover, zoomTo;
 
   /** Open one of the add-on's pages in the current tab, as the browser's own UI would. */
   async function openExtensionPage(path) {
@@ -120,42 +86,6 @@ describe("extension in Firefox ESR", { skip: missing.length ? `missing: ${missin
     return true;
   }
 
-  /** Rest the real pointer on the first occurrence of `needle` in the page. */
-  async function hover(needle) {
-    const point = await run(`
-      const needle = arguments[0];
-      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-        const at = node.data.indexOf(needle);
-        if (at < 0) continue;
-        node.parentElement.scrollIntoView({ block: "center" });
-        const range = document.createRange();
-        range.setStart(node, at);
-        range.setEnd(node, at + needle.length);
-        const r = range.getClientRects()[0];
-        return { x: Math.round(r.left + Math.min(r.width / 2, 40)), y: Math.round(r.top + r.height / 2) };
-      }
-      return null;`, needle);
-    assert.ok(point, `${needle} is on the page`);
-    await restAt(point.x, point.y);
-  }
-
-  /** The real mouse pointer, moved as WebDriver actions. */
-  function pointer(moves) {
-    return wd("POST", "/actions", {
-      actions: [{ type: "pointer", id: "mouse", parameters: { pointerType: "mouse" }, actions: moves }],
-    });
-  }
-
-  /** Rest the pointer on (x, y) of the current context, arriving from elsewhere as a hand would. */
-  function restAt(x, y) {
-    return pointer([
-      { type: "pointerMove", x: Math.max(0, x - 25), y: y + 35, duration: 0 },
-      { type: "pointerMove", x, y, duration: 100 },
-      { type: "pause", duration: 500 },
-    ]);
-  }
-
   async function moveAway() {
     await pointer([{ type: "pointerMove", x: 3, y: 3, duration: 50 }]);
     for (let i = 0; i < 100 && (await cardShowing()); i++) await sleep(100);
@@ -164,47 +94,21 @@ describe("extension in Firefox ESR", { skip: missing.length ? `missing: ${missin
   before(async () => {
     sim = await startSimulator(["--scenarios", join(root, "tests/e2e/scenarios")]);
     site = await servePages(join(root, "tests/e2e/pages"));
-    const port = await freePort();
-    // System access: WebDriver may not navigate to moz-extension:// pages; the browser's chrome may.
-    driver = spawn(geckodriver, ["--port", String(port), "--host", "127.0.0.1", "--allow-system-access"], { stdio: "ignore" });
-    base = `http://127.0.0.1:${port}`;
-    for (let i = 0; i < 100; i++) {
-      try {
-        if ((await fetch(`${base}/status`)).ok) break;
-      } catch {
-        await sleep(100);
-      }
-    }
-    const created = await fetch(`${base}/session`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        capabilities: {
-          alwaysMatch: {
-            browserName: "firefox",
-            "moz:firefoxOptions": {
-              binary: firefox,
-              args: ["-headless", "-width=1200", "-height=800"],
-              prefs: {
-                "extensions.webextensions.uuids": JSON.stringify({ [ADDON_ID]: UUID }),
-                // The simulator's region hosts, as on Chromium where *.localhost is loopback.
-                "network.dns.localDomains": REGIONS.map((r) => `${r}.localhost`).join(","),
-                "network.proxy.allow_hijacking_localhost": false,
-              },
-            },
-          },
-        },
-      }),
-    }).then((r) => r.json());
-    if (!created.value || !created.value.sessionId) throw new Error(`no session: ${JSON.stringify(created)}`);
-    session = created.value.sessionId;
+    browser = await startFirefox({
+      prefs: {
+        "extensions.webextensions.uuids": JSON.stringify({ [ADDON_ID]: UUID }),
+        // The simulator's region hosts, as on Chromium where *.localhost is loopback.
+        "network.dns.localDomains": REGIONS.map((r) => `${r}.localhost`).join(","),
+        "network.proxy.allow_hijacking_localhost": false,
+      },
+    });
+    ({ wd, run, find, waitFor, pointer, restAt, hover, zoomTo } = browser);
     const installed = await wd("POST", "/moz/addon/install", { addon: zipBase64(extension), temporary: true });
     assert.equal(installed, ADDON_ID);
   });
 
   after(async () => {
-    if (session) await wd("DELETE", "").catch(() => {});
-    driver?.kill();
+    await browser?.stop();
     await site?.stop();
     await sim?.stop();
   });
@@ -268,16 +172,6 @@ describe("extension in Firefox ESR", { skip: missing.length ? `missing: ${missin
       }
     }
   });
-
-  /** The browser's page zoom (as Ctrl + does), from its own chrome. */
-  async function zoomTo(level) {
-    await wd("POST", "/moz/context", { context: "chrome" });
-    try {
-      await run("ZoomManager.setZoomForBrowser(gBrowser.selectedBrowser, arguments[0]);", level);
-    } finally {
-      await wd("POST", "/moz/context", { context: "content" });
-    }
-  }
 
   test("a meeting link lists its bots (turned on), each opening its card", async () => {
     await openExtensionPage("options.html");

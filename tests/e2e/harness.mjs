@@ -188,7 +188,8 @@ export function sleep(ms) {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-function freePort() {
+/** A port free on loopback now. */
+export function freePort() {
   return new Promise((resolve) => {
     const s = createServer();
     s.listen(0, "127.0.0.1", () => {
