@@ -4,7 +4,7 @@
 // embedded card — in light and in dark, in real headless Chromium with the
 // extension loaded and the simulator as Recall. Every violation fails the
 // test with what and where. Then the keyboard-only path: reach an ID, open
-// its card, enter it, Escape, and focus is back on the ID.
+// its card, enter it, open a section with Enter, Escape, and focus is back on the ID.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -209,7 +209,7 @@ describe("accessibility", () => {
     }
   });
 
-  test("keyboard only: reach an ID, open its card, enter it, stay, Escape, focus returns", async () => {
+  test("keyboard only: reach an ID, open its card, enter it, Enter on a section, stay, Escape, focus returns", async () => {
     const page = await browser.context.newPage();
     await page.goto(`${site.url}/`);
     await page.click("body", { position: { x: 2, y: 2 } });
@@ -228,6 +228,16 @@ describe("accessibility", () => {
     });
     assert.ok(["BUTTON", "A", "SUMMARY"].includes(focused.tag), `focus in the card: ${focused.tag}`);
     assert.ok(focused.outline, "the focused control shows a visible focus ring");
+    // Enter on a section's heading opens or closes it. (A click counts only once the frame has
+    // seen itself whole, IntersectionObserver v2's first report, 100 ms after it shows: card.js.)
+    await frame.waitForFunction(() => document.documentElement.dataset.seen === "true");
+    for (let i = 0; i < 6 && !(await frame.evaluate(() => document.activeElement.tagName === "SUMMARY")); i++) {
+      await page.keyboard.press("Tab");
+    }
+    const wasOpen = await frame.evaluate(() => document.activeElement.parentElement.open);
+    await page.keyboard.press("Enter");
+    await frame.waitForFunction((was) => document.activeElement.tagName === "SUMMARY" &&
+      document.activeElement.parentElement.open === !was, wasOpen, { timeout: 3000 });
     // The card stays open while the keyboard is in it (a pointer rest pending from before
     // the key press once closed it about half the time).
     await sleep(800); // longer than the close delay
