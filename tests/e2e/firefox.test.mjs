@@ -38,7 +38,7 @@ with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
 
 describe("extension in Firefox ESR", { skip: missing || false }, () => {
   let sim, site, browser;
-  let wd, run, find, waitFor, pointer, restAt, hover, zoomTo;
+  let wd, run, find, waitFor, pointer, restAt, hover, press, zoomTo;
 
   /** Open one of the add-on's pages in the current tab, as the browser's own UI would. */
   async function openExtensionPage(path) {
@@ -102,7 +102,7 @@ describe("extension in Firefox ESR", { skip: missing || false }, () => {
         "network.proxy.allow_hijacking_localhost": false,
       },
     });
-    ({ wd, run, find, waitFor, pointer, restAt, hover, zoomTo } = browser);
+    ({ wd, run, find, waitFor, pointer, restAt, hover, press, zoomTo } = browser);
     const installed = await wd("POST", "/moz/addon/install", { addon: zipBase64(extension), temporary: true });
     assert.equal(installed, ADDON_ID);
   });
@@ -171,6 +171,42 @@ describe("extension in Firefox ESR", { skip: missing || false }, () => {
         await zoomTo(1);
       }
     }
+  });
+
+  test("keyboard only: Tab to an ID, ArrowDown into the card, Enter on a section, stay, Escape, focus returns", async () => {
+    const [TAB, ENTER, ESCAPE, DOWN] = ["\uE004", "\uE007", "\uE00C", "\uE015"];
+    await wd("POST", "/url", { url: `${site.url}/keyboard.html` });
+    await pointer([{ type: "pointerMove", x: 3, y: 3, duration: 0 }]);
+    await press(TAB); // the link that names the bot
+    assert.equal(await run("return document.activeElement.id"), "first");
+    await enterCard();
+    await waitFor(`return !!document.querySelector('.botlens-card[data-state="ready"]')`);
+    await wd("POST", "/frame/parent", {});
+    await press(DOWN);
+    await enterCard();
+    try {
+      await waitFor("return document.hasFocus() && document.activeElement.matches('.botlens-card')", 5000);
+      // Keys go where focus is: inside the card's frame now.
+      let tag = "";
+      for (let i = 0; i < 8 && tag !== "SUMMARY"; i++) {
+        await press(TAB);
+        tag = await run("return document.activeElement.tagName");
+      }
+      assert.equal(tag, "SUMMARY", "Tab reaches a section's heading");
+      const ring = await run("const s = getComputedStyle(document.activeElement); return s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0");
+      assert.ok(ring, "the focused control shows a visible focus ring");
+      const wasOpen = await run("return document.activeElement.parentElement.open");
+      await press(ENTER);
+      await waitFor("return document.activeElement.parentElement.open === arguments[0]", 3000, !wasOpen);
+      await sleep(800); // longer than the close delay: the card stays while the keyboard is in it
+      assert.ok(await run("return document.hasFocus() && innerHeight > 0"), "the card stays open");
+      await press(ESCAPE);
+    } finally {
+      await wd("POST", "/frame/parent", {});
+    }
+    for (let i = 0; i < 40 && (await cardShowing()); i++) await sleep(50);
+    assert.equal(await cardShowing(), false, "Escape closes the card");
+    assert.equal(await run("return document.activeElement.id"), "first", "focus returns to the page where it was");
   });
 
   test("a meeting link lists its bots (turned on), each opening its card", async () => {
