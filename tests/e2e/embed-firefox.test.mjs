@@ -5,12 +5,11 @@
 // reason) when Firefox or geckodriver is absent.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { ELEMENT, firefoxMissing, startFirefox } from "./gecko.mjs";
+import { ELEMENT, KEY, firefoxMissing, startFirefox } from "./gecko.mjs";
 import { hostPages, startProxy } from "./embed-harness.mjs";
 import { HEALTHY, LOBBY, SIGN_IN, pageHeaders, pages } from "./embed-pages.mjs";
 import { startSimulator } from "./harness.mjs";
 
-const ESCAPE = "\uE00C";
 const missing = firefoxMissing();
 
 /** A settled card for `id` in the hover host's shadow root (script) of the current context. */
@@ -45,7 +44,7 @@ describe("embed in Firefox ESR", { skip: missing || false }, () => {
     // The host page's `.botlens-card{display:none}` does not reach into the shadow root.
     assert.ok(card.height > 50, `the card is ${card.height}px tall`);
     assert.equal(await run("return document.querySelectorAll('iframe').length"), 0, "wasm mode needs no frame");
-    await press(ESCAPE);
+    await press(KEY.ESCAPE);
     await waitFor(`return getComputedStyle(document.querySelector("[data-botlens-host=hover]")).visibility === "hidden"`, 3000);
 
     await pointer([{ type: "pointerMove", x: 3, y: 3, duration: 50 }]);
@@ -54,7 +53,7 @@ describe("embed in Firefox ESR", { skip: missing || false }, () => {
     assert.deepEqual([failed.verdict, failed.reason], ["failed", "meeting_requires_sign_in"]);
     // The page's own text is never rewritten.
     assert.match(await run("return document.querySelector('table').textContent"), new RegExp(`bot_id: ${HEALTHY}`));
-    await press(ESCAPE);
+    await press(KEY.ESCAPE);
   });
 
   test("<botlens-card view=full>: the full view through the proxy, no secrets, whole at 300 % zoom", async () => {

@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ELEMENT, firefoxMissing, startFirefox } from "./gecko.mjs";
+import { ELEMENT, KEY, firefoxMissing, startFirefox } from "./gecko.mjs";
 import { root, servePages, sleep, startSimulator } from "./harness.mjs";
 
 const extension = process.env.BOTLENS_FIREFOX_EXTENSION || join(root, "target/botlens/extension-test-firefox");
@@ -174,7 +174,7 @@ describe("extension in Firefox ESR", { skip: missing || false }, () => {
   });
 
   test("keyboard only: Tab to an ID, ArrowDown into the card, Enter on a section, stay, Escape, focus returns", async () => {
-    const [TAB, ENTER, ESCAPE, DOWN] = ["\uE004", "\uE007", "\uE00C", "\uE015"];
+    const { TAB, ENTER, ESCAPE, DOWN } = KEY;
     await wd("POST", "/url", { url: `${site.url}/keyboard.html` });
     await pointer([{ type: "pointerMove", x: 3, y: 3, duration: 0 }]);
     await press(TAB); // the link that names the bot

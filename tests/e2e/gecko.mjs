@@ -8,6 +8,8 @@ import { freePort, sleep } from "./harness.mjs";
 
 const firefox = process.env.FIREFOX || "/usr/bin/firefox-esr";
 const geckodriver = process.env.GECKODRIVER || join(process.env.HOME || "/root", ".cargo/bin/geckodriver");
+/** WebDriver's values for the keys the tests press. */
+export const KEY = { TAB: "\uE004", ENTER: "\uE007", ESCAPE: "\uE00C", DOWN: "\uE015" };
 /** WebDriver's key for an element reference. */
 export const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
 
@@ -106,7 +108,7 @@ export async function startFirefox({ prefs = {}, width = 1200, height = 800 } = 
     await restAt(point.x, point.y);
   }
 
-  /** Press and release `key` (a WebDriver key value: "\uE00C" is Escape). */
+  /** Press and release `key` (a value of `KEY`). */
   function press(key) {
     return wd("POST", "/actions", {
       actions: [{ type: "key", id: "keyboard", actions: [{ type: "keyDown", value: key }, { type: "keyUp", value: key }] }],

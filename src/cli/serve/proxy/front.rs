@@ -106,12 +106,7 @@ where
         let method = request.method().clone();
         // The path only: never the query, never a header. (A `Uri` clone shares its bytes.)
         let uri = request.uri().clone();
-        let peer = self.peer.or_else(|| {
-            request
-                .extensions()
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0)
-        });
+        let peer = self.peer.or_else(|| connected_from(&request));
         let answer: Answer = if self.is_rest(uri.path()) {
             // axum's router is always ready.
             Box::pin(self.rest.call(request.map(Body::new)))
@@ -150,15 +145,19 @@ impl Service<Request<()>> for Api {
     fn call(&mut self, request: Request<()>) -> Answer {
         let (proxy, peer) = (self.proxy.clone(), self.peer);
         Box::pin(async move {
-            let peer = peer.or_else(|| {
-                request
-                    .extensions()
-                    .get::<ConnectInfo<SocketAddr>>()
-                    .map(|c| c.0.ip())
-            });
+            let peer = peer.or_else(|| connected_from(&request).map(|p| p.ip()));
             Ok(handlers::api(&proxy, peer, request).await)
         })
     }
+}
+
+/// The peer as axum's server notes it (`ConnectInfo`), for a front made
+/// without one (the demo's).
+fn connected_from<B>(request: &Request<B>) -> Option<SocketAddr> {
+    request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0)
 }
 
 /// tower-http's CORS for the allowed origins: it answers their preflights (GET

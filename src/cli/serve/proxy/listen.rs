@@ -3,18 +3,17 @@
 //! (in all, and per address), and on Ctrl-C or SIGTERM no new connection is
 //! taken while those open finish.
 
-use prometheus_client::metrics::gauge::Gauge;
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use std::cell::RefCell;
-
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
 use hyper_util::server::graceful::GracefulShutdown;
+use prometheus_client::metrics::gauge::Gauge;
 use tokio::net::TcpListener;
 
 use super::Front;
